@@ -1,0 +1,67 @@
+"""A small known world for tests: two units, a cycle, one account per role, applications in each unit."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+
+from wxk_admin.demo import DEMO_PASSWORD, make_application
+from wxk_admin.enums import Role, Status, UnitKind
+from wxk_admin.models import Application, Cycle, GroupUnit, User, utcnow
+
+
+@dataclass
+class World:
+    unit_a: GroupUnit
+    unit_b: GroupUnit
+    cycle: Cycle
+    users: dict[str, User]
+    apps: dict[str, Application] = field(default_factory=dict)
+
+
+def make_user(session, username, role, unit=None, **kw) -> User:
+    user = User(username=username, role=role, unit_id=unit.id if unit else None, full_name=kw.pop("full_name", username),
+                active=kw.pop("active", True), **kw)
+    user.set_password(DEMO_PASSWORD)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def make_app(session, world: World, key: str, unit, applicant, status=Status.submitted, name=None, **kw) -> Application:
+    rng = random.Random(hash(key) & 0xFFFF)
+    app = make_application(rng, world.cycle, unit, applicant, status, utcnow(), name=name or key)
+    for attr, value in kw.items():
+        setattr(app, attr, value)
+    session.add(app)
+    session.flush()
+    world.apps[key] = app
+    return app
+
+
+def make_world(session) -> World:
+    unit_a = GroupUnit(code="ua", name="甲省作家协会", kind=UnitKind.regional)
+    unit_b = GroupUnit(code="ub", name="乙省作家协会", kind=UnitKind.regional)
+    session.add_all([unit_a, unit_b])
+    today = dt.date.today()
+    cycle = Cycle(association="cwa", year=today.year + 1, name=f"{today.year + 1}年度", fill_start=today - dt.timedelta(days=10),
+                  fill_end=today + dt.timedelta(days=60), materials_deadline=today + dt.timedelta(days=90),
+                  ruleset="cwa-2022", is_current=True)
+    session.add(cycle)
+    session.flush()
+    users = {
+        "it": make_user(session, "it", Role.it_admin),
+        "office": make_user(session, "office", Role.office),
+        "admin_a": make_user(session, "admin_a", Role.unit_admin, unit_a),
+        "admin_b": make_user(session, "admin_b", Role.unit_admin, unit_b),
+        "expert": make_user(session, "expert", Role.expert),
+        "appl_a": make_user(session, "appl_a", Role.applicant, unit_a, full_name="甲申请人"),
+        "appl_b": make_user(session, "appl_b", Role.applicant, unit_b, full_name="乙申请人"),
+        "appl_direct": make_user(session, "appl_direct", Role.applicant, None, full_name="直报申请人"),
+    }
+    world = World(unit_a, unit_b, cycle, users)
+    make_app(session, world, "a_submitted", unit_a, users["appl_a"], Status.submitted, name="甲一")
+    make_app(session, world, "b_submitted", unit_b, users["appl_b"], Status.submitted, name="乙一")
+    make_app(session, world, "direct_submitted", None, users["appl_direct"], Status.submitted, name="直报一")
+    session.commit()
+    return world

@@ -1,0 +1,43 @@
+"""wxk-admin — 中国作协个人会员申请管理平台.
+
+The application factory: ``create_app(config)`` wires extensions, blueprints
+and the Flask-Admin console.  Schema is made by migrations only
+(``flask --app wsgi db upgrade``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as config_module
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(config_module.from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=lambda: "zh_CN", timezone_selector=lambda: "Asia/Shanghai")
+    limiter.init_app(app)
+
+    from . import auth, cli, web
+    from .views import init_admin
+
+    auth.init_app(app)
+    app.register_blueprint(web.bp)
+    init_admin(app)
+    cli.init_app(app)
+    return app

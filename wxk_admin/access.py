@@ -1,0 +1,88 @@
+"""Row-level access: which rows each role may see — one function per role (SPEC §1).
+
+Every view, action, export and download goes through ``application_filter``;
+nothing else decides who sees an application.
+"""
+from __future__ import annotations
+
+from sqlalchemy import and_, exists, false, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from .enums import Role, Status
+from .models import Application, ExpertGroupMember, Message, Recusal, User
+
+# States in which an application is in front of the expert groups.
+EXPERT_VISIBLE_STATES = (Status.expert_review, Status.expert_passed, Status.expert_failed)
+
+
+def _applicant(user: User) -> ColumnElement[bool]:
+    return Application.applicant_id == user.id
+
+
+def _unit_admin(user: User) -> ColumnElement[bool]:
+    # Drafts are the applicant's own until submitted; a unit admin without a unit sees nothing.
+    if user.unit_id is None:
+        return false()
+    return and_(Application.unit_id == user.unit_id, Application.status != Status.draft)
+
+
+def _office(user: User) -> ColumnElement[bool]:
+    return Application.status != Status.draft
+
+
+def _expert(user: User) -> ColumnElement[bool]:
+    in_group = exists(
+        select(ExpertGroupMember.id).where(
+            ExpertGroupMember.group_id == Application.expert_group_id,
+            ExpertGroupMember.expert_id == user.id,
+        )
+    )
+    recused = exists(
+        select(Recusal.id).where(Recusal.application_id == Application.id, Recusal.expert_id == user.id)
+    )
+    return and_(Application.status.in_(EXPERT_VISIBLE_STATES), in_group, ~recused)
+
+
+def _it_admin(user: User) -> ColumnElement[bool]:
+    return true()
+
+
+APPLICATION_SCOPE = {
+    Role.applicant: _applicant,
+    Role.unit_admin: _unit_admin,
+    Role.office: _office,
+    Role.expert: _expert,
+    Role.it_admin: _it_admin,
+}
+
+
+def application_filter(user: User | None) -> ColumnElement[bool]:
+    """The WHERE clause limiting ``Application`` rows to what ``user`` may see."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return false()
+    return APPLICATION_SCOPE[Role(user.role)](user)
+
+
+def visible_application(session, user: User | None, application_id) -> Application | None:
+    """The application with this id if ``user`` may see it, else None (never another unit's row)."""
+    try:
+        app_id = int(application_id)
+    except (TypeError, ValueError):
+        return None
+    return session.scalars(
+        select(Application).where(Application.id == app_id, application_filter(user))
+    ).first()
+
+
+def message_filter(user: User) -> ColumnElement[bool]:
+    """Every role reads only its own 站内信 (IT included: messages are personal)."""
+    return Message.recipient_id == user.id
+
+
+def user_filter(user: User) -> ColumnElement[bool]:
+    """IT sees every account; a unit admin only the proxy accounts of their own unit."""
+    if user.role == Role.it_admin:
+        return true()
+    if user.role == Role.unit_admin and user.unit_id is not None:
+        return and_(User.unit_id == user.unit_id, User.is_proxy.is_(True))
+    return User.id == user.id

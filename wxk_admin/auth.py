@@ -1,0 +1,175 @@
+"""Authentication: password policy, login with lockout, session checks (Flask-Login).
+
+Domain functions take a session and return a result; the login pages live in
+``views/account.py``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from flask import current_app, redirect, request, session as flask_session, url_for
+from flask_login import current_user, logout_user
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .audit import Actor, record
+from .extensions import db, login_manager
+from .models import User, utcnow
+
+MIN_PASSWORD_LENGTH = 8
+LOGIN_FAILED = "用户名或密码错误"
+# Soft lockout: after this many consecutive failures, each further failure locks for longer.
+LOCK_AFTER = 5
+LOCK_MINUTES_MAX = 60
+
+# The most common passwords (top of public breach lists) plus obvious local ones.
+COMMON_PASSWORDS = frozenset("""
+123456 123456789 12345678 password qwerty123 qwerty 1q2w3e4r 1234567890 11111111 00000000 88888888
+abc12345 abcd1234 password1 iloveyou 1qaz2wsx qwertyuiop 123123123 987654321 66666666 12341234
+a1234567 a12345678 aa123456 admin123 administrator passw0rd p@ssw0rd welcome1 zxcvbnm123 5201314520
+woaini1314 woaini520 1314520520 asdfghjkl qazwsxedc 147258369 12qwaszx 123qweasd changeme
+zuoxie123 chinawriter zuojia123 zgzx1234
+""".split())
+
+# A real hash to check against when the username is unknown, so both failures cost the same time.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8), method="scrypt")
+
+
+def password_problems(username: str, password: str) -> list[str]:
+    """Chinese messages for every rule the new password breaks (empty when acceptable)."""
+    problems = []
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        problems.append(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+    if password and username and password.lower() == username.lower():
+        problems.append("密码不能与用户名相同")
+    if (password or "").lower() in COMMON_PASSWORDS:
+        problems.append("密码过于常见，请换一个")
+    return problems
+
+
+def _lock_minutes(failures: int) -> int:
+    if failures < LOCK_AFTER:
+        return 0
+    return min(2 ** (failures - LOCK_AFTER), LOCK_MINUTES_MAX)
+
+
+def authenticate(session, username: str, password: str, ip: str | None = None,
+                 now: dt.datetime | None = None) -> tuple[User | None, str | None]:
+    """Check credentials; return ``(user, None)`` or ``(None, message)``.  Audits every attempt."""
+    now = now or utcnow()
+    username = (username or "").strip()
+    user = session.scalar(select(User).where(func.lower(User.username) == username.lower())) if username else None
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        record(session, Actor(None, ip), "login_failed", ("User", None), reason=f"未知用户名：{username[:64]}")
+        session.commit()
+        return None, LOGIN_FAILED
+    if user.locked_until and user.locked_until > now:
+        record(session, Actor(None, ip), "login_locked", user)
+        session.commit()
+        wait = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        return None, f"登录失败次数过多，账户已暂时锁定，请 {wait} 分钟后再试"
+    if not user.check_password(password or ""):
+        user.failed_logins = (user.failed_logins or 0) + 1
+        minutes = _lock_minutes(user.failed_logins)
+        if minutes:
+            user.locked_until = now + dt.timedelta(minutes=minutes)
+        record(session, Actor(None, ip), "login_failed", user)
+        session.commit()
+        return None, LOGIN_FAILED
+    if not user.active:
+        record(session, Actor(None, ip), "login_inactive", user)
+        session.commit()
+        return None, "该账户已停用，请联系管理员"
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if not user.session_token:
+        user.session_token = secrets.token_hex(16)
+    record(session, Actor(user, ip), "login", user)
+    session.commit()
+    return user, None
+
+
+def rotate_session_token(user: User) -> None:
+    """End every other session of this user (password change, deactivation)."""
+    user.session_token = secrets.token_hex(16)
+
+
+def set_password(session, user: User, new_password: str, actor: Actor, *, must_change: bool = False) -> list[str]:
+    problems = password_problems(user.username, new_password)
+    if problems:
+        return problems
+    user.set_password(new_password)
+    user.must_change_password = must_change
+    user.failed_logins = 0
+    user.locked_until = None
+    rotate_session_token(user)
+    record(session, actor, "password_reset" if actor.user is not user else "password_change", user)
+    return []
+
+
+def change_password(session, user: User, old: str, new: str, repeat: str, actor: Actor) -> dict[str, list[str]]:
+    """修改密码: field → errors (empty dict on success; the caller commits)."""
+    errors: dict[str, list[str]] = {}
+    if not user.check_password(old or ""):
+        errors["old_password"] = ["原密码不正确"]
+    if new != repeat:
+        errors["repeat_password"] = ["两次输入的新密码不一致"]
+    problems = password_problems(user.username, new or "")
+    if old and new == old:
+        problems.append("新密码不能与原密码相同")
+    if problems:
+        errors["new_password"] = problems
+    if errors:
+        return errors
+    set_password(session, user, new, actor)
+    return {}
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    ident, _, token = (user_id or "").partition(":")
+    if not ident.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or (user.session_token or "") != token:
+        return None
+    return user
+
+
+def _check_idle_timeout():
+    """End a session idle for longer than SESSION_IDLE_MINUTES (absolute lifetime: PERMANENT_SESSION_LIFETIME)."""
+    if not current_user.is_authenticated:
+        return None
+    now = utcnow().timestamp()
+    last = flask_session.get("last_seen")
+    started = flask_session.get("started", now)
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    if (last and now - last > idle) or now - started > lifetime:
+        logout_user()
+        flask_session.clear()
+        return redirect(url_for("account.login_view", next=request.full_path, expired=1))
+    flask_session["last_seen"] = now
+    return None
+
+
+def _force_password_change():
+    """Accounts handed over to their owner (or reset) must set a new password first."""
+    if current_user.is_authenticated and current_user.must_change_password:
+        allowed = {"account.password_view", "account.logout_view", "static", "admin.static"}
+        if request.endpoint not in allowed:
+            return redirect(url_for("account.password_view"))
+    return None
+
+
+def init_app(app) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "account.login_view"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+    app.before_request(_check_idle_timeout)
+    app.before_request(_force_password_change)

@@ -1,0 +1,78 @@
+"""Configuration from environment variables, with safe defaults.
+
+| variable            | default                                   |
+|---------------------|-------------------------------------------|
+| DATABASE_URL        | sqlite:///<instance>/wxk.sqlite3          |
+| SECRET_KEY          | generated once into <instance>/secret_key |
+| CIP_SOURCES         | local                                     |
+| CIP_HTTP_URL        | (unset) e.g. https://cip.example/api?isbn={isbn}&cip={cip_no} |
+| RATELIMIT_STORAGE_URI | memory://  (redis://host:6379 for several workers) |
+| SESSION_COOKIE_SECURE | 0 (set 1 behind HTTPS)                  |
+| SESSION_IDLE_MINUTES | 30                                       |
+| WXK_ASSOCIATION     | cwa (the deployment's association)        |
+| WXK_DEFAULT_RULESET | cwa-2022                                  |
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{instance_path / 'wxk.sqlite3'}"
+    if url.startswith("postgres://"):  # the form many hosts hand out
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    path = Path(instance_path)
+    idle = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    return {
+        "SECRET_KEY": _secret_key(path),
+        "SQLALCHEMY_DATABASE_URI": _database_url(path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CIP_SOURCES": os.environ.get("CIP_SOURCES", "local"),
+        "CIP_HTTP_URL": os.environ.get("CIP_HTTP_URL", ""),
+        "CIP_HTTP_TIMEOUT": float(os.environ.get("CIP_HTTP_TIMEOUT", "3")),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_IDLE_MINUTES": idle,
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=int(os.environ.get("SESSION_MAX_HOURS", "12"))),
+        "WXK_ASSOCIATION": os.environ.get("WXK_ASSOCIATION", "cwa"),
+        "WXK_DEFAULT_RULESET": os.environ.get("WXK_DEFAULT_RULESET", "cwa-2022"),
+        "EXPORT_MAX_ROWS": int(os.environ.get("EXPORT_MAX_ROWS", "2000000")),
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session; sessions expire on their own
+    }

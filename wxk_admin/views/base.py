@@ -1,0 +1,246 @@
+"""The one base view every model view inherits: roles, row-level scope on every path, labels from the model.
+
+Flask-Admin scopes only the list through ``get_query``; this class also routes
+``get_one`` (details, edit, delete, inline ``ajax_update``), actions, exports and
+relationship dropdowns through the same scope (see FLASK_ADMIN_NOTES.md).
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import BaseView
+from flask_admin.contrib.sqla import ModelView
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import true
+
+from ..audit import Actor, changed_fields, record
+from ..enums import LabelledEnum, Role
+from ..models import db
+
+READ, CREATE, EDIT, DELETE, EXPORT = "read", "create", "edit", "delete", "export"
+
+
+def current_actor() -> Actor:
+    """The logged-in user, their IP and, when switched into a proxy account, who really acts."""
+    from flask import session as flask_session
+
+    real = None
+    real_id = flask_session.get("acting_admin_id")
+    if real_id:
+        real = db.session.get(type(current_user._get_current_object()), real_id)
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    if real is not None:
+        # The admin acts through the proxy account: the admin is the actor, on behalf of the proxy.
+        return Actor(real, request.remote_addr, on_behalf_of=user)
+    return Actor(user, request.remote_addr)
+
+
+def role_of(user) -> Role | None:
+    return Role(user.role) if user is not None and user.is_authenticated else None
+
+
+class RoleGate:
+    """Who may open a view at all (``roles``) — shared by model views and custom pages."""
+
+    roles: frozenset[Role] = frozenset()
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated and role_of(current_user) in self.roles
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("account.login_view", next=request.full_path))
+        record(db.session, current_actor(), "access_denied", ("Endpoint", None), reason=request.path[:500])
+        db.session.commit()
+        abort(403)
+
+
+class SecureBaseView(RoleGate, BaseView):
+    """A custom (non-model) page restricted to ``roles``."""
+
+
+def labels_from_model(model) -> dict[str, str]:
+    labels = {}
+    for column in sa_inspect(model).columns:
+        if column.info.get("label"):
+            labels[column.key] = column.info["label"]
+    return labels
+
+
+def columns_flagged(model, flag: str) -> list[str]:
+    return [c.key for c in sa_inspect(model).columns if c.info.get(flag)]
+
+
+def enum_columns(model) -> dict[str, type[LabelledEnum]]:
+    found = {}
+    for column in sa_inspect(model).columns:
+        enum_class = getattr(column.type, "enum_class", None)
+        if enum_class is not None and issubclass(enum_class, LabelledEnum):
+            found[column.key] = enum_class
+    return found
+
+
+def enum_label_formatter(view, context, model, name):
+    value = getattr(model, name)
+    return value.label if isinstance(value, LabelledEnum) else value
+
+
+class SecureModelView(RoleGate, ModelView):
+    """Base of every model view.
+
+    Subclasses declare ``roles`` (who may open it), ``permissions`` (role →
+    {read, create, edit, delete, export}) and override ``scope`` (the WHERE
+    clause of the rows the current user may touch).  Labels, list columns,
+    filters, searchable columns and enum choices come from the model's ``info``.
+    """
+
+    permissions: dict[Role, frozenset[str]] = {}
+    page_size = 20
+    can_set_page_size = True
+    can_view_details = True
+    details_modal = False
+    edit_modal = False
+    create_modal = False
+    column_display_pk = False
+    # Columns no form may ever set (owner, unit, workflow state) — extended per view.
+    protected_columns: tuple[str, ...] = ()
+    audit_changes = True
+
+    def __init__(self, model, name=None, category=None, endpoint=None, url=None, **kwargs):
+        self._configure_from_model(model)
+        kwargs.setdefault("session", db)
+        super().__init__(model, name=name, category=category, endpoint=endpoint, url=url, **kwargs)
+
+    # ------------------------------------------------------------ configuration from model info
+
+    def _configure_from_model(self, model) -> None:
+        labels = labels_from_model(model)
+        labels.update(getattr(self, "column_labels", None) or {})
+        self.column_labels = labels
+        if getattr(self, "column_list", None) is None:
+            self.column_list = columns_flagged(model, "list")
+        if getattr(self, "column_searchable_list", None) is None:
+            self.column_searchable_list = columns_flagged(model, "search")
+        if getattr(self, "column_filters", None) is None:
+            self.column_filters = columns_flagged(model, "filter")
+        enums = enum_columns(model)
+        choices = {name: cls.choices() for name, cls in enums.items()}
+        choices.update(getattr(self, "column_choices", None) or {})
+        self.column_choices = choices
+        form_choices = {name: cls.choices() for name, cls in enums.items()}
+        form_choices.update(getattr(self, "form_choices", None) or {})
+        self.form_choices = form_choices
+        no_form = [c.key for c in sa_inspect(model).columns if c.info.get("form") is False]
+        excluded = set(getattr(self, "form_excluded_columns", None) or ()) | set(no_form) | set(self.protected_columns)
+        self.form_excluded_columns = sorted(excluded)
+        if getattr(self, "column_export_list", None) is None:
+            self.column_export_list = [c.key for c in sa_inspect(model).columns
+                                       if c.info.get("export") and c.info.get("label")]
+
+    # ------------------------------------------------------------ permissions per role
+
+    def _allowed(self, what: str) -> bool:
+        role = role_of(current_user)
+        return role is not None and what in self.permissions.get(role, frozenset())
+
+    @property
+    def can_create(self):
+        return self._allowed(CREATE)
+
+    @property
+    def can_edit(self):
+        return self._allowed(EDIT)
+
+    @property
+    def can_delete(self):
+        return self._allowed(DELETE)
+
+    @property
+    def can_export(self):
+        return self._allowed(EXPORT)
+
+    def is_accessible(self) -> bool:
+        return super().is_accessible() and bool(self.permissions.get(role_of(current_user)))
+
+    def is_action_allowed(self, name):
+        if name == "delete" and not self.can_delete:
+            return False
+        return super().is_action_allowed(name)
+
+    # ------------------------------------------------------------ row-level scope on every path
+
+    def scope(self, user):
+        """WHERE clause of the rows ``user`` may touch; subclasses narrow it (default: all rows)."""
+        return true()
+
+    def get_query(self):
+        return super().get_query().filter(self.scope(current_user))
+
+    def get_count_query(self):
+        return super().get_count_query().filter(self.scope(current_user))
+
+    def get_one(self, id):
+        try:
+            pk = int(id)
+        except (TypeError, ValueError):
+            return None
+        return self.get_query().filter(self.model.id == pk).one_or_none()
+
+    def scoped_ids(self, ids) -> list:
+        """The rows among ``ids`` the user may touch (actions receive raw id strings)."""
+        clean = []
+        for raw in ids:
+            try:
+                clean.append(int(raw))
+            except (TypeError, ValueError):
+                continue
+        if not clean:
+            return []
+        return self.get_query().filter(self.model.id.in_(clean)).all()
+
+    def ajax_update(self):
+        # Flask-Admin checks only column_editable_list, not can_edit.
+        if not self.can_edit:
+            abort(403)
+        return super().ajax_update()
+
+    # ------------------------------------------------------------ audit of direct edits
+
+    def on_model_change(self, form, model, is_created):
+        if not self.audit_changes:
+            return
+        if is_created:
+            db.session.flush()
+            record(db.session, current_actor(), "create", model,
+                   application_id=getattr(model, "application_id", None))
+        else:
+            before, after = changed_fields(model)
+            if before or after:
+                record(db.session, current_actor(), "edit", model, before=before, after=after,
+                       application_id=model.id if self.model.__name__ == "Application" else None)
+
+    def on_model_delete(self, model):
+        if self.audit_changes:
+            record(db.session, current_actor(), "delete", model, before={"repr": str(model)[:200]})
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, PermissionError):
+            flash(str(exc), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+
+def status_badge(status) -> Markup:
+    from ..enums import STATUS_BADGE, Status
+
+    if status is None:
+        return Markup("")
+    status = Status(status)
+    return Markup('<span class="badge badge-{}">{}</span>').format(STATUS_BADGE[status], status.label)
+
+
+def list_link(view, model, text) -> Markup:
+    url = view.get_url(".details_view", id=model.id, url=request.url)
+    return Markup('<a href="{}">{}</a>').format(url, escape(text))
+

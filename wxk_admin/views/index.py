@@ -1,0 +1,47 @@
+"""The console's home: who you are and what waits for you."""
+from __future__ import annotations
+
+from flask import redirect, request, url_for
+from flask_admin import AdminIndexView, expose
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from .. import access
+from ..enums import Role, Status
+from ..extensions import db
+from ..models import Application
+
+# What each role acts on next (SPEC §3).
+WAITING = {
+    Role.unit_admin: (Status.submitted, "待审核的入会申请"),
+    Role.office: (Status.unit_confirmed, "团体会员已确认、待会员处确认"),
+    Role.expert: (Status.expert_review, "待审读投票的申请"),
+    Role.it_admin: (Status.submitted, "待团体会员审核的申请（全平台）"),
+    Role.applicant: (Status.rejected, "被驳回、待修改的申请"),
+}
+
+
+def waiting_for(user, limit: int = 10):
+    status, title = WAITING[Role(user.role)]
+    query = select(Application).where(access.application_filter(user), Application.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(Application.submitted_at.desc()).limit(limit)).all()
+    return title, total, rows
+
+
+def counts_by_status(user) -> list[tuple[Status, int]]:
+    rows = db.session.execute(
+        select(Application.status, func.count()).where(access.application_filter(user)).group_by(Application.status)
+    ).all()
+    found = dict(rows)
+    return [(s, found[s]) for s in Status if found.get(s)]
+
+
+class HomeView(AdminIndexView):
+    @expose("/")
+    def index(self):
+        if not current_user.is_authenticated:
+            return redirect(url_for("account.login_view", next=request.full_path))
+        title, total, rows = waiting_for(current_user)
+        return self.render("admin/home.html", waiting_title=title, waiting_total=total, waiting=rows,
+                           status_counts=counts_by_status(current_user), Role=Role)

@@ -1,0 +1,168 @@
+"""Reference data and administration: units, cycles, accounts, audit log, 站内信."""
+from __future__ import annotations
+
+import secrets
+
+from flask import flash, redirect, request
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+from wtforms import PasswordField, SelectField
+from wtforms.validators import Optional
+
+from .. import access, auth
+from ..audit import record
+from ..enums import Role
+from ..extensions import db
+from ..models import AuditEvent, Cycle, GroupUnit, Message, User, utcnow
+from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureModelView, current_actor
+
+ALL = frozenset({READ, CREATE, EDIT, DELETE, EXPORT})
+IT_ONLY = {Role.it_admin: ALL}
+
+
+class GroupUnitView(SecureModelView):
+    """团体会员单位 — data, never code: IT maintains, the office reads."""
+
+    roles = frozenset({Role.it_admin, Role.office})
+    permissions = {Role.it_admin: ALL, Role.office: frozenset({READ, EXPORT})}
+    column_default_sort = "code"
+
+
+class CycleView(SecureModelView):
+    """年度 — the office manages cycles and their windows."""
+
+    roles = frozenset({Role.it_admin, Role.office})
+    permissions = {Role.it_admin: ALL, Role.office: frozenset({READ, CREATE, EDIT, EXPORT})}
+    column_default_sort = ("year", True)
+    form_excluded_columns = ("serial_counter",)
+
+
+def _unit_query():
+    return db.session.scalars(select(GroupUnit).order_by(GroupUnit.code))
+
+
+class UserView(SecureModelView):
+    """账户管理 — IT: create, deactivate, unlock, reset password."""
+
+    roles = frozenset({Role.it_admin})
+    permissions = {Role.it_admin: frozenset({READ, CREATE, EDIT, EXPORT})}
+    column_list = ("username", "full_name", "role", "unit", "active", "is_proxy", "last_login_at", "locked_until")
+    column_labels = {"unit": "所属单位", "created_by": "创建人"}
+    column_filters = ("role", "active", "is_proxy", "unit.name")
+    form_columns = ("username", "full_name", "mobile", "role", "unit", "active", "must_change_password",
+                    "new_password")
+    form_extra_fields = {"new_password": PasswordField("设置新密码（留空不修改）", validators=[Optional()])}
+    form_args = {"unit": {"query_factory": _unit_query, "label": "所属单位"}}
+
+    def scope(self, user):
+        return access.user_filter(user)
+
+    def on_model_change(self, form, model, is_created):
+        password = form.new_password.data
+        if is_created and not password:
+            raise ValueError("新账户必须设置密码")
+        if password:
+            problems = auth.password_problems(form.username.data, password)
+            if problems:
+                raise ValueError("；".join(problems))
+            model.set_password(password)
+            auth.rotate_session_token(model)
+        if is_created:
+            model.created_by_id = current_user.id
+        elif not model.active:
+            auth.rotate_session_token(model)  # deactivation ends every session
+        super().on_model_change(form, model, is_created)
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, ValueError):
+            flash(str(exc), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+    @action("unlock", "解除锁定", "确定解除所选账户的登录锁定？")
+    def action_unlock(self, ids):
+        users = self.scoped_ids(ids)
+        for user in users:
+            user.failed_logins = 0
+            user.locked_until = None
+            record(db.session, current_actor(), "unlock", user)
+        db.session.commit()
+        flash(f"已解除 {len(users)} 个账户的锁定", "success")
+
+    @action("deactivate", "停用账户", "确定停用所选账户？停用后其所有会话立即失效。")
+    def action_deactivate(self, ids):
+        users = [u for u in self.scoped_ids(ids) if u.id != current_user.id]
+        for user in users:
+            user.active = False
+            auth.rotate_session_token(user)
+            record(db.session, current_actor(), "deactivate", user)
+        db.session.commit()
+        flash(f"已停用 {len(users)} 个账户", "success")
+
+    @action("reset_password", "重置密码", "确定重置所选账户的密码？新密码只显示一次。")
+    def action_reset_password(self, ids):
+        users = self.scoped_ids(ids)
+        shown = []
+        for user in users:
+            password = secrets.token_urlsafe(9)
+            auth.set_password(db.session, user, password, current_actor(), must_change=True)
+            shown.append(f"{user.username}：{password}")
+        db.session.commit()
+        flash(Markup("已重置密码（仅显示一次，登录后须修改）：<br>{}").format(Markup("<br>").join(shown)), "success")
+
+
+class AuditEventView(SecureModelView):
+    """操作记录 — read-only for everyone, IT included."""
+
+    roles = frozenset({Role.it_admin})
+    permissions = {Role.it_admin: frozenset({READ, EXPORT})}
+    column_list = ("created_at", "actor", "on_behalf_of", "action", "target_type", "target_id", "from_state",
+                   "to_state", "reason", "ip")
+    column_labels = {"actor": "操作人", "on_behalf_of": "代为操作账户"}
+    column_filters = ("action", "target_type", "created_at", "actor.username")
+    column_searchable_list = ("reason", "action")
+    column_default_sort = ("created_at", True)
+    audit_changes = False
+
+    def is_action_allowed(self, name):
+        return False
+
+
+class InboxView(SecureModelView):
+    """站内信 — each user reads their own; opening one marks it read."""
+
+    roles = frozenset(Role)
+    permissions = {role: frozenset({READ}) for role in Role}
+    column_list = ("subject", "created_at", "read_at")
+    column_default_sort = ("created_at", True)
+    column_filters = ()
+    column_details_list = ("subject", "body", "created_at", "read_at")
+    column_formatters = {
+        "subject": lambda v, c, m, p: Markup('<a href="{}">{}{}</a>').format(
+            v.get_url(".details_view", id=m.id), m.subject,
+            Markup(' <span class="badge badge-danger">未读</span>') if m.read_at is None else ""),
+        "body": lambda v, c, m, p: Markup("<br>").join(m.body.splitlines()),
+    }
+    audit_changes = False
+
+    def scope(self, user):
+        return access.message_filter(user)
+
+    @expose("/details/")
+    def details_view(self):
+        message = self.get_one(request.args.get("id"))
+        if message is not None and message.read_at is None:
+            message.read_at = utcnow()
+            db.session.commit()
+        return super().details_view()
+
+
+def register(admin) -> None:
+    admin.add_view(InboxView(Message, name="站内信", endpoint="inbox"))
+    admin.add_view(GroupUnitView(GroupUnit, name="团体会员单位", endpoint="units", category="基础数据"))
+    admin.add_view(CycleView(Cycle, name="申请年度", endpoint="cycles", category="基础数据"))
+    admin.add_view(UserView(User, name="账户管理", endpoint="users", category="系统管理"))
+    admin.add_view(AuditEventView(AuditEvent, name="操作记录", endpoint="audit", category="系统管理"))

@@ -1,0 +1,268 @@
+"""The application workflow (SPEC §3): one table of transitions, one function that applies them.
+
+Nothing else in the code base assigns ``Application.status``.  Views ask
+``allowed(...)`` which buttons to show; actions call ``apply(...)``; tests read
+``TRANSITIONS`` to walk every edge and every refusal.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from .access import application_filter
+from .audit import Actor, record, send_message
+from .enums import CLOSED_STATUSES, Role, Status
+from .models import Application, Cycle, User, utcnow
+
+UNIT_CONFIRM_DEFAULT = "团体会员确认信息"
+CONFLICT_MESSAGE = "该申请已被他人处理，请刷新后重试"
+
+# 驳回申请 — the common reasons offered as checkboxes (operation guide 三.5(2)).
+REJECT_REASONS = (
+    "不符合申请条件",
+    "出版专集为合著或编著",
+    "非文学类作品",
+    "发表作品字数不足",
+    "申请信息填写有误",
+    "申请材料不全",
+)
+OTHER_REASON = "其它"
+
+LIVE_STATES = frozenset(Status) - CLOSED_STATUSES - {Status.draft}
+
+
+class TransitionRefused(Exception):
+    """A transition that may not happen; ``str(exc)`` is the Chinese message for the user."""
+
+
+class Conflict(TransitionRefused):
+    """Someone else changed the application first (optimistic locking)."""
+
+    def __init__(self, message: str = CONFLICT_MESSAGE):
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str  # the button
+    sources: frozenset[Status]
+    target: Status
+    roles: frozenset[Role]
+    route: str | None = None  # "unit" (has a unit), "direct" (中央和国家机关), None (either)
+    needs_reason: bool = False
+    default_opinion: str = ""
+    opinion_field: str | None = None  # where the opinion is kept on the application
+    assigns_serial: bool = False
+    notify_applicant: str | None = None  # subject of the 站内信 to the applicant
+    notify_unit: str | None = None  # subject of the 站内信 to the unit's admins
+    stamp: str | None = None  # timestamp column set on success
+    bulk: bool = False  # offered as a list action
+    danger: bool = False  # asks for confirmation, shown in red
+    extra: dict = field(default_factory=dict)
+
+
+def _t(*args, **kw) -> Transition:
+    return Transition(*args, **kw)
+
+
+S = Status
+OFFICE, UNIT, IT = Role.office, Role.unit_admin, Role.it_admin
+
+TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
+    _t("submit", "提交", frozenset({S.draft, S.rejected}), S.submitted, frozenset({Role.applicant}),
+       stamp="submitted_at"),
+    _t("unit_confirm", "确认信息", frozenset({S.submitted}), S.unit_confirmed, frozenset({UNIT}), route="unit",
+       default_opinion=UNIT_CONFIRM_DEFAULT, opinion_field="unit_opinion", stamp="unit_confirmed_at", bulk=True),
+    _t("unit_reject", "驳回申请", frozenset({S.submitted}), S.rejected, frozenset({UNIT}), route="unit",
+       needs_reason=True, opinion_field="reject_reasons", notify_applicant="您的入会申请已被驳回", danger=True),
+    _t("office_confirm", "确认并编号", frozenset({S.unit_confirmed}), S.office_confirmed, frozenset({OFFICE}),
+       route="unit", default_opinion="会员处确认", opinion_field="office_opinion", assigns_serial=True,
+       notify_applicant="您的入会申请已经会员处确认", stamp="office_confirmed_at", bulk=True),
+    _t("office_return", "退回团体会员", frozenset({S.unit_confirmed}), S.submitted, frozenset({OFFICE}),
+       route="unit", needs_reason=True, opinion_field="office_opinion", notify_unit="会员处退回入会申请",
+       danger=True),
+    # 中央和国家机关: no unit, the office does the first-level review.
+    _t("direct_confirm", "确认并编号", frozenset({S.submitted}), S.office_confirmed, frozenset({OFFICE}),
+       route="direct", default_opinion="会员处确认", opinion_field="office_opinion", assigns_serial=True,
+       notify_applicant="您的入会申请已经会员处确认", stamp="office_confirmed_at", bulk=True),
+    _t("direct_reject", "驳回申请", frozenset({S.submitted}), S.rejected, frozenset({OFFICE}), route="direct",
+       needs_reason=True, opinion_field="reject_reasons", notify_applicant="您的入会申请已被驳回", danger=True),
+    _t("materials_received", "材料已收齐", frozenset({S.office_confirmed}), S.materials_received,
+       frozenset({OFFICE}), bulk=True),
+    _t("assign_experts", "分配咨询组", frozenset({S.materials_received}), S.expert_review, frozenset({OFFICE})),
+    _t("expert_pass", "专家咨询通过", frozenset({S.expert_review}), S.expert_passed, frozenset({OFFICE})),
+    _t("expert_fail", "专家咨询未通过", frozenset({S.expert_review}), S.expert_failed, frozenset({OFFICE}),
+       notify_applicant="专家咨询结果"),
+    _t("secretariat_approve", "书记处审议通过", frozenset({S.expert_passed}), S.secretariat_approved,
+       frozenset({OFFICE})),
+    _t("secretariat_reject", "书记处审议未通过", frozenset({S.expert_passed}), S.secretariat_rejected,
+       frozenset({OFFICE}), notify_applicant="书记处审议结果"),
+    _t("open_notice", "列入公示", frozenset({S.secretariat_approved}), S.on_notice, frozenset({OFFICE})),
+    _t("admit", "公布入会", frozenset({S.on_notice}), S.admitted, frozenset({OFFICE}),
+       notify_applicant="祝贺您成为会员"),
+    _t("uphold_objection", "异议成立，取消资格", frozenset({S.on_notice}), S.disqualified, frozenset({OFFICE}),
+       needs_reason=True, opinion_field="disqualify_reason", notify_applicant="取消申请资格通知", danger=True),
+    _t("disqualify", "取消申请资格", LIVE_STATES, S.disqualified, frozenset({OFFICE}), needs_reason=True,
+       opinion_field="disqualify_reason", notify_applicant="取消申请资格通知", danger=True),
+)}
+
+
+def _route_matches(transition: Transition, application: Application) -> bool:
+    if transition.route == "unit":
+        return application.unit_id is not None
+    if transition.route == "direct":
+        return application.unit_id is None
+    return True
+
+
+def refusal(transition: Transition, application: Application, user: User) -> str | None:
+    """Why ``user`` may not apply ``transition`` to ``application`` now (None when allowed)."""
+    if user is None or Role(user.role) not in transition.roles:
+        return f"您的角色无权执行「{transition.label}」"
+    if not _route_matches(transition, application):
+        return f"该申请的推荐途径不适用「{transition.label}」"
+    if application.status not in transition.sources:
+        return f"当前状态为「{Status(application.status).label}」，不能执行「{transition.label}」"
+    return None
+
+
+def allowed(application: Application, user: User) -> list[Transition]:
+    """The transitions ``user`` may apply to ``application`` now — the buttons to show."""
+    return [t for t in TRANSITIONS.values() if refusal(t, application, user) is None]
+
+
+@dataclass
+class Outcome:
+    application: Application
+    transition: Transition
+    serial_no: str | None = None
+
+
+def format_serial(cycle: Cycle, seq: int) -> str:
+    """申请序列号: ``{year}-{seq:06d}``, e.g. ``2027-000123``."""
+    return f"{cycle.year}-{seq:06d}"
+
+
+def next_serial(session, cycle_id: int) -> int:
+    """Take the next number of the cycle's counter.
+
+    The UPDATE locks the cycle's row until commit, so concurrent confirmations
+    queue up and a rolled-back one gives its number back: gap-free and unique.
+    """
+    session.execute(update(Cycle).where(Cycle.id == cycle_id).values(serial_counter=Cycle.serial_counter + 1))
+    return session.execute(select(Cycle.serial_counter).where(Cycle.id == cycle_id)).scalar_one()
+
+
+def compose_reason(reasons: list[str] | tuple[str, ...], other_text: str | None) -> str:
+    """One text from the ticked common reasons and the 其它 box; 其它 requires its text."""
+    chosen = [r for r in reasons if r and r != OTHER_REASON]
+    other_text = (other_text or "").strip()
+    if OTHER_REASON in reasons and not other_text:
+        raise TransitionRefused("选择「其它」时请填写具体理由")
+    if other_text:
+        chosen.append(other_text)
+    return "；".join(chosen)
+
+
+def apply(session, application: Application, name: str, actor: Actor, *, opinion: str | None = None,
+          expected_version: int | None = None, now: dt.datetime | None = None) -> Outcome:
+    """Apply transition ``name`` as ``actor``; raise ``TransitionRefused`` and change nothing otherwise.
+
+    The caller commits (or rolls back on error).  ``expected_version`` is the
+    version the user saw: a different one means someone acted first.
+    """
+    transition = TRANSITIONS[name]
+    user = actor.user
+    # Scope first: an application outside the caller's rows does not exist for them.
+    visible = session.scalar(select(Application.id).where(Application.id == application.id,
+                                                          application_filter(user)))
+    if visible is None:
+        raise TransitionRefused("申请不存在或无权访问")
+    why = refusal(transition, application, user)
+    if why:
+        raise TransitionRefused(why)
+    if expected_version is not None and int(expected_version) != application.version:
+        raise Conflict()
+    text = (opinion or "").strip() or transition.default_opinion
+    if transition.needs_reason and not text:
+        raise TransitionRefused(f"「{transition.label}」必须填写理由")
+
+    now = now or utcnow()
+    source = application.status
+    application.status = transition.target
+    if transition.opinion_field:
+        setattr(application, transition.opinion_field, text)
+    if transition.stamp:
+        setattr(application, transition.stamp, now)
+    try:
+        session.flush()  # version check: UPDATE ... WHERE version = :seen
+    except StaleDataError as exc:
+        raise Conflict() from exc
+
+    outcome = Outcome(application, transition)
+    if transition.assigns_serial and not application.serial_no:
+        seq = next_serial(session, application.cycle_id)
+        application.serial_seq = seq
+        application.serial_no = outcome.serial_no = format_serial(application.cycle, seq)
+        session.flush()
+
+    record(session, actor, name, application, application_id=application.id, from_state=source,
+           to_state=transition.target, reason=text or None,
+           after={"serial_no": outcome.serial_no} if outcome.serial_no else None)
+    _notify(session, transition, application, text, user)
+    return outcome
+
+
+def _notify(session, transition: Transition, application: Application, text: str, sender: User) -> None:
+    status_label = Status(transition.target).label
+    if transition.notify_applicant:
+        body = f"您的入会申请（{application.name}）状态已变更为「{status_label}」。"
+        if text:
+            body += f"\n{'理由' if transition.needs_reason else '意见'}：{text}"
+        if transition.target == Status.rejected:
+            body += "\n请根据理由修改申请信息后再次提交。"
+        if transition.assigns_serial:
+            body += f"\n申请序列号：{application.serial_no}。请下载打印申请表，按要求向所属团体会员提交纸质材料。"
+        send_message(session, application.applicant_id, transition.notify_applicant, body,
+                     application_id=application.id, sender=sender)
+    if transition.notify_unit and application.unit_id is not None:
+        admins = session.scalars(select(User.id).where(User.unit_id == application.unit_id,
+                                                       User.role == Role.unit_admin, User.active.is_(True)))
+        for admin_id in admins:
+            send_message(session, admin_id, transition.notify_unit,
+                         f"{application.name} 的入会申请被退回团体会员重新审核。\n理由：{text}",
+                         application_id=application.id, sender=sender)
+
+
+@dataclass
+class BulkResult:
+    done: list[Outcome] = field(default_factory=list)
+    refused: list[tuple[int | str, str, str]] = field(default_factory=list)  # (id, name, reason)
+
+
+def apply_many(session, ids, name: str, actor: Actor, *, opinion: str | None = None) -> BulkResult:
+    """Bulk action: each row checked on its own; one refusal does not undo the others."""
+    result = BulkResult()
+    for raw_id in ids:
+        try:
+            app_id = int(raw_id)
+        except (TypeError, ValueError):
+            result.refused.append((raw_id, "", "编号无效"))
+            continue
+        application = session.scalar(select(Application).where(Application.id == app_id,
+                                                                application_filter(actor.user)))
+        if application is None:
+            result.refused.append((app_id, "", "申请不存在或无权访问"))
+            continue
+        savepoint = session.begin_nested()
+        try:
+            result.done.append(apply(session, application, name, actor, opinion=opinion))
+            savepoint.commit()
+        except TransitionRefused as exc:
+            savepoint.rollback()
+            result.refused.append((app_id, application.name, str(exc)))
+    return result
