@@ -102,3 +102,64 @@ def client(app) -> Client:
 @pytest.fixture
 def backend(database_url) -> str:
     return "postgresql" if database_url.startswith("postgresql") else "sqlite"
+
+
+# ---------------------------------------------------------------- real browser (Playwright + Debian chromium)
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")
+
+
+@pytest.fixture
+def live_server(app, backend):
+    """The app served on 127.0.0.1 by a real HTTP server in a thread; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    if backend != "sqlite" and "sqlite" in BACKENDS:
+        pytest.skip("browser journeys run once, on the SQLite backend")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian chromium is missing: run scripts/test.sh (it installs it)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(_browser, live_server, request):
+    """A fresh browser context per test; a screenshot is kept in test-artifacts/ when the test fails."""
+    context = _browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1366, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    dialogs = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
+    pg.dialogs = dialogs
+    yield pg
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    if failed:
+        os.makedirs(ARTIFACTS, exist_ok=True)
+        pg.screenshot(path=os.path.join(ARTIFACTS, f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
