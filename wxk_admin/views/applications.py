@@ -8,9 +8,11 @@ from .. import access
 from ..enums import Role
 from ..models import Application
 from .base import EDIT, EXPORT, READ, SecureModelView, list_link, status_badge
+from .exports import ExportMixin
+from .filters import application_filters
 
 
-class ApplicationView(SecureModelView):
+class ApplicationView(ExportMixin, SecureModelView):
     """申请入会管理."""
 
     roles = frozenset({Role.unit_admin, Role.office, Role.it_admin, Role.expert})
@@ -31,7 +33,7 @@ class ApplicationView(SecureModelView):
     }
     column_formatters_export = {}
     column_searchable_list = ("name", "pen_name", "mobile", "id_number", "serial_no")
-    column_filters = ("status", "category", "style", "track", "submitted_at", "serial_no")
+    column_filters = application_filters()
     form_excluded_columns = ("books", "publications", "web_works", "film_works", "awards", "reprints",
                              "recommenders", "materials")
 
