@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from werkzeug.datastructures import MultiDict
+
 from wxk_admin.demo import DEMO_PASSWORD
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -15,17 +17,36 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def _fresh_user_each_request(open_):
+    """Start each request with an empty ``g``, as a real request (own app context) would.
+
+    While a test holds an app context (the ``ctx``/``world`` fixtures), Flask reuses it for
+    every test-client request, so ``g`` would carry Flask-Login's user (``g._login_user``) and
+    Flask-WTF's CSRF token (``g.csrf_token``) from one request or client to the next: each
+    request must load its user and token from its own cookie.
+    """
+    def open(*args, **kwargs):
+        from flask import g, has_app_context
+
+        if has_app_context():
+            for name in list(vars(g)):
+                g.pop(name, None)
+        return open_(*args, **kwargs)
+    return open
+
+
 class Client:
     """Wraps Flask's test client; ``post`` adds a CSRF token taken from a real page unless told not to."""
 
     def __init__(self, raw):
         self.raw = raw
+        raw.open = _fresh_user_each_request(raw.open)
 
     def get(self, url, **kw):
         return self.raw.get(url, **kw)
 
     def token(self, url: str = "/admin/account/login/") -> str:
-        return csrf_from(self.raw.get(url).get_data(as_text=True))
+        return csrf_from(self.raw.get(url, follow_redirects=True).get_data(as_text=True))
 
     def post(self, url, data=None, *, csrf: bool = True, token_from: str | None = None, **kw):
         data = dict(data or {}) if not isinstance(data, list) else data
@@ -35,6 +56,8 @@ class Client:
                 data = data + [("csrf_token", token)]
             else:
                 data.setdefault("csrf_token", token)
+        if isinstance(data, list):
+            data = MultiDict(data)
         return self.raw.post(url, data=data, **kw)
 
     def login(self, username: str, password: str = PASSWORD, follow: bool = False):

@@ -1,7 +1,7 @@
 """Site-wide pieces outside the console: the root redirect and template helpers."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, current_app, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -25,12 +25,33 @@ def unread_count() -> int:
     ) or 0
 
 
+# 操作记录: how each audited action reads on screen (transitions take their button label).
+ACTION_LABELS = {
+    "edit": "修改信息", "create": "新建", "delete": "删除", "login": "登录", "login_failed": "登录失败",
+    "password_change": "修改密码", "password_reset": "重置密码", "access_denied": "越权访问被拒绝",
+}
+
+
+def action_label(action: str) -> str:
+    from .workflow import TRANSITIONS
+
+    if action in TRANSITIONS:
+        return TRANSITIONS[action].label
+    return ACTION_LABELS.get(action, action)
+
+
+def url_endpoints() -> set[str]:
+    return {rule.endpoint for rule in current_app.url_map.iter_rules()}
+
+
 @bp.app_context_processor
 def template_helpers():
     return {
         "unread_count": unread_count,
         "role_label": Role.label_of,
         "status_label": Status.label_of,
+        "action_label": action_label,
+        "url_endpoints": url_endpoints,
     }
 
 

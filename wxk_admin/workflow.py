@@ -62,7 +62,7 @@ class Transition:
     stamp: str | None = None  # timestamp column set on success
     bulk: bool = False  # offered as a list action
     danger: bool = False  # asks for confirmation, shown in red
-    extra: dict = field(default_factory=dict)
+    generic: bool = True  # offered on the details page with the opinion/reason form; False: its own page
 
 
 def _t(*args, **kw) -> Transition:
@@ -74,7 +74,7 @@ OFFICE, UNIT, IT = Role.office, Role.unit_admin, Role.it_admin
 
 TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
     _t("submit", "提交", frozenset({S.draft, S.rejected}), S.submitted, frozenset({Role.applicant}),
-       stamp="submitted_at"),
+       stamp="submitted_at", generic=False),
     _t("unit_confirm", "确认信息", frozenset({S.submitted}), S.unit_confirmed, frozenset({UNIT}), route="unit",
        default_opinion=UNIT_CONFIRM_DEFAULT, opinion_field="unit_opinion", stamp="unit_confirmed_at", bulk=True),
     _t("unit_reject", "驳回申请", frozenset({S.submitted}), S.rejected, frozenset({UNIT}), route="unit",
@@ -93,19 +93,20 @@ TRANSITIONS: dict[str, Transition] = {t.name: t for t in (
        needs_reason=True, opinion_field="reject_reasons", notify_applicant="您的入会申请已被驳回", danger=True),
     _t("materials_received", "材料已收齐", frozenset({S.office_confirmed}), S.materials_received,
        frozenset({OFFICE}), bulk=True),
-    _t("assign_experts", "分配咨询组", frozenset({S.materials_received}), S.expert_review, frozenset({OFFICE})),
-    _t("expert_pass", "专家咨询通过", frozenset({S.expert_review}), S.expert_passed, frozenset({OFFICE})),
+    _t("assign_experts", "分配咨询组", frozenset({S.materials_received}), S.expert_review, frozenset({OFFICE}), generic=False),
+    _t("expert_pass", "专家咨询通过", frozenset({S.expert_review}), S.expert_passed, frozenset({OFFICE}), generic=False),
     _t("expert_fail", "专家咨询未通过", frozenset({S.expert_review}), S.expert_failed, frozenset({OFFICE}),
-       notify_applicant="专家咨询结果"),
+       notify_applicant="专家咨询结果", generic=False),
     _t("secretariat_approve", "书记处审议通过", frozenset({S.expert_passed}), S.secretariat_approved,
-       frozenset({OFFICE})),
+       frozenset({OFFICE}), generic=False),
     _t("secretariat_reject", "书记处审议未通过", frozenset({S.expert_passed}), S.secretariat_rejected,
-       frozenset({OFFICE}), notify_applicant="书记处审议结果"),
-    _t("open_notice", "列入公示", frozenset({S.secretariat_approved}), S.on_notice, frozenset({OFFICE})),
+       frozenset({OFFICE}), notify_applicant="书记处审议结果", generic=False),
+    _t("open_notice", "列入公示", frozenset({S.secretariat_approved}), S.on_notice, frozenset({OFFICE}), generic=False),
     _t("admit", "公布入会", frozenset({S.on_notice}), S.admitted, frozenset({OFFICE}),
-       notify_applicant="祝贺您成为会员"),
+       notify_applicant="祝贺您成为会员", generic=False),
     _t("uphold_objection", "异议成立，取消资格", frozenset({S.on_notice}), S.disqualified, frozenset({OFFICE}),
-       needs_reason=True, opinion_field="disqualify_reason", notify_applicant="取消申请资格通知", danger=True),
+       needs_reason=True, opinion_field="disqualify_reason", notify_applicant="取消申请资格通知", danger=True,
+       generic=False),
     _t("disqualify", "取消申请资格", LIVE_STATES, S.disqualified, frozenset({OFFICE}), needs_reason=True,
        opinion_field="disqualify_reason", notify_applicant="取消申请资格通知", danger=True),
 )}

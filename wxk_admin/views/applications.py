@@ -1,15 +1,61 @@
-"""申请入会管理 — the application list and details for reviewers (unit admins, office, experts, IT)."""
+"""申请入会管理 — the application list and details for reviewers (unit admins, office, experts, IT).
+
+The details page carries the guide's five buttons (确认信息、驳回申请、修改信息、下载申请表、返回申请列表);
+which workflow buttons appear comes from ``workflow.allowed``; every transition goes
+through ``workflow.apply``.
+"""
 from __future__ import annotations
 
-from flask_login import current_user
-from sqlalchemy.orm import selectinload
+from urllib.parse import quote
 
-from .. import access
-from ..enums import Role
-from ..models import Application
-from .base import EDIT, EXPORT, READ, SecureModelView, list_link, status_badge
+from flask import Response, abort, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.helpers import get_redirect_target
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import HiddenField, StringField
+from wtforms.validators import Length, Optional
+
+from .. import access, checks, layout, workflow
+from ..application_xlsx import build_application_form, form_filename
+from ..audit import changed_fields, record
+from ..enums import Eligibility, Role, Status
+from ..extensions import db
+from ..models import CHILD_SECTIONS, Application, AuditEvent
+from .base import EDIT, EXPORT, READ, SecureModelView, current_actor, list_link, status_badge
 from .exports import ExportMixin
 from .filters import application_filters
+
+# Who may correct an applicant's data directly (修改信息), and in which states.
+EDITABLE_STATES = {Role.unit_admin: {Status.submitted}, Role.it_admin: set(Status)}
+ELIGIBILITY_BADGE = {Eligibility.eligible: "success", Eligibility.not_eligible: "danger",
+                     Eligibility.manual: "warning"}
+
+
+def _eligibility_cell(view, context, model, name):
+    if model.eligibility is None:
+        return ""
+    value = Eligibility(model.eligibility)
+    return Markup('<span class="badge badge-{}" title="{}">{}</span>').format(
+        ELIGIBILITY_BADGE[value], model.eligibility_note or "", value.label)
+
+
+def _name_cell(view, context, model, name):
+    link = list_link(view, model, model.name)
+    if model.cip_flagged:
+        link += Markup(' <span class="text-warning" title="CIP 存疑" aria-label="CIP 存疑">&#9888;</span>')
+    return link
+
+
+def _history(application_id: int) -> list[AuditEvent]:
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.application_id == application_id)
+        .options(selectinload(AuditEvent.actor), selectinload(AuditEvent.on_behalf_of))
+        .order_by(AuditEvent.created_at, AuditEvent.id)
+    ).all()
 
 
 class ApplicationView(ExportMixin, SecureModelView):
@@ -25,28 +71,180 @@ class ApplicationView(ExportMixin, SecureModelView):
     # Owner, unit, cycle, workflow state and serial are set by code, never by a form.
     protected_columns = ("applicant", "applicant_id", "unit", "unit_id", "cycle", "cycle_id", "status",
                          "serial_no", "serial_seq", "version", "expert_group", "notice")
-    column_list = ("name", "pen_name", "category", "style", "status", "serial_no", "submitted_at")
+    column_list = ("name", "pen_name", "category", "style", "status", "serial_no", "submitted_at", "eligibility")
+    column_labels = {"eligibility": "资格初审"}
     column_default_sort = ("submitted_at", True)
     column_formatters = {
-        "name": lambda v, c, m, p: list_link(v, m, m.name),
+        "name": _name_cell,
         "status": lambda v, c, m, p: status_badge(m.status),
+        "eligibility": _eligibility_cell,
+        "submitted_at": lambda v, c, m, p: m.submitted_at.strftime("%Y-%m-%d %H:%M") if m.submitted_at else "",
     }
     column_formatters_export = {}
     column_searchable_list = ("name", "pen_name", "mobile", "id_number", "serial_no")
     column_filters = application_filters()
-    form_excluded_columns = ("books", "publications", "web_works", "film_works", "awards", "reprints",
-                             "recommenders", "materials")
+    column_display_actions = False  # rows open through 姓名; the buttons live on the details page
+    form_excluded_columns = tuple(rel for rel, _ in CHILD_SECTIONS)
+    form_extra_fields = {
+        "change_reason": StringField("修改原因（可选，记入操作记录）", validators=[Optional(), Length(max=500)]),
+        "seen_version": HiddenField(),  # optimistic lock: the version the editor saw
+    }
+    details_template = "applications/details.html"
+    edit_template = "applications/edit.html"
+    list_template = "applications/list.html"
 
     def scope(self, user):
         return access.application_filter(user)
 
-    def get_query(self):
-        return super().get_query().options(selectinload(Application.unit))
+    # ------------------------------------------------------------ 修改信息
 
-    @property
-    def can_edit(self):
-        # Only unit admins (their unit's submitted rows) and IT correct data directly.
-        return super().can_edit and current_user.role in (Role.unit_admin, Role.it_admin)
+    def may_edit(self, application: Application) -> bool:
+        role = Role(current_user.role)
+        return self.can_edit and application.status in EDITABLE_STATES.get(role, set())
+
+    def on_form_prefill(self, form, id):
+        application = self.get_one(id)
+        if application is not None:
+            form.seen_version.data = application.version
+
+    @expose("/edit/", methods=("GET", "POST"))
+    def edit_view(self):
+        application = self.get_one(request.args.get("id"))
+        if application is None:
+            abort(404)
+        if not self.may_edit(application):
+            flash(f"当前状态「{Status(application.status).label}」下不能修改信息", "error")
+            return redirect(self.get_url(".details_view", id=application.id, url=request.args.get("url")))
+        return super().edit_view()
+
+    def on_model_change(self, form, model, is_created):
+        seen = (form.seen_version.data or "").strip()
+        if seen and seen != str(model.version):
+            raise workflow.Conflict()
+        before, after = changed_fields(model)
+        checks.refresh(db.session, model)
+        if before or after:
+            record(db.session, current_actor(), "edit", model, application_id=model.id, before=before,
+                   after=after, reason=(form.change_reason.data or "").strip() or None)
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, workflow.TransitionRefused):
+            flash(str(exc), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+    # ------------------------------------------------------------ details and its buttons
+
+    @expose("/details/")
+    def details_view(self):
+        application = self.get_one(request.args.get("id"))
+        if application is None:
+            abort(404)
+        return_url = get_redirect_target() or self.get_url(".index_view")
+        buttons = [t for t in workflow.allowed(application, current_user) if t.generic]
+        return self.render(self.details_template, app=application, return_url=return_url, buttons=buttons,
+                           may_edit=self.may_edit(application), history=_history(application.id),
+                           personal=layout.field_rows(application, layout.PERSONAL),
+                           track=layout.field_rows(application, layout.TRACK),
+                           review=layout.field_rows(application, layout.REVIEW),
+                           others=layout.field_rows(application, layout.other_fields()),
+                           children=layout.child_sections(application))
+
+    @expose("/transition/", methods=("GET", "POST"))
+    def transition_view(self):
+        """The form behind a workflow button: opinion (prefilled) or reasons; POST applies it."""
+        application = self.get_one(request.values.get("id"))
+        transition = workflow.TRANSITIONS.get(request.values.get("name", ""))
+        if application is None or transition is None or not transition.generic:
+            abort(404)
+        return_url = get_redirect_target() or self.get_url(".index_view")
+        details_url = self.get_url(".details_view", id=application.id, url=return_url)
+        why = workflow.refusal(transition, application, current_user)
+        if why:
+            flash(why, "error")
+            return redirect(details_url)
+        error = None
+        if request.method == "POST":
+            try:
+                opinion = request.form.get("opinion", "")
+                if transition.needs_reason and transition.opinion_field == "reject_reasons":
+                    opinion = workflow.compose_reason(request.form.getlist("reasons"), request.form.get("other"))
+                outcome = workflow.apply(db.session, application, transition.name, current_actor(),
+                                         opinion=opinion, expected_version=request.form.get("version"))
+                db.session.commit()
+            except workflow.TransitionRefused as exc:
+                db.session.rollback()
+                error = str(exc)
+                if isinstance(exc, workflow.Conflict):
+                    flash(error, "error")
+                    return redirect(details_url)
+            else:
+                message = f"已{transition.label}：{application.name}，当前状态「{Status(application.status).label}」"
+                if outcome.serial_no:
+                    message += f"，申请序列号 {outcome.serial_no}"
+                flash(message, "success")
+                return redirect(details_url)
+        return self.render("applications/transition.html", app=application, transition=transition,
+                           reasons=workflow.REJECT_REASONS, other_reason=workflow.OTHER_REASON, error=error,
+                           form_data=request.form, return_url=return_url, details_url=details_url)
+
+    @expose("/download/")
+    def download_view(self):
+        """下载申请表 — {姓名}入会申请表.xlsx."""
+        application = self.get_one(request.args.get("id"))
+        if application is None:
+            abort(404)
+        return xlsx_response(build_application_form(application), form_filename(application))
+
+    # ------------------------------------------------------------ bulk actions
+
+    def _bulk_form(self, ids, name):
+        transition = workflow.TRANSITIONS[name]
+        rows = self.scoped_ids(ids)
+        return self.render("applications/bulk.html", transition=transition, rows=rows,
+                           return_url=get_redirect_target() or self.get_url(".index_view"))
+
+    @action("bulk_unit_confirm", "批量确认")
+    def action_bulk_unit_confirm(self, ids):
+        return self._bulk_form(ids, "unit_confirm")
+
+    @action("bulk_office_confirm", "批量确认并编号")
+    def action_bulk_office_confirm(self, ids):
+        return self._bulk_form(ids, "office_confirm")
+
+    def is_action_allowed(self, name):
+        role = Role(current_user.role)
+        allowed_by_role = {"bulk_unit_confirm": Role.unit_admin, "bulk_office_confirm": Role.office}
+        if name in allowed_by_role:
+            return role == allowed_by_role[name]
+        return super().is_action_allowed(name)
+
+    @expose("/bulk/", methods=("POST",))
+    def bulk_view(self):
+        name = request.form.get("name", "")
+        transition = workflow.TRANSITIONS.get(name)
+        if transition is None or not transition.bulk or Role(current_user.role) not in transition.roles:
+            abort(403)
+        ids = request.form.getlist("rowid")
+        batches = [(name, ids)]
+        if name == "office_confirm":  # the direct route's rows take their own transition
+            direct = {str(a.id) for a in self.scoped_ids(ids) if a.unit_id is None}
+            batches = [("office_confirm", [i for i in ids if i not in direct]), ("direct_confirm", sorted(direct))]
+        result = workflow.BulkResult()
+        for each, batch in batches:
+            part = workflow.apply_many(db.session, batch, each, current_actor(), opinion=request.form.get("opinion"))
+            result.done += part.done
+            result.refused += part.refused
+        db.session.commit()
+        return self.render("applications/bulk_result.html", transition=transition, result=result,
+                           return_url=get_redirect_target() or self.get_url(".index_view"))
+
+
+def xlsx_response(data: bytes, filename: str) -> Response:
+    """An .xlsx download with a proper UTF-8 filename (RFC 6266 / 5987) and an ASCII fallback."""
+    disposition = f"attachment; filename=\"application.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 def register(admin) -> None:
