@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from dataclasses import dataclass, field
 
@@ -19,10 +20,17 @@ class World:
     apps: dict[str, Application] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=1)
+def _password_hash() -> str:
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(DEMO_PASSWORD, method="scrypt")
+
+
 def make_user(session, username, role, unit=None, **kw) -> User:
     user = User(username=username, role=role, unit_id=unit.id if unit else None, full_name=kw.pop("full_name", username),
                 active=kw.pop("active", True), **kw)
-    user.set_password(DEMO_PASSWORD)
+    user.password_hash = _password_hash()  # one real scrypt hash, computed once: hashing is slow on purpose
     session.add(user)
     session.flush()
     return user

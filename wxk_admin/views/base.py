@@ -6,8 +6,13 @@ relationship dropdowns through the same scope (see FLASK_ADMIN_NOTES.md).
 """
 from __future__ import annotations
 
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
 from flask import abort, flash, redirect, request, url_for
-from flask_admin import BaseView
+from flask_admin import BaseView, expose
+from flask_admin import babel as admin_babel
 from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -81,6 +86,35 @@ def enum_columns(model) -> dict[str, type[LabelledEnum]]:
     return found
 
 
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+_PAGE_SIZE_OPTION = re.compile(r"^\d+ items?$")
+
+
+def _ngettext(singular, plural, num, **variables):
+    """Flask-Admin formats the page-size options ('50 items') before translating them: never found in
+    its catalog, they stayed English.  Everything else goes to Flask-Admin's own translation."""
+    if _PAGE_SIZE_OPTION.match(plural or ""):
+        return f"每页 {num} 条"
+    return admin_babel.ngettext(singular, plural, num, **variables)
+
+
+def _gettext(string, **variables):
+    if string == "items":  # the current page size: '20 items' (translated '项目', i.e. 'project')
+        return "条/页"
+    return admin_babel.gettext(string, **variables)
+
+
+def local_datetime(value: dt.datetime) -> str:
+    """Stored times are naive UTC (``models.utcnow``): shown in Beijing time, to the minute."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def _datetime_formatter(view, value, name=None):
+    return local_datetime(value)
+
+
 def enum_label_formatter(view, context, model, name):
     value = getattr(model, name)
     return value.label if isinstance(value, LabelledEnum) else value
@@ -111,6 +145,11 @@ class SecureModelView(RoleGate, ModelView):
         self._configure_from_model(model)
         kwargs.setdefault("session", db)
         super().__init__(model, name=name, category=category, endpoint=endpoint, url=url, **kwargs)
+        # Times in Beijing time on lists and details pages (exports keep their own formatters).
+        for attr in ("column_type_formatters", "column_type_formatters_detail"):
+            formatters = dict(getattr(self, attr) or {})
+            formatters.setdefault(dt.datetime, _datetime_formatter)
+            setattr(self, attr, formatters)
 
     # ------------------------------------------------------------ configuration from model info
 
@@ -137,6 +176,11 @@ class SecureModelView(RoleGate, ModelView):
         if getattr(self, "column_export_list", None) is None:
             self.column_export_list = [c.key for c in sa_inspect(model).columns
                                        if c.info.get("export") and c.info.get("label")]
+
+    def render(self, template, **kwargs):
+        # Template arguments contributed here override Flask-Admin's _gettext/_ngettext (see _ngettext).
+        self._template_args.update(_gettext=_gettext, _ngettext=_ngettext)
+        return super().render(template, **kwargs)
 
     # ------------------------------------------------------------ permissions per role
 
@@ -199,10 +243,14 @@ class SecureModelView(RoleGate, ModelView):
             return []
         return self.get_query().filter(self.model.id.in_(clean)).all()
 
+    @expose("/ajax/update/", methods=("POST",))
     def ajax_update(self):
-        # Flask-Admin checks only column_editable_list, not can_edit.
+        # Flask-Admin checks only column_editable_list, not can_edit, and answers a row it cannot find
+        # with a 500.  (The override must be exposed again, or the route silently disappears.)
         if not self.can_edit:
             abort(403)
+        if self.column_editable_list and self.get_one(request.form.get("list_form_pk")) is None:
+            abort(404)
         return super().ajax_update()
 
     # ------------------------------------------------------------ audit of direct edits

@@ -8,7 +8,7 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import func, select, true
 from wtforms import PasswordField, SelectField
 from wtforms.validators import Optional
 
@@ -17,6 +17,7 @@ from ..audit import record
 from ..enums import Role
 from ..extensions import db
 from ..models import AuditEvent, Cycle, GroupUnit, Message, User, utcnow
+from ..web import action_label
 from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureModelView, current_actor
 
 ALL = frozenset({READ, CREATE, EDIT, DELETE, EXPORT})
@@ -50,7 +51,7 @@ class UserView(SecureModelView):
     roles = frozenset({Role.it_admin})
     permissions = {Role.it_admin: frozenset({READ, CREATE, EDIT, EXPORT})}
     column_list = ("username", "full_name", "role", "unit", "active", "is_proxy", "last_login_at", "locked_until")
-    column_labels = {"unit": "所属单位", "created_by": "创建人"}
+    column_labels = {"unit": "所属单位", "unit.name": "所属单位", "created_by": "创建人"}
     column_filters = ("role", "active", "is_proxy", "unit.name")
     form_columns = ("username", "full_name", "mobile", "role", "unit", "active", "must_change_password",
                     "new_password")
@@ -61,6 +62,13 @@ class UserView(SecureModelView):
         return access.user_filter(user)
 
     def on_model_change(self, form, model, is_created):
+        # Login ignores case in user names: so must uniqueness (the column's constraint does not).
+        with db.session.no_autoflush:
+            clash = db.session.scalar(select(User.id).where(
+                func.lower(User.username) == (model.username or "").lower(),
+                User.id != model.id if model.id is not None else true()))
+        if clash:
+            raise ValueError(f"用户名已存在：{model.username}")
         password = form.new_password.data
         if is_created and not password:
             raise ValueError("新账户必须设置密码")
@@ -121,8 +129,9 @@ class AuditEventView(SecureModelView):
     permissions = {Role.it_admin: frozenset({READ, EXPORT})}
     column_list = ("created_at", "actor", "on_behalf_of", "action", "target_type", "target_id", "from_state",
                    "to_state", "reason", "ip")
-    column_labels = {"actor": "操作人", "on_behalf_of": "代为操作账户"}
+    column_labels = {"actor": "操作人", "on_behalf_of": "代为操作账户", "actor.username": "操作人用户名"}
     column_filters = ("action", "target_type", "created_at", "actor.username")
+    column_formatters = {"action": lambda v, c, m, p: action_label(m.action)}
     column_searchable_list = ("reason", "action")
     column_default_sort = ("created_at", True)
     audit_changes = False
