@@ -1,5 +1,398 @@
-"""Placeholder: filled by its issue."""
+"""我的申请 (the applicant's home and form), self-registration, and the unit admin's proxy accounts (新增账户).
+
+Thin views over ``applying.py``; every state change is a POST.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+
+from flask import abort, flash, redirect, request, send_file, session as flask_session, url_for
+from flask_admin import BaseView, expose
+from flask_login import current_user, login_user
+from io import BytesIO
+from sqlalchemy import select
+
+from .. import applying, layout
+from ..applying import ProxyRefused, SubmitRefused
+from ..enums import Role, Status
+from ..extensions import db, limiter
+from ..forms import ApplicationForm, counted_characters
+from ..models import Application, AuditEvent, Message, User
+from ..workflow import Conflict, TransitionRefused
+from .base import SecureBaseView, current_actor
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+# ---------------------------------------------------------------- 我的申请
+
+
+class ApplicantView(SecureBaseView):
+    """我的申请: status, next step, messages, 填写入会申请."""
+
+    roles = frozenset({Role.applicant})
+
+    def _application(self, *, required: bool = False) -> Application | None:
+        """The application addressed: ``?id=`` / form ``application_id`` only if it is the user's own."""
+        user = current_user._get_current_object()
+        wanted = request.values.get("id") or request.form.get("application_id")
+        if wanted:
+            application = applying.own_application(db.session, user, wanted)
+            if application is None:
+                abort(404)
+            return application
+        application = applying.application_in_cycle(db.session, user, applying.cycle_for(db.session, user))
+        if application is None and required:
+            abort(404)
+        return application
+
+    @expose("/")
+    def index(self):
+        user = current_user._get_current_object()
+        cycle = applying.cycle_for(db.session, user)
+        application = self._application()
+        status_text, step_text = applying.next_step(application, cycle, today())
+        messages = db.session.scalars(select(Message).where(Message.recipient_id == user.id)
+                                      .order_by(Message.created_at.desc(), Message.id.desc()).limit(5)).all()
+        previous = None
+        if application is None and cycle is not None:
+            previous = applying.previous_application(db.session, user, cycle)
+        others = db.session.scalars(select(Application).where(Application.applicant_id == user.id)
+                                    .order_by(Application.id.desc())).all()
+        return self.render("applicant/home.html", cycle=cycle, application=application, status_text=status_text,
+                           step_text=step_text, messages=messages, previous=previous, history=_history(application),
+                           all_applications=others, may_download=_may_download(application),
+                           history_label=history_label,
+                           editable=application is None or application.status in applying.EDITABLE_STATES,
+                           window_open=cycle is not None and cycle.filling_open(today()),
+                           window_text=applying.window_text(cycle) if cycle else "")
+
+    @expose("/form/", methods=("GET", "POST"))
+    def form_view(self):
+        user = current_user._get_current_object()
+        cycle = applying.cycle_for(db.session, user)
+        application = self._application()
+        if application is not None and application.status not in applying.EDITABLE_STATES:
+            if request.method == "POST":
+                if request.form.get("action") == "submit" and application.status == Status.submitted:
+                    flash("申请已提交，请勿重复提交", "info")
+                else:
+                    flash(f"申请当前状态为「{application.status.label}」，不能修改", "error")
+                return redirect(url_for(".index", id=application.id))
+            return self._render_readonly(application)
+        if request.method == "GET":
+            form = (ApplicationForm.for_application(application) if application is not None
+                    else ApplicationForm.for_values({"name": user.full_name, "mobile": user.mobile}))
+            warnings = applying.submission_format_problems(application, today()) if application else {}
+            return self._render_form(form, application, cycle, warnings, warnings_only=True)
+
+        form = ApplicationForm.from_request(request.form)
+        cleaned = applying.clean(form.raw())
+        actor = current_actor()
+        try:
+            if application is None:
+                application = applying.start_application(db.session, user, cycle, actor)
+            cleaned, warnings = applying.save_draft(db.session, application, cleaned, actor, today=today(),
+                                                    expected_version=request.form.get("version") or None)
+            db.session.commit()
+        except Conflict as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            shown = ApplicationForm.for_values(cleaned.values, cleaned.unstored)
+            return self._render_form(shown, application, cycle, {}, warnings_only=True)
+        except TransitionRefused as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for(".index"))
+
+        if request.form.get("action") != "submit":
+            if warnings:
+                flash(f"草稿已保存。有 {len(warnings)} 处内容格式不正确，已原样保留，提交前请修改", "warning")
+            else:
+                flash("草稿已保存", "success")
+            return redirect(url_for(".form_view", id=application.id))
+
+        try:
+            applying.submit(db.session, application, actor, today(), expected_version=application.version)
+            db.session.commit()
+        except SubmitRefused as exc:
+            db.session.rollback()
+            flash(f"草稿已保存，但未能提交：{exc}", "error")
+            errors = applying.input_problems(cleaned, application, today()).merge(exc.problems)
+            shown = ApplicationForm.for_values(cleaned.values, cleaned.unstored)
+            return self._render_form(shown, application, cycle, errors)
+        except TransitionRefused as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for(".index", id=application.id))
+        flash("申请已提交。" + applying.next_step(application, cycle, today())[1], "success")
+        return redirect(url_for(".index", id=application.id))
+
+    def _render_form(self, form, application, cycle, errors, *, warnings_only: bool = False):
+        return self.render("applicant/form.html", form=form, application=application, cycle=cycle, errors=errors,
+                           warnings_only=warnings_only, label_of=applying.label_of,
+                           counted_characters=counted_characters,
+                           window_open=cycle is not None and cycle.filling_open(today()),
+                           window_text=applying.window_text(cycle) if cycle else "",
+                           direct=(application.unit_id is None) if application else current_user.unit_id is None,
+                           reject_reasons=application.reject_reasons if application is not None
+                           and application.status == Status.rejected else None)
+
+    def _render_readonly(self, application):
+        return self.render("applicant/readonly.html", application=application,
+                           personal=layout.field_rows(application, layout.PERSONAL),
+                           track=layout.field_rows(application, layout.TRACK),
+                           children=layout.child_sections(application), history=_history(application),
+                           may_download=_may_download(application))
+
+    @expose("/copy-previous/", methods=("POST",))
+    def copy_previous_view(self):
+        user = current_user._get_current_object()
+        cycle = applying.cycle_for(db.session, user)
+        try:
+            application = applying.copy_previous(db.session, user, cycle, current_actor())
+            db.session.commit()
+        except TransitionRefused as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for(".index"))
+        flash("已复制上一年度申请的信息，请核对、修改后提交", "success")
+        return redirect(url_for(".form_view", id=application.id))
+
+    @expose("/download/<kind>/")
+    def download_view(self, kind):
+        application = self._application(required=True)
+        if not _may_download(application):
+            flash("会员处确认后才能下载申请表和申报材料清单", "error")
+            return redirect(url_for(".index", id=application.id))
+        if kind == "form":
+            module = _application_xlsx()
+            if module is None:
+                flash("申请表下载功能暂不可用，请稍后再试", "error")
+                return redirect(url_for(".index", id=application.id))
+            data, filename = module.build_application_form(application), module.form_filename(application)
+        elif kind == "materials":
+            from ..materials_xlsx import build_materials_checklist, materials_filename
+
+            data, filename = build_materials_checklist(application), materials_filename(application)
+        else:
+            abort(404)
+        return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=filename)
+
+
+def _application_xlsx():
+    try:
+        return importlib.import_module("wxk_admin.application_xlsx")
+    except ImportError:
+        return None
+
+
+def _may_download(application) -> bool:
+    return application is not None and application.status in applying.DOWNLOAD_STATES
+
+
+# How the applicant's own audited steps read on their home (transitions use their button label).
+HISTORY_LABELS = {"create_application": "创建申请", "copy_previous": "复制上一年度申请", "save_draft": "保存草稿",
+                  "submit": "提交申请"}
+
+
+def history_label(action: str) -> str:
+    if action in HISTORY_LABELS:
+        return HISTORY_LABELS[action]
+    from ..workflow import TRANSITIONS
+
+    return TRANSITIONS[action].label if action in TRANSITIONS else action
+
+
+def _history(application) -> list[AuditEvent]:
+    """Every round of the application: its state changes, with reasons (who acted is not shown to applicants)."""
+    if application is None:
+        return []
+    return db.session.scalars(select(AuditEvent).where(AuditEvent.application_id == application.id,
+                                                       AuditEvent.to_state.is_not(None))
+                              .order_by(AuditEvent.created_at, AuditEvent.id)).all()
+
+
+# ---------------------------------------------------------------- 注册 (anonymous)
+
+
+class RegisterView(BaseView):
+    """申请者注册 — anyone may open it; not in the menu (linked from the login page)."""
+
+    def is_visible(self):
+        return False
+
+    @expose("/", methods=("GET", "POST"))
+    @limiter.limit("10 per hour", methods=["POST"])
+    def index(self):
+        if current_user.is_authenticated:
+            return redirect(url_for("admin.index"))
+        errors: dict = {}
+        form = {k: request.form.get(k, "") for k in ("username", "full_name", "mobile", "unit_id")}
+        if request.method == "POST":
+            user, errors = applying.register_applicant(
+                db.session, username=form["username"], password=request.form.get("password", ""),
+                password2=request.form.get("password2", ""), full_name=form["full_name"], mobile=form["mobile"],
+                unit_id=form["unit_id"], ip=request.remote_addr)
+            if user is not None:
+                db.session.commit()
+                flash("注册成功，请使用新账户登录后填写入会申请", "success")
+                return redirect(url_for("account.login_view"))
+            db.session.rollback()
+        return self.render("applicant/register.html", form=form, errors=errors,
+                           units=applying.units_for_registration(db.session))
+
+
+# ---------------------------------------------------------------- 代申请账户 (新增账户, guide 四)
+
+
+class ProxyAccountView(SecureBaseView):
+    """代申请账户: the unit admin's proxy accounts — their own unit's only."""
+
+    roles = frozenset({Role.unit_admin})
+
+    def _admin(self) -> User:
+        return current_user._get_current_object()
+
+    def _proxy(self) -> User:
+        proxy = applying.own_proxy(db.session, self._admin(), request.form.get("id") or request.args.get("id"))
+        if proxy is None:
+            abort(404)
+        return proxy
+
+    @expose("/")
+    def index(self):
+        admin = self._admin()
+        proxies = applying.proxy_accounts(db.session, admin)
+        cycle = applying.cycle_for(db.session, admin)
+        apps = {}
+        if proxies and cycle is not None:
+            rows = db.session.scalars(select(Application).where(Application.cycle_id == cycle.id,
+                                                                Application.applicant_id.in_([p.id for p in proxies])))
+            apps = {a.applicant_id: a for a in rows}
+        return self.render("proxy/list.html", proxies=proxies, apps=apps)
+
+    @expose("/new/", methods=("GET", "POST"))
+    def new_view(self):
+        admin = self._admin()
+        form = {k: request.form.get(k, "") for k in ("username", "full_name", "mobile")}
+        error = None
+        if request.method == "POST":
+            generate = bool(request.form.get("generate"))
+            password = None if generate else request.form.get("password", "")
+            if not generate and password != request.form.get("password2", ""):
+                error = "两次输入的密码不一致"
+            elif not generate and not password:
+                error = "请输入密码，或选择自动生成密码"
+            else:
+                try:
+                    user, shown = applying.create_proxy(db.session, admin, form["username"], password,
+                                                        full_name=form["full_name"], mobile=form["mobile"] or None,
+                                                        ip=request.remote_addr)
+                    db.session.commit()
+                except ProxyRefused as exc:
+                    db.session.rollback()
+                    error = str(exc)
+                else:
+                    return self.render("proxy/created.html", user=user, password=shown, created=True)
+        return self.render("proxy/new.html", form=form, error=error)
+
+    @expose("/reset/", methods=("POST",))
+    def reset_view(self):
+        proxy = self._proxy()
+        try:
+            shown = applying.reset_proxy_password(db.session, self._admin(), proxy, ip=request.remote_addr)
+            db.session.commit()
+        except ProxyRefused as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for(".index"))
+        return self.render("proxy/created.html", user=proxy, password=shown, created=False)
+
+    @expose("/hand-over/", methods=("POST",))
+    def hand_over_view(self):
+        proxy = self._proxy()
+        try:
+            applying.hand_over(db.session, self._admin(), proxy, ip=request.remote_addr)
+            db.session.commit()
+            flash(f"账户 {proxy.username} 已交由本人使用：本人下次登录时须设置新密码", "success")
+        except ProxyRefused as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        return redirect(url_for(".index"))
+
+    @expose("/switch/", methods=("POST",))
+    def switch_view(self):
+        admin = self._admin()
+        proxy = self._proxy()
+        try:
+            applying.switch_to_proxy(db.session, admin, proxy, request.form.get("password", ""),
+                                     ip=request.remote_addr)
+            db.session.commit()
+        except ProxyRefused as exc:
+            db.session.commit()  # keeps the audit of a failed attempt
+            flash(str(exc), "error")
+            return redirect(url_for(".index"))
+        admin_id, admin_name = admin.id, admin.full_name or admin.username
+        login_user(proxy)
+        flask_session["acting_admin_id"] = admin_id
+        flask_session["acting_admin_name"] = admin_name
+        flash(f"您正以「{proxy.full_name or proxy.username}」的身份代为填写入会申请", "warning")
+        return redirect(url_for("applicant.index"))
+
+
+class ProxyReturnView(BaseView):
+    """返回管理员账户 — POST only, from the banner shown while switched into a proxy account."""
+
+    def is_visible(self):
+        return False
+
+    def is_accessible(self):
+        return current_user.is_authenticated and bool(flask_session.get("acting_admin_id"))
+
+    def inaccessible_callback(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("account.login_view", next=request.full_path))
+        return redirect(url_for("admin.index"))
+
+    @expose("/", methods=("POST",))
+    def index(self):
+        admin = db.session.get(User, flask_session.get("acting_admin_id"))
+        proxy = current_user._get_current_object()
+        try:
+            applying.switch_back(db.session, admin, proxy, ip=request.remote_addr)
+            db.session.commit()
+        except ProxyRefused as exc:
+            db.session.rollback()
+            from flask_login import logout_user
+
+            logout_user()
+            flask_session.clear()
+            flash(str(exc), "error")
+            return redirect(url_for("account.login_view"))
+        login_user(admin)
+        flask_session.pop("acting_admin_id", None)
+        flask_session.pop("acting_admin_name", None)
+        flash("已返回管理员账户", "success")
+        return redirect(url_for("proxy_accounts.index"))
+
+
+def _applicant_home_redirect():
+    """An applicant's home is 我的申请."""
+    if request.endpoint == "admin.index" and current_user.is_authenticated and current_user.role == Role.applicant:
+        return redirect(url_for("applicant.index"))
+    return None
 
 
 def register(admin) -> None:
-    pass
+    admin.add_view(ApplicantView(name="我的申请", endpoint="applicant", url="/admin/my-application"))
+    admin.add_view(RegisterView(name="申请者注册", endpoint="register", url="/admin/register"))
+    admin.add_view(ProxyAccountView(name="代申请账户", endpoint="proxy_accounts", url="/admin/proxy-accounts"))
+    admin.add_view(ProxyReturnView(name="返回管理员账户", endpoint="proxy_return", url="/admin/proxy-return"))
+    if admin.app is not None:
+        admin.app.before_request(_applicant_home_redirect)
