@@ -1,5 +1,618 @@
-"""Placeholder: filled by its issue."""
+"""会员发展 (issue 8): paper materials, expert pool and groups, votes, secretariat, notice, onboarding;
+and the expert's own pages (审读投票).
+
+Thin views: every change is a POST calling one function of ``wxk_admin.consultation``; a
+refusal rolls back, shows its Chinese message and re-shows the page with what was typed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, request, send_file, url_for
+from flask_admin import expose
+from flask_login import current_user
+from openpyxl import Workbook
+from sqlalchemy import select
+from wtforms import StringField, TextAreaField
+
+from .. import access, consultation as dom
+from ..enums import Category, ContactMethod, RecusalReason, Role, Status, VoteChoice
+from ..extensions import db
+from ..models import Application, ExpertGroup, ExpertProfile, Notice, Objection, User
+from ..workflow import TransitionRefused
+from ..xlsx import safe_text, safe_value
+from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureBaseView, SecureModelView, current_actor
+
+MENU = "会员发展"
+PAGE_SIZE = 50
+
+
+def _safe_next(default: str) -> str:
+    target = request.form.get("next") or request.args.get("next") or ""
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc:
+        return target
+    return default
+
+
+def _bulk_flash(result, done_text: str) -> None:
+    if result.done:
+        flash(f"{done_text}：{len(result.done)} 件", "success")
+    for app_id, name, why in result.refused:
+        flash(f"{name or app_id}：{why}", "error")
+    if not result.done and not result.refused:
+        flash("没有符合条件的申请", "warning")
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() else 1
+
+
+# ================================================================ 纸质材料 (unit admins and the office)
+
+
+class MaterialsView(SecureBaseView):
+    roles = frozenset({Role.unit_admin, Role.office})
+
+    def _apps(self, status: str | None):
+        cycle = dom.current_cycle(db.session)
+        query = select(Application).where(access.application_filter(current_user),
+                                          Application.status.in_(dom.PRE_MATERIAL_STATES))
+        if cycle is not None:
+            query = query.where(Application.cycle_id == cycle.id)
+        if status in {s.value for s in dom.PRE_MATERIAL_STATES}:
+            query = query.where(Application.status == Status(status))
+        elif current_user.role == Role.office:
+            query = query.where(Application.status == Status.office_confirmed)
+        q = request.args.get("q", "").strip()
+        if q:
+            query = query.where((Application.name.contains(q)) | (Application.serial_no.contains(q)))
+        return cycle, query.order_by(Application.serial_seq, Application.id)
+
+    def _render(self, form=None, error=None, code=200):
+        status = request.args.get("status")
+        cycle, query = self._apps(status)
+        page = _page()
+        apps = db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+        more = len(apps) > PAGE_SIZE
+        holder = dom.holder_of(current_user)
+        return self.render("consultation/materials.html", cycle=cycle, apps=apps[:PAGE_SIZE], more=more, page=page,
+                           holder=holder, status=status, states=dom.PRE_MATERIAL_STATES, form=form or {},
+                           error=error, today=dt.date.today(), q=request.args.get("q", "")), code
+
+    @expose("/")
+    def index(self):
+        return self._render()
+
+    def _do(self, fn, ok: str):
+        try:
+            fn()
+            db.session.commit()
+            flash(ok, "success")
+            return redirect(_safe_next(url_for(".index")))
+        except TransitionRefused as exc:
+            db.session.rollback()
+            return self._render(form=request.form, error=str(exc), code=400)
+
+    @expose("/mark/", methods=("POST",))
+    def mark(self):
+        f = request.form
+        return self._do(lambda: dom.mark_material(db.session, current_actor(), f.get("item_id"),
+                                                  received=f.get("received") == "1", on=f.get("on") or None,
+                                                  by=f.get("by")), "已登记")
+
+    @expose("/mark-all/", methods=("POST",))
+    def mark_all(self):
+        f = request.form
+        return self._do(lambda: dom.mark_all_materials(db.session, current_actor(), f.get("application_id"),
+                                                       on=f.get("on") or None, by=f.get("by")),
+                        "已登记全部材料收到")
+
+    @expose("/add-item/", methods=("POST",))
+    def add_item(self):
+        f = request.form
+        return self._do(lambda: dom.add_material_item(db.session, current_actor(), f.get("application_id"),
+                                                      f.get("name"), f.get("copies") or 1,
+                                                      f.get("original") == "1"), "已添加材料条目")
+
+    @expose("/received/", methods=("POST",))
+    def received(self):
+        if current_user.role != Role.office:
+            return self._render(error="只有会员处可以确认材料已收齐", code=403)
+        ids = request.form.getlist("ids")
+        result = dom.materials_received(db.session, current_actor(), ids)
+        db.session.commit()
+        _bulk_flash(result, "材料已收齐")
+        return redirect(_safe_next(url_for(".index")))
+
+    @expose("/missing/")
+    def missing(self):
+        cycle = dom.current_cycle(db.session)
+        rows = dom.missing_after_deadline(db.session, current_user, cycle)
+        return self.render("consultation/missing.html", cycle=cycle, rows=rows, today=dt.date.today())
+
+    @expose("/missing.xlsx")
+    def missing_xlsx(self):
+        cycle = dom.current_cycle(db.session)
+        rows = dom.missing_after_deadline(db.session, current_user, cycle)
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("逾期未交材料")
+        ws.append(["申请序列号", "姓名", "常用名", "推荐单位", "门类", "状态", "尚缺材料"])
+        for row in rows:
+            app = row.application
+            ws.append([safe_text(app.serial_no), safe_text(app.name), safe_text(app.pen_name),
+                       safe_text(app.unit.name if app.unit else "直接申报"), safe_value(app.category),
+                       safe_value(app.status),
+                       safe_text("、".join(m.name for m in row.missing) or "材料清单为空")])
+        buf = io.BytesIO()
+        wb.save(buf)
+        buf.seek(0)
+        return send_file(buf, as_attachment=True, download_name="逾期未交纸质材料.xlsx",
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# ================================================================ 专家库 (ExpertProfile)
+
+
+def _expert_users():
+    return db.session.scalars(select(User).where(User.role == Role.expert).order_by(User.full_name))
+
+
+class ExpertProfileView(SecureModelView):
+    roles = frozenset({Role.office, Role.it_admin})
+    permissions = {Role.office: frozenset({READ, CREATE, EDIT, EXPORT}),
+                   Role.it_admin: frozenset({READ, CREATE, EDIT, DELETE, EXPORT})}
+    column_list = ("user", "categories", "term_start", "term_end", "work_unit", "available")
+    column_labels = {"user": "专家", "available": "当前可用"}
+    column_filters = ("term_start", "term_end")
+    column_searchable_list = ("categories", "work_unit")
+    column_default_sort = ("term_end", True)
+    form_columns = ("user", "categories", "term_start", "term_end", "work_unit", "relatives")
+    form_args = {"user": {"query_factory": _expert_users, "label": "专家账户"}}
+    form_overrides = {"categories": StringField, "relatives": TextAreaField}
+    form_widget_args = {"categories": {"placeholder": "如：小说,散文（门类名称或代码，逗号分隔）"}}
+    column_descriptions = {"categories": "门类名称，逗号分隔；任期结束后自动不可用（专家库三年一调整）"}
+    column_formatters = {
+        "categories": lambda v, c, m, p: "、".join(cat.label for cat in Category if cat in dom.profile_categories(m)),
+        "available": lambda v, c, m, p: "是" if m.available_on(dt.date.today()) else "否",
+    }
+    column_export_list = ("user", "categories", "term_start", "term_end", "work_unit")
+
+    def on_model_change(self, form, model, is_created):
+        problems = dom.profile_problems(model.categories)
+        if problems:
+            raise ValueError("无法识别的门类：" + "、".join(problems))
+        if model.term_end < model.term_start:
+            raise ValueError("任期结束不能早于任期开始")
+        user = db.session.get(User, model.user_id) if model.user_id else model.user
+        if user is None or Role(user.role) != Role.expert:
+            raise ValueError("请选择角色为「专家」的账户")
+        super().on_model_change(form, model, is_created)
+
+    def handle_view_exception(self, exc):
+        if isinstance(exc, ValueError):
+            flash(str(exc), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+
+# ================================================================ 专家咨询、书记处、公示、入会 (the office)
+
+
+class ConsultationView(SecureBaseView):
+    roles = frozenset({Role.office})
+
+    def _cycle(self):
+        return dom.current_cycle(db.session)
+
+    def _fail(self, page, exc, **kw):
+        db.session.rollback()
+        return page(form=request.form, error=str(exc), code=400, **kw)
+
+    @expose("/")
+    def index(self):
+        return redirect(url_for(".groups_view"))
+
+    # ------------------------------------------------------------ groups
+
+    def _groups_page(self, form=None, error=None, code=200):
+        cycle = self._cycle()
+        groups = {}
+        if cycle is not None:
+            groups = {Category(g.category): g for g in db.session.scalars(
+                select(ExpertGroup).where(ExpertGroup.cycle_id == cycle.id))}
+        today = dt.date.today()
+        pool = {cat: dom.available_experts(db.session, cat, today) for cat in Category}
+        draws = {g.id: dom.draw_record(db.session, g) for g in groups.values()}
+        listed = {p.user_id: p for profiles in pool.values() for p in profiles}
+        all_available = sorted(listed.values(), key=lambda p: p.user_id)
+        return self.render("consultation/groups.html", cycle=cycle, groups=groups, pool=pool, draws=draws,
+                           all_available=all_available,
+                           categories=list(Category), form=form or {}, error=error, tab="groups"), code
+
+    @expose("/groups/")
+    def groups_view(self):
+        return self._groups_page()
+
+    @expose("/groups/create/", methods=("POST",))
+    def group_create(self):
+        f = request.form
+        try:
+            if f.get("mode") == "draw":
+                group = dom.draw_group(db.session, current_actor(), self._cycle(), f.get("category"), f.get("n"),
+                                       seed=f.get("seed"))
+                msg = f"已随机抽取 {len(group.members)} 名专家（种子 {group.draw_seed}）"
+            else:
+                group = dom.create_group(db.session, current_actor(), self._cycle(), f.get("category"),
+                                         f.getlist("experts"))
+                msg = f"已组建咨询组（{len(group.members)} 名专家）"
+            db.session.commit()
+        except TransitionRefused as exc:
+            return self._fail(self._groups_page, exc)
+        flash(msg, "success")
+        return redirect(url_for(".groups_view"))
+
+    @expose("/groups/member/", methods=("POST",))
+    def group_member(self):
+        f = request.form
+        group = db.session.get(ExpertGroup, int(f.get("group_id", "0") or 0)) if f.get("group_id", "").isdigit() else None
+        try:
+            if group is None:
+                raise dom.Refused("咨询组不存在")
+            if f.get("op") == "remove":
+                dom.remove_member(db.session, current_actor(), group, f.get("expert_id"))
+            else:
+                dom.add_member(db.session, current_actor(), group, f.get("expert_id"))
+            db.session.commit()
+        except TransitionRefused as exc:
+            return self._fail(self._groups_page, exc)
+        flash("已调整咨询组成员", "success")
+        return redirect(url_for(".groups_view"))
+
+    # ------------------------------------------------------------ assignment
+
+    def _assign_page(self, form=None, error=None, code=200):
+        cycle = self._cycle()
+        apps = []
+        if cycle is not None:
+            apps = db.session.scalars(select(Application).where(
+                access.application_filter(current_user), Application.cycle_id == cycle.id,
+                Application.status == Status.materials_received)
+                .order_by(Application.category, Application.serial_seq)).all()
+        by_cat: dict[Category, list[Application]] = {}
+        for app in apps:
+            by_cat.setdefault(Category(app.category) if app.category else None, []).append(app)
+        groups = {}
+        if cycle is not None:
+            groups = {Category(g.category): g for g in db.session.scalars(
+                select(ExpertGroup).where(ExpertGroup.cycle_id == cycle.id))}
+        return self.render("consultation/assign.html", cycle=cycle, by_cat=by_cat, groups=groups,
+                           form=form or {}, error=error, tab="assign"), code
+
+    @expose("/assign/", methods=("GET", "POST"))
+    def assign_view(self):
+        if request.method == "GET":
+            return self._assign_page()
+        cycle = self._cycle()
+        if cycle is None:
+            return self._assign_page(error="没有当前申请年度", code=400)
+        ids = request.form.getlist("ids") or None
+        category = request.form.get("category") or None
+        try:
+            result = dom.assign(db.session, current_actor(), cycle, category=category, ids=ids)
+            db.session.commit()
+        except TransitionRefused as exc:
+            return self._fail(self._assign_page, exc)
+        _bulk_flash(result, "已分配咨询组")
+        return redirect(url_for(".assign_view"))
+
+    # ------------------------------------------------------------ votes (tallies only) and recusals
+
+    def _votes_page(self, form=None, error=None, code=200):
+        cycle = self._cycle()
+        groups = []
+        if cycle is not None:
+            groups = db.session.scalars(select(ExpertGroup).where(ExpertGroup.cycle_id == cycle.id)
+                                        .order_by(ExpertGroup.category)).all()
+        selected = None
+        raw = request.args.get("group", "") or (form or {}).get("group_id", "")
+        if str(raw).isdigit():
+            selected = next((g for g in groups if g.id == int(raw)), None)
+        selected = selected or (groups[0] if groups else None)
+        rows = dom.group_tallies(db.session, selected) if selected else []
+        conflicts = dom.possible_conflicts(db.session, selected) if selected and not selected.vote_closed_at else []
+        return self.render("consultation/votes.html", cycle=cycle, groups=groups, group=selected, rows=rows,
+                           conflicts=conflicts, reasons=RecusalReason.choices(), form=form or {}, error=error,
+                           tab="votes"), code
+
+    @expose("/votes/")
+    def votes_view(self):
+        return self._votes_page()
+
+    @expose("/votes/close/", methods=("POST",))
+    def votes_close(self):
+        raw = request.form.get("group_id", "")
+        group = db.session.get(ExpertGroup, int(raw)) if raw.isdigit() else None
+        try:
+            if group is None:
+                raise dom.Refused("咨询组不存在")
+            result = dom.close_vote(db.session, current_actor(), group)
+            db.session.commit()
+        except TransitionRefused as exc:
+            return self._fail(self._votes_page, exc)
+        passed = sum(1 for o in result.done if o.transition.name == "expert_pass")
+        flash(f"投票已截止：{len(result.done)} 件中 {passed} 件通过", "success")
+        return redirect(url_for(".votes_view", group=group.id))
+
+    @expose("/recusal/", methods=("POST",))
+    def recusal(self):
+        f = request.form
+        try:
+            dom.record_recusal(db.session, current_actor(), f.get("application_id"), f.get("expert_id"),
+                               f.get("reason"), f.get("note"))
+            db.session.commit()
+        except TransitionRefused as exc:
+            return self._fail(self._votes_page, exc)
+        flash("已登记回避", "success")
+        return redirect(url_for(".votes_view", group=f.get("group_id")))
+
+    # ------------------------------------------------------------ secretariat
+
+    def _secretariat_page(self, form=None, error=None, code=200):
+        cycle = self._cycle()
+        apps = []
+        if cycle is not None:
+            apps = db.session.scalars(select(Application).where(
+                access.application_filter(current_user), Application.cycle_id == cycle.id,
+                Application.status == Status.expert_passed).order_by(Application.serial_seq)).all()
+        return self.render("consultation/secretariat.html", cycle=cycle, apps=apps, form=form or {}, error=error,
+                           tab="secretariat"), code
+
+    @expose("/secretariat/", methods=("GET", "POST"))
+    def secretariat_view(self):
+        if request.method == "GET":
+            return self._secretariat_page()
+        f = request.form
+        try:
+            outcome = dom.record_secretariat(db.session, current_actor(), f.get("application_id"),
+                                             present=f.get("present"), in_favour=f.get("in_favour"),
+                                             against=f.get("against"), abstain=f.get("abstain"))
+            db.session.commit()
+        except TransitionRefused as exc:
+            return self._fail(self._secretariat_page, exc)
+        flash(f"{outcome.application.name}：{Status(outcome.transition.target).label}", "success")
+        return redirect(url_for(".secretariat_view"))
+
+    # ------------------------------------------------------------ notice and objections
+
+    def _notice_page(self, form=None, error=None, code=200):
+        cycle = self._cycle()
+        approved, notices = [], []
+        if cycle is not None:
+            approved = db.session.scalars(select(Application).where(
+                access.application_filter(current_user), Application.cycle_id == cycle.id,
+                Application.status == Status.secretariat_approved).order_by(Application.serial_seq)).all()
+            notices = db.session.scalars(select(Notice).where(Notice.cycle_id == cycle.id)
+                                         .order_by(Notice.starts_on.desc())).all()
+        blocks = []
+        for notice in notices:
+            apps = dom.notice_rows(db.session, notice, (Status.on_notice, Status.admitted, Status.disqualified))
+            objections = {}
+            if apps:
+                for obj in db.session.scalars(select(Objection).where(
+                        Objection.application_id.in_([a.id for a in apps])).order_by(Objection.id)):
+                    objections.setdefault(obj.application_id, []).append(obj)
+            blocks.append((notice, apps, objections))
+        start = dt.date.today()
+        return self.render("consultation/notice.html", cycle=cycle, approved=approved, blocks=blocks,
+                           default_start=start, default_end=start + dt.timedelta(days=dom.NOTICE_DAYS),
+                           form=form or {}, error=error, tab="notice", today=dt.date.today()), code
+
+    @expose("/notice/")
+    def notice_view(self):
+        return self._notice_page()
+
+    @expose("/notice/open/", methods=("POST",))
+    def notice_open(self):
+        f = request.form
+        try:
+            notice = dom.open_notice(db.session, current_actor(), self._cycle(), f.get("starts_on"),
+                                     f.get("ends_on") or None, ids=f.getlist("ids") or None)
+            db.session.commit()
+        except TransitionRefused as exc:
+            return self._fail(self._notice_page, exc)
+        flash(f"已开始公示：{notice.starts_on} 至 {notice.ends_on}", "success")
+        return redirect(url_for(".notice_view"))
+
+    @expose("/notice/objection/", methods=("POST",))
+    def notice_objection(self):
+        f = request.form
+        op = f.get("op")
+        try:
+            if op == "record":
+                dom.record_objection(db.session, current_actor(), f.get("application_id"), f.get("reporter"),
+                                     f.get("content"))
+                msg = "已登记异议"
+            elif op == "check":
+                dom.check_objection(db.session, current_actor(), f.get("objection_id"), f.get("check_note"))
+                msg = "已登记核查情况"
+            elif op == "decide":
+                if f.get("upheld") not in ("1", "0"):
+                    raise dom.Refused("请选择书记处认定结果")
+                dom.decide_objection(db.session, current_actor(), f.get("objection_id"), f.get("upheld") == "1")
+                msg = "已登记书记处认定"
+            else:
+                raise dom.Refused("未知操作")
+            db.session.commit()
+        except TransitionRefused as exc:
+            return self._fail(self._notice_page, exc)
+        flash(msg, "success")
+        return redirect(url_for(".notice_view"))
+
+    @expose("/notice/close/", methods=("POST",))
+    def notice_close(self):
+        f = request.form
+        notice = db.session.get(Notice, int(f["notice_id"])) if f.get("notice_id", "").isdigit() else None
+        try:
+            if notice is None:
+                raise dom.Refused("公示不存在")
+            if f.get("op") == "publish":
+                dom.publish(db.session, current_actor(), notice)
+                msg = "新会员名单已公布"
+            else:
+                result = dom.close_notice(db.session, current_actor(), notice)
+                msg = f"公示结束，{len(result.done)} 人公布入会"
+            db.session.commit()
+        except TransitionRefused as exc:
+            return self._fail(self._notice_page, exc)
+        flash(msg, "success")
+        return redirect(url_for(".notice_view"))
+
+    # ------------------------------------------------------------ onboarding
+
+    def _onboarding_page(self, form=None, error=None, code=200):
+        cycle = self._cycle()
+        only_missing = request.args.get("missing") == "1"
+        rows = dom.onboarding_rows(db.session, current_user, cycle, only_missing=only_missing)
+        notifiers = {u.id: u for u in db.session.scalars(select(User).where(
+            User.id.in_([a.notified_by_id for a, _ in rows if a.notified_by_id])))} if rows else {}
+        return self.render("consultation/onboarding.html", cycle=cycle, rows=rows, only_missing=only_missing,
+                           notifiers=notifiers, methods=ContactMethod.choices(), form=form or {}, error=error,
+                           tab="onboarding", today=dt.date.today()), code
+
+    @expose("/onboarding/", methods=("GET", "POST"))
+    def onboarding_view(self):
+        if request.method == "GET":
+            return self._onboarding_page()
+        f = request.form
+        try:
+            if f.get("op") == "contact":
+                dom.record_contact(db.session, current_actor(), f.get("application_id"), f.get("via"),
+                                   f.get("on") or None)
+            else:
+                dom.set_onboarding(db.session, current_actor(), f.get("application_id"),
+                                   registration_form_done=f.get("registration_form_done") == "1",
+                                   photos_received=f.get("photos_received") == "1",
+                                   dues_paid=f.get("dues_paid") == "1")
+            db.session.commit()
+        except TransitionRefused as exc:
+            return self._fail(self._onboarding_page, exc)
+        flash("已保存入会手续", "success")
+        return redirect(_safe_next(url_for(".onboarding_view")))
+
+    # ------------------------------------------------------------ disqualification (第五条 5)
+
+    @expose("/disqualify/", methods=("POST",))
+    def disqualify(self):
+        f = request.form
+        back = _safe_next(url_for(".groups_view"))
+        try:
+            dom.disqualify(db.session, current_actor(), f.get("application_id"), f.getlist("reasons"),
+                           f.get("detail"))
+            db.session.commit()
+            flash("已取消申请资格，并已通知申请者", "success")
+        except TransitionRefused as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        return redirect(back)
+
+
+# ================================================================ 审读投票 (the expert)
+
+
+# What an expert reads: the work, not the applicant's private contact data.
+EXPERT_FIELDS = ("name", "pen_name", "gender", "ethnicity", "birth_date", "education", "employer_and_post",
+                 "professional_title", "track", "category", "style", "editing_years", "organisation_level",
+                 "organisation_post", "organisation_years", "exemption_claim")
+
+
+def _display(value):
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return getattr(value, "label", value)
+
+
+def expert_sections(app: Application):
+    """Read-only sections of the application for the expert: (title, [(label, value)]) and child tables."""
+    from sqlalchemy import inspect as sa_inspect
+
+    from ..models import CHILD_SECTIONS
+
+    cols = {c.key: c for c in sa_inspect(Application).columns}
+    personal = [(cols[k].info["label"], _display(getattr(app, k))) for k in EXPERT_FIELDS]
+    tables = []
+    for rel, title in CHILD_SECTIONS:
+        rows = getattr(app, rel)
+        if not rows:
+            continue
+        model_cols = [c for c in sa_inspect(type(rows[0])).columns
+                      if c.info.get("label") and c.key not in ("position",)]
+        tables.append((title, [c.info["label"] for c in model_cols],
+                       [[_display(getattr(r, c.key)) for c in model_cols] for r in rows]))
+    return personal, tables
+
+
+class ExpertReviewView(SecureBaseView):
+    roles = frozenset({Role.expert})
+
+    @expose("/")
+    def index(self):
+        apps = dom.expert_applications(db.session, current_user)
+        votes = {a.id: dom.my_vote(db.session, current_user, a.id) for a in apps}
+        closed = {a.id: dom.group_closed(db.session, a) for a in apps}
+        return self.render("consultation/expert_list.html", apps=apps, votes=votes, closed=closed,
+                           recusals=dom.expert_recusal_count(db.session, current_user))
+
+    def _app_page(self, app_id, form=None, error=None, code=200):
+        app = access.visible_application(db.session, current_user, app_id)
+        if app is None:
+            flash(error or "申请不存在或您无权查看（已回避或不在本组）", "error")
+            return redirect(url_for(".index"))
+        personal, tables = expert_sections(app)
+        return self.render("consultation/expert_app.html", app=app, view=self, personal=personal, tables=tables,
+                           vote=dom.my_vote(db.session, current_user, app.id),
+                           closed=dom.group_closed(db.session, app), choices=VoteChoice.choices(),
+                           reasons=RecusalReason.choices(), form=form or {}, error=error), code
+
+    @expose("/app/")
+    def app_view(self):
+        return self._app_page(request.args.get("id"))
+
+    @expose("/vote/", methods=("POST",))
+    def vote(self):
+        f = request.form
+        try:
+            dom.cast_vote(db.session, current_actor(), f.get("application_id"), f.get("choice"), f.get("note"))
+            db.session.commit()
+        except TransitionRefused as exc:
+            db.session.rollback()
+            return self._app_page(f.get("application_id"), form=f, error=str(exc), code=400)
+        flash("投票已提交", "success")
+        return redirect(url_for(".index"))
+
+    @expose("/recuse/", methods=("POST",))
+    def recuse(self):
+        f = request.form
+        try:
+            dom.declare_recusal(db.session, current_actor(), f.get("application_id"), f.get("reason"),
+                                f.get("note"))
+            db.session.commit()
+        except TransitionRefused as exc:
+            db.session.rollback()
+            return self._app_page(f.get("application_id"), form=f, error=str(exc), code=400)
+        flash("已申请回避，该申请不再向您显示", "success")
+        return redirect(url_for(".index"))
 
 
 def register(admin) -> None:
-    pass
+    admin.add_view(MaterialsView(name="纸质材料", endpoint="materials", url="/admin/materials", category=MENU))
+    admin.add_view(ExpertProfileView(ExpertProfile, name="专家库", endpoint="experts", category=MENU))
+    admin.add_view(ConsultationView(name="专家咨询与公示", endpoint="consultation", url="/admin/consultation",
+                                    category=MENU))
+    admin.add_view(ExpertReviewView(name="审读投票", endpoint="expert_review", url="/admin/expert"))
+

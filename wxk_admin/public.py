@@ -1,0 +1,79 @@
+"""The public site (no login): the one-week notice (公示) and the published new-member list (公布).
+
+Only 姓名, 常用名, 单位, 门类 ever leave through here (``consultation.public_row``) —
+never ID numbers, phones or addresses.  The blueprint also registers the template
+helpers of the dashboard and the consultation panel (``app_context_processor``).
+"""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, render_template, request, send_file
+from flask_login import current_user
+from openpyxl import Workbook
+
+from . import consultation, dashboard
+from .extensions import db
+from .models import Cycle
+from .xlsx import safe_text
+
+bp = Blueprint("public", __name__, url_prefix="/public")
+
+PUBLIC_COLUMNS = (("name", "姓名"), ("pen_name", "常用名"), ("unit", "单位"), ("category", "门类"))
+
+
+@bp.route("/notice/")
+def notice():
+    notices = consultation.current_notices(db.session)
+    blocks = [(n, [consultation.public_row(a) for a in consultation.notice_rows(db.session, n)]) for n in notices]
+    return render_template("public/notice.html", blocks=blocks, columns=PUBLIC_COLUMNS)
+
+
+def _cycle_arg() -> Cycle | None:
+    raw = request.args.get("cycle", "")
+    return db.session.get(Cycle, int(raw)) if raw.isdigit() else None
+
+
+@bp.route("/members/")
+def members():
+    cycle = _cycle_arg()
+    apps = consultation.published_members(db.session, cycle.id if cycle else None)
+    groups: dict[int, list[dict]] = {}
+    cycles: dict[int, Cycle] = {}
+    for app in apps:
+        groups.setdefault(app.cycle_id, []).append(consultation.public_row(app))
+        cycles[app.cycle_id] = app.cycle
+    blocks = [(cycles[cid], rows) for cid, rows in groups.items()]
+    return render_template("public/members.html", blocks=blocks, columns=PUBLIC_COLUMNS, cycle=cycle)
+
+
+@bp.route("/members.xlsx")
+def members_xlsx():
+    cycle = _cycle_arg()
+    apps = consultation.published_members(db.session, cycle.id if cycle else None)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("新会员名单")
+    ws.append(["年度", "序号"] + [label for _, label in PUBLIC_COLUMNS])
+    for i, app in enumerate(apps, start=1):
+        row = consultation.public_row(app)
+        ws.append([safe_text(app.cycle.name), i] + [safe_text(row[key]) for key, _ in PUBLIC_COLUMNS])
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    name = f"{cycle.name if cycle else ''}新会员名单.xlsx"
+    return send_file(buf, as_attachment=True, download_name=name,
+                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@bp.app_context_processor
+def consultation_helpers():
+    def dashboard_for(user=None):
+        return dashboard.dashboard_data(db.session, user if user is not None else current_user)
+
+    def consultation_panel(app, user=None):
+        user = user if user is not None else current_user
+        if not getattr(user, "is_authenticated", False):
+            return None
+        return consultation.panel_data(db.session, app, user)
+
+    return {"dashboard_for": dashboard_for, "consultation_panel": consultation_panel}
