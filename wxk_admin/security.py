@@ -1,0 +1,124 @@
+"""Request-level protections beyond ``auth.py``: the throttled-login answer (429), every 403 audited,
+NUL characters stripped from query and form parameters, ProxyFix when behind proxies.
+
+Flask-Limiter (``extensions.limiter``) throttles the login POST per IP and per
+account (``views/account.py``); its storage is ``RATELIMIT_STORAGE_URI``
+(``memory://`` for one process, ``redis://host:port`` shared by several workers
+and hosts).  A refused attempt is still a login attempt: it is written to the
+audit log as ``login_throttled``.
+"""
+from __future__ import annotations
+
+from flask import Request, Response, current_app, g, has_request_context, request
+from markupsafe import Markup
+from sqlalchemy import event
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+
+from .audit import Actor, record
+from .extensions import db
+from .models import AuditEvent
+
+THROTTLED_MESSAGE = "登录尝试过于频繁，请稍后再试"
+
+_PAGE = Markup("""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>
+<body style="font-family:sans-serif;max-width:32em;margin:4em auto">
+<h1 style="font-size:1.3em">{title}</h1>
+<p id="throttled">{message}</p>
+<p><a href="/admin/">返回首页</a></p>
+</body></html>""")
+
+
+def too_many_requests(exc):
+    """429: a Chinese page; a throttled login attempt goes to the audit log."""
+    if request.endpoint == "account.login_view":
+        username = (request.form.get("username") or "").strip()[:64]
+        try:
+            record(db.session, Actor(None, request.remote_addr), "login_throttled", ("User", None),
+                   reason=f"用户名：{username}")
+            db.session.commit()
+        except Exception:  # the refusal must not fail because the log could not be written
+            db.session.rollback()
+    body = _PAGE.format(title="请求过于频繁", message=THROTTLED_MESSAGE)
+    response = Response(str(body), status=429, mimetype="text/html")
+    retry = getattr(exc, "retry_after", None)
+    if retry:
+        response.headers["Retry-After"] = str(int(retry))
+    return response
+
+
+class NulFreeMultiDict(ImmutableMultiDict):
+    """Query and form parameters without NUL characters.
+
+    A NUL is never legitimate text, PostgreSQL refuses it in text columns (a
+    fuzzed form turned it into a 500), and it is a classic filter-bypass byte.
+    """
+
+    def __init__(self, mapping=None):
+        if mapping is None:
+            super().__init__()
+            return
+        if isinstance(mapping, MultiDict):
+            items = mapping.items(multi=True)
+        elif isinstance(mapping, dict):
+            items = [(k, v) for k, vs in mapping.items() for v in (vs if isinstance(vs, (list, tuple)) else [vs])]
+        else:
+            items = mapping
+        super().__init__([(_strip_nul(k), _strip_nul(v)) for k, v in items])
+
+
+def _strip_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+class WxkRequest(Request):
+    parameter_storage_class = NulFreeMultiDict
+
+
+@event.listens_for(AuditEvent, "before_insert")
+def _note_denial_logged(mapper, connection, target):
+    if target.action == "access_denied" and has_request_context():
+        g.wxk_access_denied_logged = True
+
+
+def audit_refusals(response):
+    """Every 403 is a refused authorisation: make sure the audit log has it (ASVS §16).
+
+    ``RoleGate.inaccessible_callback`` logs its own refusals; views that answer 403
+    themselves (``abort(403)`` for a missing permission) are logged here.
+    Uncommitted work of the refused request is discarded first.
+    """
+    if response.status_code != 403 or g.get("wxk_access_denied_logged"):
+        return response
+    from flask_login import current_user
+
+    try:
+        db.session.rollback()
+        user = current_user._get_current_object() if current_user.is_authenticated else None
+        acting = None
+        try:
+            from .views.base import current_actor
+
+            acting = current_actor()
+        except Exception:
+            acting = Actor(user, request.remote_addr)
+        record(db.session, acting, "access_denied", ("Endpoint", None),
+               reason=f"{request.method} {request.path}"[:500])
+        db.session.commit()
+    except Exception:  # never turn a refusal into a 500
+        db.session.rollback()
+        current_app.logger.exception("could not audit a refused request")
+    return response
+
+
+def init_app(app) -> None:
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:
+        # Behind N trusted reverse proxies: the client's IP (login throttle, audit) and HTTPS come from
+        # X-Forwarded-For / -Proto.  Never enable without a proxy: clients could forge their IP.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
+    app.request_class = WxkRequest  # NUL characters never reach a view
+    app.register_error_handler(429, too_many_requests)  # (CSRF and other error pages: errors.py)
+    app.after_request(audit_refusals)
