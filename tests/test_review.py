@@ -13,6 +13,7 @@ from wxk_admin.audit import Actor
 from wxk_admin.enums import Status
 from wxk_admin.models import Application, AuditEvent, Book, Message, db
 
+from .applicant_support import BIRTH, ID, VALID
 from .factories import make_app
 
 
@@ -320,30 +321,52 @@ def test_unit_admin_cannot_use_office_bulk(client, world):
 # ---------------------------------------------------------------- 修改信息
 
 
-def test_edit_records_every_changed_field(client, world):
+def test_edit_records_every_changed_field_including_child_rows(client, world):
     app = world.apps["a_submitted"]
+    app.birth_date, app.id_number = BIRTH, ID
+    db.session.commit()
     client.login("admin_a")
     page = client.text(f"/admin/applications/edit/?id={app.id}")
-    assert "修改信息" in page
-    row = snapshot(app.id)
-    form = {k: ("" if v is None else v) for k, v in row.items() if k in (
-        "name", "pen_name", "ethnicity", "id_number", "political_status", "education", "employer_and_post",
-        "mobile", "email", "address", "postcode", "household_registration", "style")}
-    form.update({"pen_name": "新笔名", "mobile": "13900001111", "change_reason": "申请者来电更正",
-                 "gender": row["gender"].value, "birth_date": row["birth_date"].isoformat(),
-                 "professional_title": row["professional_title"].value, "track": row["track"].value,
-                 "category": row["category"].value, "seen_version": row["version"]})
-    r = client.post(f"/admin/applications/edit/?id={app.id}", form, token_from=f"/admin/applications/edit/?id={app.id}")
+    assert "修改信息" in page and 'name="books-0-title"' in page
+    before = snapshot(app.id)
+    form = dict(VALID, **{"name": app.name, "pen_name": "新笔名", "mobile": "13900001111",
+                          "change_reason": "申请者来电更正", "version": before["version"]})
+    r = client.post(f"/admin/applications/edit/?id={app.id}", form)
     assert r.status_code == 302, r.get_data(as_text=True)[-3000:]
     after = snapshot(app.id)
     assert after["pen_name"] == "新笔名" and after["mobile"] == "13900001111"
     assert after["status"] == Status.submitted
+    assert [b.title for b in db.session.get(Application, app.id).books] == ["河流的故乡"]
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.application_id == app.id,
                                                         AuditEvent.action == "edit")).one()
-    assert event.before["pen_name"] == row["pen_name"] and event.after["pen_name"] == "新笔名"
-    assert event.before["mobile"] == row["mobile"] and event.after["mobile"] == "13900001111"
-    assert event.reason == "申请者来电更正"
+    assert event.before["pen_name"] == before["pen_name"] and event.after["pen_name"] == "新笔名"
+    assert event.before["mobile"] == before["mobile"] and event.after["mobile"] == "13900001111"
+    assert event.after["books-0-title"] == "河流的故乡"
+    assert event.reason == "申请者来电更正" and event.actor_id == world.users["admin_a"].id
     assert "修改信息" in client.text(f"/admin/applications/details/?id={app.id}")
+
+
+def test_edit_with_bad_input_reshows_the_form_and_saves_nothing(client, world):
+    app = world.apps["a_submitted"]
+    before = snapshot(app.id)
+    client.login("admin_a")
+    form = dict(VALID, **{"id_number": "110105198005121230", "pen_name": "保留我", "version": before["version"]})
+    r = client.post(f"/admin/applications/edit/?id={app.id}", form)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "身份证号" in html and 'value="保留我"' in html
+    assert snapshot(app.id) == before
+
+
+def test_edit_with_stale_version_is_refused(client, world):
+    app = world.apps["a_submitted"]
+    stale = app.version
+    app.pen_name = "别人先改"
+    db.session.commit()
+    before = snapshot(app.id)
+    client.login("admin_a")
+    r = client.post(f"/admin/applications/edit/?id={app.id}", dict(VALID, version=stale))
+    assert snapshot(app.id) == before
+    assert workflow.CONFLICT_MESSAGE in client.text(r.headers["Location"])
 
 
 def test_edit_refused_after_confirmation_and_for_other_units(client, world):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from wxk_admin import workflow
 from wxk_admin.audit import Actor
 from wxk_admin.enums import Role, Status
-from wxk_admin.models import Application, AuditEvent, db
+from wxk_admin.models import Application, AuditEvent, Cycle, db
 
 from .factories import make_app
 
@@ -105,13 +105,13 @@ def test_serial_numbers_unique_and_gap_free_under_concurrency(app, world, backen
         a = make_app(db.session, world, f"c{i}", world.unit_a, world.users["appl_a"], Status.unit_confirmed)
         ids.append(a.id)
     db.session.commit()
-    office_id = world.users["office"].id
+    office_id, cycle_id = world.users["office"].id, world.cycle.id
     db.session.remove()
     errors = _confirm_all_in_threads(app, ids, office_id)
     assert errors == []
     seqs = sorted(db.session.scalars(select(Application.serial_seq).where(Application.id.in_(ids))))
     assert seqs == list(range(1, 41))
-    assert db.session.get(type(world.cycle), world.cycle.id).serial_counter == 40
+    assert db.session.get(Cycle, cycle_id).serial_counter == 40
 
 
 def test_two_reviewers_at_once_exactly_one_wins(app, world, backend):

@@ -26,6 +26,11 @@ class Actor:
     def id(self):
         return self.user.id if self.user else None
 
+    @property
+    def acting_as(self) -> User | None:
+        """Whose rights apply: the proxy account when an admin acts through it, else the user."""
+        return self.on_behalf_of or self.user
+
 
 def jsonable(value):
     if isinstance(value, enum.Enum):

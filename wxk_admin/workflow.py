@@ -177,7 +177,7 @@ def apply(session, application: Application, name: str, actor: Actor, *, opinion
     version the user saw: a different one means someone acted first.
     """
     transition = TRANSITIONS[name]
-    user = actor.user
+    user = actor.acting_as  # an admin switched into a proxy account acts with the proxy's rights
     # Scope first: an application outside the caller's rows does not exist for them.
     visible = session.scalar(select(Application.id).where(Application.id == application.id,
                                                           application_filter(user)))
@@ -186,8 +186,13 @@ def apply(session, application: Application, name: str, actor: Actor, *, opinion
     why = refusal(transition, application, user)
     if why:
         raise TransitionRefused(why)
-    if expected_version is not None and int(expected_version) != application.version:
-        raise Conflict()
+    if expected_version is not None and str(expected_version).strip() != "":
+        try:
+            seen = int(expected_version)
+        except (TypeError, ValueError):  # a mangled form field: the version seen is unknown
+            raise Conflict() from None
+        if seen != application.version:
+            raise Conflict()
     text = (opinion or "").strip() or transition.default_opinion
     if transition.needs_reason and not text:
         raise TransitionRefused(f"「{transition.label}」必须填写理由")
@@ -214,7 +219,7 @@ def apply(session, application: Application, name: str, actor: Actor, *, opinion
     record(session, actor, name, application, application_id=application.id, from_state=source,
            to_state=transition.target, reason=text or None,
            after={"serial_no": outcome.serial_no} if outcome.serial_no else None)
-    _notify(session, transition, application, text, user)
+    _notify(session, transition, application, text, actor.user)
     return outcome
 
 
@@ -255,7 +260,7 @@ def apply_many(session, ids, name: str, actor: Actor, *, opinion: str | None = N
             result.refused.append((raw_id, "", "编号无效"))
             continue
         application = session.scalar(select(Application).where(Application.id == app_id,
-                                                                application_filter(actor.user)))
+                                                                application_filter(actor.acting_as)))
         if application is None:
             result.refused.append((app_id, "", "申请不存在或无权访问"))
             continue

@@ -6,6 +6,7 @@ through ``workflow.apply``.
 """
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import quote
 
 from flask import Response, abort, flash, redirect, request, url_for
@@ -16,15 +17,13 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import HiddenField, StringField
-from wtforms.validators import Length, Optional
 
-from .. import access, checks, layout, workflow
+from .. import access, applying, layout, workflow
 from ..application_xlsx import build_application_form, form_filename
-from ..audit import changed_fields, record
 from ..enums import Eligibility, Role, Status
 from ..extensions import db
-from ..models import CHILD_SECTIONS, Application, AuditEvent
+from ..forms import ApplicationForm, counted_characters
+from ..models import Application, AuditEvent
 from .base import EDIT, EXPORT, READ, SecureModelView, current_actor, list_link, status_badge
 from .exports import ExportMixin
 from .filters import application_filters
@@ -84,13 +83,7 @@ class ApplicationView(ExportMixin, SecureModelView):
     column_searchable_list = ("name", "pen_name", "mobile", "id_number", "serial_no")
     column_filters = application_filters()
     column_display_actions = False  # rows open through 姓名; the buttons live on the details page
-    form_excluded_columns = tuple(rel for rel, _ in CHILD_SECTIONS)
-    form_extra_fields = {
-        "change_reason": StringField("修改原因（可选，记入操作记录）", validators=[Optional(), Length(max=500)]),
-        "seen_version": HiddenField(),  # optimistic lock: the version the editor saw
-    }
     details_template = "applications/details.html"
-    edit_template = "applications/edit.html"
     list_template = "applications/list.html"
 
     def scope(self, user):
@@ -102,36 +95,43 @@ class ApplicationView(ExportMixin, SecureModelView):
         role = Role(current_user.role)
         return self.can_edit and application.status in EDITABLE_STATES.get(role, set())
 
-    def on_form_prefill(self, form, id):
-        application = self.get_one(id)
-        if application is not None:
-            form.seen_version.data = application.version
-
     @expose("/edit/", methods=("GET", "POST"))
     def edit_view(self):
+        """修改信息 — the applicant's own form (all sections, child rows too), saved with a per-field audit."""
         application = self.get_one(request.args.get("id"))
         if application is None:
             abort(404)
+        return_url = get_redirect_target() or self.get_url(".index_view")
+        details_url = self.get_url(".details_view", id=application.id, url=return_url)
         if not self.may_edit(application):
             flash(f"当前状态「{Status(application.status).label}」下不能修改信息", "error")
-            return redirect(self.get_url(".details_view", id=application.id, url=request.args.get("url")))
-        return super().edit_view()
-
-    def on_model_change(self, form, model, is_created):
-        seen = (form.seen_version.data or "").strip()
-        if seen and seen != str(model.version):
-            raise workflow.Conflict()
-        before, after = changed_fields(model)
-        checks.refresh(db.session, model)
-        if before or after:
-            record(db.session, current_actor(), "edit", model, application_id=model.id, before=before,
-                   after=after, reason=(form.change_reason.data or "").strip() or None)
-
-    def handle_view_exception(self, exc):
-        if isinstance(exc, workflow.TransitionRefused):
-            flash(str(exc), "error")
-            return True
-        return super().handle_view_exception(exc)
+            return redirect(details_url)
+        errors = {}
+        if request.method == "GET":
+            form = ApplicationForm.for_application(application)
+        else:
+            posted = ApplicationForm.from_request(request.form)
+            cleaned = applying.clean(posted.raw())
+            errors = applying.input_problems(cleaned, application, dt.date.today())
+            form = ApplicationForm.for_values(cleaned.values, cleaned.unstored)
+            if not errors:
+                try:
+                    result = applying.save_sections(db.session, application, cleaned.values, current_actor(),
+                                                    reason=(request.form.get("change_reason") or "").strip() or None,
+                                                    unstored=cleaned.unstored,
+                                                    expected_version=request.form.get("version"))
+                    db.session.commit()
+                except workflow.Conflict as exc:
+                    db.session.rollback()
+                    flash(str(exc), "error")
+                    return redirect(details_url)
+                flash(f"已修改 {len(result.after)} 项信息" if result.changed else "未修改任何内容",
+                      "success" if result.changed else "info")
+                return redirect(details_url)
+        return self.render("applications/edit.html", app=application, form=form, errors=errors,
+                           label_of=applying.label_of, counted_characters=counted_characters,
+                           details_url=details_url, return_url=return_url,
+                           change_reason=request.form.get("change_reason", ""))
 
     # ------------------------------------------------------------ details and its buttons
 
