@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config as config_module
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,11 +33,13 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=lambda: "zh_CN", timezone_selector=lambda: "Asia/Shanghai")
     limiter.init_app(app)
 
-    from . import auth, cli, web
+    from . import auth, cli, errors, public, web
     from .views import init_admin
 
     auth.init_app(app)
+    errors.init_app(app)  # Chinese 400/403/404/405/500 pages
     app.register_blueprint(web.bp)
+    app.register_blueprint(public.bp)  # 公示 / 新会员名单 (no login)
     init_admin(app)
     cli.init_app(app)
     return app

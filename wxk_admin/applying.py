@@ -701,7 +701,7 @@ def submit(session, application: Application, actor: Actor, today: dt.date | Non
 
     cip_problems = cip.submission_problems(session, application) or []
     if cip_problems:
-        raise SubmitRefused("非正规出版物无法提交：" + "；".join(cip_problems))
+        raise SubmitRefused("；".join(cip_problems))
     try:
         return workflow.apply(session, application, "submit", actor, expected_version=expected_version)
     except Conflict:

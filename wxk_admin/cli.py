@@ -7,10 +7,9 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from . import auth
 from .audit import Actor, record
@@ -42,7 +41,8 @@ def demo_command():
 @click.option("--name", "full_name", default="", help="姓名")
 def create_user_command(username, role, unit_code, full_name):
     """Create an account; the password is read from stdin (or prompted twice on a terminal)."""
-    if db.session.scalar(select(User).where(User.username == username)):
+    # Login matches user names without regard to case: so does the uniqueness check.
+    if db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower())):
         raise click.ClickException(f"用户名已存在：{username}")
     unit = None
     if unit_code:
@@ -135,4 +135,8 @@ def import_units_command(file: Path):
 
 
 def init_app(app) -> None:
+    from . import rules_cli  # noqa: F401  (registers ``wxk recheck``)
+    from . import cip_cli  # noqa: F401  (registers ``wxk import-cip``)
+    from . import backup  # noqa: F401  (registers ``wxk backup`` and ``wxk restore``)
+    from . import generate  # noqa: F401  (registers ``wxk generate``)
     app.cli.add_command(wxk)

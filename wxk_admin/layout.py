@@ -7,6 +7,7 @@ labelled column not placed in a section lands in 「其他信息」 by itself.
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect as sa_inspect
 
@@ -19,6 +20,16 @@ TRACK = ("track", "category", "style", "editing_years", "organisation_level", "o
          "organisation_years", "exemption_claim")
 REVIEW = ("status", "serial_no", "submitted_at", "unit_opinion", "unit_confirmed_at", "office_opinion",
           "office_confirmed_at", "reject_reasons", "eligibility", "eligibility_note")
+
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def local_datetime(value: dt.datetime) -> str:
+    """Stored times are naive UTC (``models.utcnow``): shown in Beijing time, to the minute."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def labelled_columns(model) -> list:
@@ -44,7 +55,7 @@ def display(value):
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return local_datetime(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     label_text = getattr(value, "label", None)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from .enums import Role, Status
 from .extensions import db
+from .layout import local_datetime
 from .models import Message
 
 bp = Blueprint("web", __name__)
@@ -28,7 +29,11 @@ def unread_count() -> int:
 # 操作记录: how each audited action reads on screen (transitions take their button label).
 ACTION_LABELS = {
     "edit": "修改信息", "create": "新建", "delete": "删除", "login": "登录", "login_failed": "登录失败",
-    "password_change": "修改密码", "password_reset": "重置密码", "access_denied": "越权访问被拒绝",
+    "logout": "退出", "password_change": "修改密码", "password_reset": "重置密码", "access_denied": "越权访问被拒绝",
+    "create_application": "创建申请", "copy_previous": "复制上一年度申请", "save_draft": "保存草稿",
+    "create_proxy": "新增代申请账户", "hand_over_proxy": "交由本人使用", "switch_to_proxy": "以该账户身份填写",
+    "switch_back": "返回管理员账户", "register": "注册", "extend_window": "延长填写期限",
+    "recheck_eligibility": "重新计算资格初审", "export": "导出",
 }
 
 
@@ -42,6 +47,12 @@ def action_label(action: str) -> str:
 
 def url_endpoints() -> set[str]:
     return {rule.endpoint for rule in current_app.url_map.iter_rules()}
+
+
+@bp.app_template_filter("local_dt")
+def local_dt(value) -> str:
+    """``{{ when|local_dt }}``: a stored UTC time in Beijing time, to the minute."""
+    return local_datetime(value) if value else ""
 
 
 @bp.app_context_processor

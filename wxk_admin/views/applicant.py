@@ -20,6 +20,7 @@ from ..extensions import db, limiter
 from ..forms import ApplicationForm, counted_characters
 from ..models import Application, AuditEvent, Message, User
 from ..workflow import Conflict, TransitionRefused
+from ..web import action_label
 from .base import SecureBaseView, current_actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,7 +68,7 @@ class ApplicantView(SecureBaseView):
         return self.render("applicant/home.html", cycle=cycle, application=application, status_text=status_text,
                            step_text=step_text, messages=messages, previous=previous, history=_history(application),
                            all_applications=others, may_download=_may_download(application),
-                           history_label=history_label,
+                           history_label=action_label,
                            editable=application is None or application.status in applying.EDITABLE_STATES,
                            window_open=cycle is not None and cycle.filling_open(today()),
                            window_text=applying.window_text(cycle) if cycle else "")
@@ -194,19 +195,6 @@ def _application_xlsx():
 
 def _may_download(application) -> bool:
     return application is not None and application.status in applying.DOWNLOAD_STATES
-
-
-# How the applicant's own audited steps read on their home (transitions use their button label).
-HISTORY_LABELS = {"create_application": "创建申请", "copy_previous": "复制上一年度申请", "save_draft": "保存草稿",
-                  "submit": "提交申请"}
-
-
-def history_label(action: str) -> str:
-    if action in HISTORY_LABELS:
-        return HISTORY_LABELS[action]
-    from ..workflow import TRANSITIONS
-
-    return TRANSITIONS[action].label if action in TRANSITIONS else action
 
 
 def _history(application) -> list[AuditEvent]:

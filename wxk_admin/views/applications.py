@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote
 
-from flask import Response, abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.helpers import get_redirect_target
@@ -77,7 +77,7 @@ class ApplicationView(ExportMixin, SecureModelView):
         "name": _name_cell,
         "status": lambda v, c, m, p: status_badge(m.status),
         "eligibility": _eligibility_cell,
-        "submitted_at": lambda v, c, m, p: m.submitted_at.strftime("%Y-%m-%d %H:%M") if m.submitted_at else "",
+        "submitted_at": lambda v, c, m, p: layout.local_datetime(m.submitted_at) if m.submitted_at else "",
     }
     column_formatters_export = {}
     column_searchable_list = ("name", "pen_name", "mobile", "id_number", "serial_no")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
@@ -21,7 +20,9 @@ from sqlalchemy import true
 
 from ..audit import Actor, changed_fields, record
 from ..enums import LabelledEnum, Role
+from ..layout import local_datetime
 from ..models import db
+from ..xlsx import safe_value
 
 READ, CREATE, EDIT, DELETE, EXPORT = "read", "create", "edit", "delete", "export"
 
@@ -86,7 +87,6 @@ def enum_columns(model) -> dict[str, type[LabelledEnum]]:
     return found
 
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 _PAGE_SIZE_OPTION = re.compile(r"^\d+ items?$")
 
 
@@ -102,13 +102,6 @@ def _gettext(string, **variables):
     if string == "items":  # the current page size: '20 items' (translated '项目', i.e. 'project')
         return "条/页"
     return admin_babel.gettext(string, **variables)
-
-
-def local_datetime(value: dt.datetime) -> str:
-    """Stored times are naive UTC (``models.utcnow``): shown in Beijing time, to the minute."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 def _datetime_formatter(view, value, name=None):
@@ -243,6 +236,10 @@ class SecureModelView(RoleGate, ModelView):
             return []
         return self.get_query().filter(self.model.id.in_(clean)).all()
 
+    def get_export_value(self, model, name):
+        # The built-in export writes cells as they are: neutralise formula triggers in every one.
+        return safe_value(super().get_export_value(model, name))
+
     @expose("/ajax/update/", methods=("POST",))
     def ajax_update(self):
         # Flask-Admin checks only column_editable_list, not can_edit, and answers a row it cannot find
@@ -273,7 +270,8 @@ class SecureModelView(RoleGate, ModelView):
             record(db.session, current_actor(), "delete", model, before={"repr": str(model)[:200]})
 
     def handle_view_exception(self, exc):
-        if isinstance(exc, PermissionError):
+        # Model hooks refuse bad input with ValueError (Chinese message); audit rows with PermissionError.
+        if isinstance(exc, (PermissionError, ValueError)):
             flash(str(exc), "error")
             return True
         return super().handle_view_exception(exc)

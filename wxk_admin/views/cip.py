@@ -82,12 +82,6 @@ class CipRecordView(SecureModelView):
         model.fetched_at = utcnow()
         super().on_model_change(form, model, is_created)
 
-    def handle_view_exception(self, exc):
-        if isinstance(exc, ValueError):
-            flash(str(exc), "error")
-            return True
-        return super().handle_view_exception(exc)
-
 
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt="wxk-cip-import")

@@ -192,12 +192,6 @@ class ExpertProfileView(SecureModelView):
             raise ValueError("请选择角色为「专家」的账户")
         super().on_model_change(form, model, is_created)
 
-    def handle_view_exception(self, exc):
-        if isinstance(exc, ValueError):
-            flash(str(exc), "error")
-            return True
-        return super().handle_view_exception(exc)
-
 
 # ================================================================ 专家咨询、书记处、公示、入会 (the office)
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import secrets
 
-from flask import flash, redirect, request
+from flask import flash, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import func, select, true
-from wtforms import PasswordField, SelectField
+from wtforms import PasswordField
 from wtforms.validators import Optional
 
 from .. import access, auth
@@ -83,12 +83,6 @@ class UserView(SecureModelView):
         elif not model.active:
             auth.rotate_session_token(model)  # deactivation ends every session
         super().on_model_change(form, model, is_created)
-
-    def handle_view_exception(self, exc):
-        if isinstance(exc, ValueError):
-            flash(str(exc), "error")
-            return True
-        return super().handle_view_exception(exc)
 
     @action("unlock", "解除锁定", "确定解除所选账户的登录锁定？")
     def action_unlock(self, ids):
