@@ -97,6 +97,12 @@ def rotate_session_token(user: User) -> None:
     user.session_token = secrets.token_hex(16)
 
 
+def end_session(session, user: User, actor: Actor) -> None:
+    """退出: rotate the token so that the signed cookie, if replayed, no longer authenticates."""
+    rotate_session_token(user)
+    record(session, actor, "logout", user)
+
+
 def set_password(session, user: User, new_password: str, actor: Actor, *, must_change: bool = False) -> list[str]:
     problems = password_problems(user.username, new_password)
     if problems:
@@ -173,3 +179,6 @@ def init_app(app) -> None:
     login_manager.session_protection = "basic"
     app.before_request(_check_idle_timeout)
     app.before_request(_force_password_change)
+    from . import security
+
+    security.init_app(app)  # 429 answer for throttled logins, every 403 audited, ProxyFix (PROXY_HOPS)

@@ -7,6 +7,7 @@
 | CIP_SOURCES         | local                                     |
 | CIP_HTTP_URL        | (unset) e.g. https://cip.example/api?isbn={isbn}&cip={cip_no} |
 | RATELIMIT_STORAGE_URI | memory://  (redis://host:6379 for several workers) |
+| PROXY_HOPS          | 0 (number of trusted reverse proxies setting X-Forwarded-For/-Proto) |
 | SESSION_COOKIE_SECURE | 0 (set 1 behind HTTPS)                  |
 | SESSION_IDLE_MINUTES | 30                                       |
 | WXK_ASSOCIATION     | cwa (the deployment's association)        |
@@ -74,5 +75,6 @@ def from_environment(instance_path: str) -> dict:
         "EXPORT_MAX_ROWS": int(os.environ.get("EXPORT_MAX_ROWS", "2000000")),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),  # see security.init_app (ProxyFix)
         "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session; sessions expire on their own
     }

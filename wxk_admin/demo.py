@@ -129,6 +129,21 @@ def ensure_cycle(session, today: dt.date) -> Cycle:
     return cycle
 
 
+def ensure_expert_profiles(session, users, today: dt.date) -> None:
+    """专家库: the demo experts read every 门类, for a three-year term that covers today."""
+    from .models import ExpertProfile
+
+    for username, role, _unit, _name in DEMO_ACCOUNTS:
+        user = users.get(username)
+        if role != Role.expert or user is None:
+            continue
+        if session.scalar(select(ExpertProfile).where(ExpertProfile.user_id == user.id)) is None:
+            session.add(ExpertProfile(user_id=user.id, categories=",".join(c.label for c in Category),
+                                      term_start=today - dt.timedelta(days=365),
+                                      term_end=today + dt.timedelta(days=2 * 365), work_unit="某文学研究所"))
+    session.flush()
+
+
 def ensure_accounts(session, units) -> dict[str, User]:
     users = {}
     for username, role, unit_code, full_name in DEMO_ACCOUNTS:
@@ -216,6 +231,7 @@ def load(session, today: dt.date | None = None, applications: int = 240) -> dict
     units = ensure_units(session)
     cycle = ensure_cycle(session, today)
     users = ensure_accounts(session, units)
+    ensure_expert_profiles(session, users, today)  # 专家库 (issue 8)
     existing = session.scalar(select(func.count(Application.id)).where(Application.cycle_id == cycle.id))
     created = 0
     if not existing:
@@ -251,6 +267,12 @@ def load(session, today: dt.date | None = None, applications: int = 240) -> dict
             app.office_confirmed_at = (app.unit_confirmed_at or app.submitted_at) + dt.timedelta(days=3)
             app.office_opinion = "会员处确认"
         cycle.serial_counter = len(numbered)
+    from .cip import load_demo_cip  # the demo CIP table (issue 5)
+    load_demo_cip(session)
+    if created:  # derived data (资格初审, CIP flag), as every save path computes it
+        from .checks import refresh
+        for app in session.scalars(select(Application).where(Application.cycle_id == cycle.id)):
+            refresh(session, app)
     session.commit()
     return {"cycle": cycle, "units": len(units), "applications_created": created, "accounts": DEMO_ACCOUNTS,
             "password": DEMO_PASSWORD}

@@ -207,6 +207,10 @@ class Application(TimestampMixin, db.Model):
         Index("ix_applications_unit_status_submitted", "unit_id", "status", "submitted_at"),
         Index("ix_applications_cycle_serial_seq", "cycle_id", "serial_seq"),
         Index("ix_applications_submitted_id", "submitted_at", "id"),
+        # Covering indexes of the list's default sort (newest first): the page's ids come from the index
+        # alone, for the office (status) and for a unit admin (unit, status) — deep pages stay cheap.
+        Index("ix_applications_list_cover", "submitted_at", "id", "status", "unit_id"),
+        Index("ix_applications_unit_list_cover", "unit_id", "submitted_at", "id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -250,6 +254,10 @@ class Application(TimestampMixin, db.Model):
     organisation_years: Mapped[int | None] = mapped_column(Integer, info=meta("从事组织工作年限"))
     exemption_claim: Mapped[str | None] = mapped_column(
         Text, info=meta("重点期刊转载或重要奖项说明"))
+    # 保存草稿 keeps everything typed: text that no column can hold (a malformed date, a negative
+    # count) is kept here as typed, keyed by form field name, and shown again (applying.py).
+    draft_input: Mapped[dict | None] = mapped_column(JSON, info=meta("草稿中格式有误的原始输入", form=False,
+                                                                     export=False))
 
     # Review 审核
     unit_opinion: Mapped[str | None] = mapped_column(Text, info=meta("团体会员意见", form=False))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-21 22:25:59.832805
+Create Date: 2026-11-21 22:41:03.025581
 
 """
 from alembic import op
@@ -167,6 +167,7 @@ def upgrade():
     sa.Column('organisation_post', sa.Enum('leader', 'staff', name='organisation_post', native_enum=False, create_constraint=True, length=32), nullable=True),
     sa.Column('organisation_years', sa.Integer(), nullable=True),
     sa.Column('exemption_claim', sa.Text(), nullable=True),
+    sa.Column('draft_input', sa.JSON(), nullable=True),
     sa.Column('unit_opinion', sa.Text(), nullable=True),
     sa.Column('office_opinion', sa.Text(), nullable=True),
     sa.Column('reject_reasons', sa.Text(), nullable=True),
@@ -214,6 +215,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_applications_eligibility'), ['eligibility'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_expert_group_id'), ['expert_group_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_id_number'), ['id_number'], unique=False)
+        batch_op.create_index('ix_applications_list_cover', ['submitted_at', 'id', 'status', 'unit_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_mobile'), ['mobile'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_name'), ['name'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_notice_id'), ['notice_id'], unique=False)
@@ -225,6 +227,7 @@ def upgrade():
         batch_op.create_index('ix_applications_submitted_id', ['submitted_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_track'), ['track'], unique=False)
         batch_op.create_index(batch_op.f('ix_applications_unit_id'), ['unit_id'], unique=False)
+        batch_op.create_index('ix_applications_unit_list_cover', ['unit_id', 'submitted_at', 'id', 'status'], unique=False)
         batch_op.create_index('ix_applications_unit_status_submitted', ['unit_id', 'status', 'submitted_at'], unique=False)
 
     op.create_table('expert_group_members',
@@ -567,6 +570,7 @@ def downgrade():
     op.drop_table('expert_group_members')
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.drop_index('ix_applications_unit_status_submitted')
+        batch_op.drop_index('ix_applications_unit_list_cover')
         batch_op.drop_index(batch_op.f('ix_applications_unit_id'))
         batch_op.drop_index(batch_op.f('ix_applications_track'))
         batch_op.drop_index('ix_applications_submitted_id')
@@ -578,6 +582,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_applications_notice_id'))
         batch_op.drop_index(batch_op.f('ix_applications_name'))
         batch_op.drop_index(batch_op.f('ix_applications_mobile'))
+        batch_op.drop_index('ix_applications_list_cover')
         batch_op.drop_index(batch_op.f('ix_applications_id_number'))
         batch_op.drop_index(batch_op.f('ix_applications_expert_group_id'))
         batch_op.drop_index(batch_op.f('ix_applications_eligibility'))

@@ -64,6 +64,9 @@ class AccountView(BaseView):
 
     @expose("/logout/", methods=("POST",))
     def logout_view(self):
+        if current_user.is_authenticated:
+            auth.end_session(db.session, current_user._get_current_object(), current_actor())
+            db.session.commit()
         logout_user()
         flask_session.clear()
         flash("您已安全退出", "info")
