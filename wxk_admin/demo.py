@@ -220,7 +220,7 @@ def make_application(rng: random.Random, cycle: Cycle, unit: GroupUnit | None, a
         app.reject_reasons = "发表作品字数不足"
     if status not in (Status.draft, Status.submitted, Status.rejected):
         app.unit_opinion = "团体会员确认信息"
-        app.unit_confirmed_at = app.submitted_at + dt.timedelta(days=2)
+        app.unit_confirmed_at = min(app.submitted_at + dt.timedelta(days=2), now)
     return app
 
 
@@ -264,7 +264,7 @@ def load(session, today: dt.date | None = None, applications: int = 240) -> dict
         for seq, app in enumerate(numbered, start=1):
             app.serial_seq = seq
             app.serial_no = f"{cycle.year}-{seq:06d}"
-            app.office_confirmed_at = (app.unit_confirmed_at or app.submitted_at) + dt.timedelta(days=3)
+            app.office_confirmed_at = min((app.unit_confirmed_at or app.submitted_at) + dt.timedelta(days=3), now)
             app.office_opinion = "会员处确认"
         cycle.serial_counter = len(numbered)
     from .cip import load_demo_cip  # the demo CIP table (issue 5)

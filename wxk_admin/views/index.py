@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from .. import access
 from ..enums import Role, Status
+from ..dashboard import dashboard_data
 from ..extensions import db
 from ..models import Application
 
@@ -42,6 +43,9 @@ class HomeView(AdminIndexView):
     def index(self):
         if not current_user.is_authenticated:
             return redirect(url_for("account.login_view", next=request.full_path))
+        dash = dashboard_data(db.session, current_user)
+        if dash:  # office, IT, unit admins: the dashboard shows what waits and the counts
+            return self.render("admin/home.html", dash=dash)
         title, total, rows = waiting_for(current_user)
-        return self.render("admin/home.html", waiting_title=title, waiting_total=total, waiting=rows,
-                           status_counts=counts_by_status(current_user), Role=Role)
+        return self.render("admin/home.html", dash=None, waiting_title=title, waiting_total=total, waiting=rows,
+                           status_counts=counts_by_status(current_user))
