@@ -537,3 +537,44 @@ def test_clean_and_check_table():
     assert len(cleaned.values["books"]) == 1  # blank rows dropped
     assert not applying.format_problems(cleaned.values, today)
     assert "birth_date" in applying.format_problems({**cleaned.values, "birth_date": dt.date(1990, 1, 3)}, today)
+
+
+def test_same_person_submitting_in_two_units_at_once_only_one_goes_through(app, world, backend):
+    """001 二.1 只能选择一个所属的团体会员单位推荐 — also when both submissions arrive at the same instant."""
+    import threading
+
+    if backend != "postgresql":
+        pytest.skip("real concurrency is proven on PostgreSQL")
+    cip_record()
+    ids = []
+    for username, unit in (("twin_a", world.unit_a), ("twin_b", world.unit_b)):
+        person = make_user(db.session, username, Role.applicant, unit, full_name="张晓河")
+        draft = applying.start_application(db.session, person, world.cycle, Actor(person))
+        applying.save_draft(db.session, draft, VALID, Actor(person))
+        db.session.commit()
+        ids.append((draft.id, person.id))
+    db.session.remove()
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def submit(app_id, user_id):
+        with app.app_context():
+            application = db.session.get(Application, app_id)
+            person = db.session.get(User, user_id)
+            barrier.wait()
+            try:
+                applying.submit(db.session, application, Actor(person), dt.date.today())
+                db.session.commit()
+                outcomes.append("submitted")
+            except applying.SubmitRefused as exc:
+                db.session.rollback()
+                outcomes.append(str(exc))
+            db.session.remove()
+
+    threads = [threading.Thread(target=submit, args=pair) for pair in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == sorted(["submitted", applying.ONE_UNIT_MESSAGE])
+    statuses = db.session.scalars(select(Application.status).where(Application.id.in_([i for i, _ in ids])))
+    assert sorted(statuses) == sorted([Status.draft, Status.submitted])

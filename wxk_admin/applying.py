@@ -18,7 +18,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from sqlalchemy import Boolean, Date, Enum, Integer, String, Text, func, select
+from sqlalchemy import Boolean, Date, Enum, Integer, String, Text, func, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm.exc import StaleDataError
 from stdnum import isbn as stdnum_isbn
@@ -695,6 +695,10 @@ def submit(session, application: Application, actor: Actor, today: dt.date | Non
     problems = submission_problems(session, application, today)
     if problems:
         raise SubmitRefused("申请信息有误或不完整，请按提示修改后再提交", problems)
+    # Lock the cycle's row first, so two submissions of the same person at the same moment queue up
+    # and the second sees the first (the check alone would let both through).
+    session.execute(update(Cycle).where(Cycle.id == application.cycle_id)
+                    .values(serial_counter=Cycle.serial_counter))
     if duplicate_live_application(session, application):
         raise SubmitRefused(ONE_UNIT_MESSAGE, {"id_number": [ONE_UNIT_MESSAGE]})
     from . import cip
