@@ -1,7 +1,275 @@
-"""Filters of the application list (issue 7 owns this module)."""
+"""Filters of the application list (issue 7 owns this module).
+
+Every filter validates its value (unknown option, malformed date or range →
+``validate`` is False and Flask-Admin flashes our Chinese message instead of
+raising).  Options that change — units, cycles, 创作样式 — are callables read on
+every request (``ExportMixin._get_filter_groups`` re-reads them), never frozen
+at start-up.
+"""
 from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import has_request_context
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter
+from sqlalchemy import Integer, and_, exists, select
+
+from ..enums import Category, Eligibility, Status, Track
+from ..extensions import db
+from ..models import Application, Cycle, GroupUnit, Objection
+
+SERIAL_RE = re.compile(r"^\d{4}-\d{1,6}$")
+DIRECT = "direct"  # the 直接申报 pseudo-unit (unit_id IS NULL)
+
+
+# ---------------------------------------------------------------- per-request option lists
+
+
+def unit_options() -> list[tuple[str, str]]:
+    rows = db.session.execute(select(GroupUnit.id, GroupUnit.name).order_by(GroupUnit.code)).all()
+    return [(str(i), n) for i, n in rows] + [(DIRECT, "直接申报（无团体会员）")]
+
+
+def cycle_options() -> list[tuple[str, str]]:
+    rows = db.session.execute(select(Cycle.id, Cycle.name).order_by(Cycle.year.desc(), Cycle.id)).all()
+    return [(str(i), n) for i, n in rows]
+
+
+def style_options() -> list[tuple[str, str]]:
+    """Distinct 创作样式 by a loose index scan (a few index probes, not a scan of a million rows)."""
+    from sqlalchemy import text
+
+    sql = text(
+        "WITH RECURSIVE s(v) AS ("
+        " SELECT MIN(style) FROM applications"
+        " UNION ALL"
+        " SELECT (SELECT MIN(style) FROM applications WHERE style > s.v) FROM s WHERE s.v IS NOT NULL)"
+        " SELECT v FROM s WHERE v IS NOT NULL"
+    )
+    return [(v, v) for (v,) in db.session.execute(sql)]
+
+
+# ---------------------------------------------------------------- filter classes
+
+
+class _Filter(BaseSQLAFilter):
+    """A filter over ``Application`` with a Chinese operation name and strict validation."""
+
+    op = "等于"
+    op_code = "eq"
+    url_key: str | None = None
+
+    def url_name(self) -> str:
+        """The readable, stable URL name of the filter: ``flt0_status_eq=submitted``."""
+        return self.url_key or f"{self.column.key}_{self.op_code}"
+
+    def operation(self):
+        return self.op
+
+    def get_options(self, view):
+        # Read per request (ExportMixin._get_filter_groups); at start-up there is no database to ask.
+        if callable(self.options) and not has_request_context():
+            return None
+        return self.current_options() or None
+
+    def current_options(self):
+        options = self.options() if callable(self.options) else self.options
+        return list(options or [])
+
+
+class ChoiceEqual(_Filter):
+    """Equality against a fixed or per-request option list; unknown values are refused."""
+
+    def validate(self, value) -> bool:
+        return str(value) in {str(k) for k, _ in self.current_options()}
+
+    def clean(self, value):
+        return str(value)
+
+    def apply(self, query, value, alias=None):
+        column = self.get_column(alias)
+        enum_class = getattr(column.type, "enum_class", None)
+        if enum_class is not None:
+            return query.filter(column == enum_class(value))
+        if isinstance(column.type, Integer):
+            return query.filter(column == int(value))
+        return query.filter(column == value)
+
+
+class UnitEqual(ChoiceEqual):
+    def apply(self, query, value, alias=None):
+        if value == DIRECT:
+            return query.filter(Application.unit_id.is_(None))
+        return query.filter(Application.unit_id == int(value))
+
+
+class YesNo(_Filter):
+    def __init__(self, column, name):
+        super().__init__(column, name, options=[("1", "是"), ("0", "否")])
+
+    def validate(self, value) -> bool:
+        return value in ("1", "0")
+
+    def clean(self, value):
+        return value == "1"
+
+    def apply(self, query, value, alias=None):
+        return query.filter(self.get_column(alias).is_(value))
+
+
+class UndecidedObjection(YesNo):
+    """有未处理异议: an objection without a secretariat decision."""
+
+    url_key = "pending_objection"
+
+    def apply(self, query, value, alias=None):
+        pending = exists(select(Objection.id).where(Objection.application_id == Application.id,
+                                                    Objection.decided_at.is_(None)))
+        return query.filter(pending if value else ~pending)
+
+
+def parse_date(text: str) -> dt.date:
+    text = (text or "").strip()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"日期格式应为 年-月-日：{text}")
+
+
+def split_range(value: str) -> tuple[str, str]:
+    text = (value or "").strip()
+    for sep in (" to ", " 至 ", "至", "~"):
+        if sep in text:
+            low, high = text.split(sep, 1)
+            return low.strip(), high.strip()
+    raise ValueError("范围应写作「起 至 止」")
+
+
+class DateOnOrAfter(_Filter):
+    op = "不早于"
+    op_code = "gte"
+
+    def __init__(self, column, name):
+        super().__init__(column, name, data_type="datepicker")
+
+    def clean(self, value):
+        return parse_date(value)
+
+    def apply(self, query, value, alias=None):
+        return query.filter(self.get_column(alias) >= dt.datetime.combine(value, dt.time.min))
+
+
+class DateOnOrBefore(DateOnOrAfter):
+    op = "不晚于"
+    op_code = "lte"
+
+    def apply(self, query, value, alias=None):
+        # The whole day counts: before the next midnight.
+        return query.filter(self.get_column(alias) < dt.datetime.combine(value + dt.timedelta(days=1), dt.time.min))
+
+
+class DateBetween(_Filter):
+    op = "介于"
+    op_code = "between"
+
+    def __init__(self, column, name):
+        super().__init__(column, name, data_type="daterangepicker")
+
+    def clean(self, value):
+        low, high = split_range(value)
+        start, end = parse_date(low), parse_date(high)
+        if end < start:
+            raise ValueError("结束日期早于开始日期")
+        return start, end
+
+    def apply(self, query, value, alias=None):
+        start, end = value
+        column = self.get_column(alias)
+        return query.filter(and_(column >= dt.datetime.combine(start, dt.time.min),
+                                 column < dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min)))
+
+
+def parse_serial(text: str) -> str:
+    """A 申请序列号 bound: ``2027-000123`` (the number part is padded so text order is numeric order)."""
+    text = (text or "").strip()
+    if not SERIAL_RE.match(text):
+        raise ValueError(f"申请序列号格式应为 年度-序号，例如 2027-000123：{text}")
+    year, seq = text.split("-")
+    return f"{year}-{int(seq):06d}"
+
+
+class SerialAtLeast(_Filter):
+    op = "不小于"
+    op_code = "gte"
+
+    def clean(self, value):
+        return parse_serial(value)
+
+    def apply(self, query, value, alias=None):
+        return query.filter(self.get_column(alias) >= value)
+
+
+class SerialAtMost(SerialAtLeast):
+    op = "不大于"
+    op_code = "lte"
+
+    def apply(self, query, value, alias=None):
+        return query.filter(self.get_column(alias) <= value)
+
+
+class SerialBetween(_Filter):
+    op = "介于"
+    op_code = "between"
+
+    def clean(self, value):
+        low, high = split_range(value)
+        low, high = parse_serial(low), parse_serial(high)
+        if high < low:
+            raise ValueError("序列号范围的终点小于起点")
+        return low, high
+
+    def apply(self, query, value, alias=None):
+        return query.filter(self.get_column(alias).between(*value))
+
+
+class TextContains(_Filter):
+    op = "包含"
+    op_code = "contains"
+
+    def validate(self, value) -> bool:
+        return bool((value or "").strip()) and len(value) <= 100
+
+    def apply(self, query, value, alias=None):
+        from flask_admin.contrib.sqla.tools import parse_like_term
+
+        return query.filter(self.get_column(alias).ilike(parse_like_term(value.strip())))
 
 
 def application_filters():
     """The filters of 申请入会管理; options that change are computed per request."""
-    return ("status", "category", "style", "track", "submitted_at", "serial_no", "eligibility", "cip_flagged")
+    A = Application
+    return [
+        ChoiceEqual(A.status, "状态", options=Status.choices),
+        ChoiceEqual(A.category, "门类", options=Category.choices),
+        ChoiceEqual(A.style, "创作样式", options=style_options),
+        ChoiceEqual(A.track, "主要从事", options=Track.choices),
+        ChoiceEqual(A.cycle_id, "年度", options=cycle_options),
+        UnitEqual(A.unit_id, "推荐单位", options=unit_options),
+        DateBetween(A.submitted_at, "提交日期"),
+        DateOnOrAfter(A.submitted_at, "提交日期"),
+        DateOnOrBefore(A.submitted_at, "提交日期"),
+        SerialBetween(A.serial_no, "申请序列号"),
+        SerialAtLeast(A.serial_no, "申请序列号"),
+        SerialAtMost(A.serial_no, "申请序列号"),
+        ChoiceEqual(A.eligibility, "资格初审", options=Eligibility.choices),
+        YesNo(A.cip_flagged, "CIP 存疑"),
+        UndecidedObjection(A.id, "有未处理异议"),
+        TextContains(A.employer_and_post, "工作单位及职务"),
+    ]
+
+
+# Filters only the office / IT see (a unit admin's list is one unit already).
+OFFICE_ONLY_FILTERS = frozenset({"推荐单位"})

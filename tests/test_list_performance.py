@@ -1,0 +1,170 @@
+"""Issue 7 point 4: a fixed number of statements per list page, whatever the page size (no N+1)."""
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from sqlalchemy import event
+
+from wxk_admin.enums import Status
+from wxk_admin.generate import generate
+from wxk_admin.models import Application, db
+
+
+@contextlib.contextmanager
+def counting(engine):
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def many(world):
+    generate(db.session, 260, units=3, cycles=1, seed=11)
+    # Put world's unit A in charge of some generated rows too, so the unit admin's list is long.
+    db.session.query(Application).filter(Application.id % 2 == 0, Application.status != Status.draft).update(
+        {Application.unit_id: world.unit_a.id}, synchronize_session=False)
+    db.session.commit()
+    return world
+
+
+@pytest.mark.parametrize("username", ["office", "admin_a"])
+def test_statements_per_page_do_not_grow_with_page_size(app, client, many, username):
+    client.login(username)
+    client.text("/admin/applications/")  # warm-up (first-request work, caches)
+    counts, shown = {}, {}
+    for size in (20, 100):
+        with app.app_context():
+            engine = db.engine
+        with counting(engine) as statements:
+            html = client.text(f"/admin/applications/?page_size={size}")
+        counts[size] = len(statements)
+        shown[size] = html.count('class="action-checkbox"')
+    assert shown[20] == 20 and shown[100] == 100  # the pages really are full
+    assert counts[20] == counts[100], counts
+    assert counts[100] <= 14, counts  # session, count, ids, rows, units, filter options, unread 站内信
+
+
+def test_deep_page_and_filtered_page_statements_constant(app, client, many):
+    client.login("office")
+    with app.app_context():
+        engine = db.engine
+    results = []
+    for url in ("/admin/applications/?page=3&page_size=20", "/admin/applications/?page=0&page_size=100",
+                "/admin/applications/?flt0_status_eq=admitted&search=1&page_size=100"):
+        with counting(engine) as statements:
+            client.text(url)
+        results.append(len(statements))
+    assert max(results) - min(results) <= 1, results  # a filter adds its option check, nothing per row
+
+
+def test_list_count_is_capped(app, client, many):
+    """Beyond the cap the list says so instead of counting every row (no full COUNT(*) per view)."""
+    from wxk_admin.views import applications
+
+    view_class = applications.ApplicationView
+    old = view_class.list_count_cap
+    view_class.list_count_cap = 50
+    try:
+        client.login("office")
+        with app.app_context():
+            engine = db.engine
+        with counting(engine) as statements:
+            html = client.text("/admin/applications/")
+        assert 'id="count-capped"' in html and "超过 50 条" in html
+        counts = [s for s in statements if "count(" in s.lower() and "applications" in s]
+        assert counts and all("LIMIT" in s.upper() for s in counts), counts
+        # The simple pager still pages forward.
+        html = client.text("/admin/applications/?page=2")
+        assert html.count('class="action-checkbox"') == 20
+    finally:
+        view_class.list_count_cap = old
+
+
+def _row_ids(html: str) -> list[str]:
+    import re
+
+    return re.findall(r'name="rowid" class="action-checkbox" value="(\d+)"', html)
+
+
+def _pager_links(html: str) -> list[str]:
+    import re
+
+    return [link.replace("&amp;", "&") for link in re.findall(r'class="page-link" href="([^"]+)"', html)]
+
+
+def test_keyset_pager_links_give_the_same_pages_as_page_numbers(app, client, many):
+    """Deep pages: 下一页 / 上一页 carry a (submitted_at, id) cursor — an index seek, not an OFFSET."""
+    from wxk_admin.views import applications
+
+    view_class = applications.ApplicationView
+    old = view_class.list_count_cap
+    view_class.list_count_cap = 50
+    try:
+        client.login("office")
+        html = client.text("/admin/applications/?page=2")
+        forward = _pager_links(html)[-1]
+        assert "after=" in forward and "page=3" in forward
+        with app.app_context():
+            engine = db.engine
+        with counting(engine) as statements:
+            page3 = client.text(forward)
+        ids_sql = [s for s in statements if "ORDER BY applications.submitted_at" in s and "LIMIT" in s.upper()]
+        # A seek from the cursor: (submitted_at, id) < (…), the page number is not turned into an OFFSET.
+        assert ids_sql and all("(applications.submitted_at, applications.id) <" in s for s in ids_sql), ids_sql
+        assert _row_ids(page3) == _row_ids(client.text("/admin/applications/?page=3"))
+        assert len(_row_ids(page3)) == 20
+        back = _pager_links(page3)[0]
+        assert "before=" in back and "after=" not in back
+        assert _row_ids(client.text(back)) == _row_ids(html)
+        # A damaged cursor falls back to the page number, never a 500.
+        assert _row_ids(client.text("/admin/applications/?page=3&after=garbage")) == _row_ids(page3)
+    finally:
+        view_class.list_count_cap = old
+
+
+def test_lean_rows_print_what_the_views_formatters_print(app, client, many):
+    """The list's rows come from one Python loop; each cell must equal the view's own formatter output."""
+    import re
+
+    from flask import request
+
+    from wxk_admin.views.applications import ApplicationView
+
+    client.login("office")
+    with app.app_context():
+        cip = (db.session.query(Application).filter(Application.status != Status.draft)
+               .order_by(Application.submitted_at.desc(), Application.id.desc()).first())
+        cip.cip_flagged = True
+        db.session.commit()
+    html = client.text("/admin/applications/?page_size=100")
+    with app.app_context():
+        view = next(v for v in app.extensions["admin"][0]._views if isinstance(v, ApplicationView))
+        rows = (db.session.query(Application).filter(Application.status != Status.draft)
+                .order_by(Application.submitted_at.desc(), Application.id.desc()).limit(100).all())
+        with app.test_request_context("/admin/applications/?page_size=100"):
+            from flask_login import login_user
+
+            from wxk_admin.models import User
+
+            login_user(db.session.query(User).filter_by(username="office").one())
+            checked = 0
+            for model in rows:
+                for column in ("name", "status", "eligibility", "submitted_at"):
+                    expected = str(view.column_formatters[column](view, None, model, column))
+                    if column == "name":
+                        expected = expected.replace(re.escape(request.url), request.url)
+                    cell = f'<td class="col-{column}">{expected}</td>'
+                    if f'class="action-checkbox" value="{model.id}"' in html:
+                        row = re.search(rf'class="action-checkbox" value="{model.id}".*?</tr>', html, re.S).group(0)
+                        assert cell in row, (column, cell, row)
+                        checked += 1
+            assert checked >= 40
+    assert "CIP 存疑" in html
