@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import random
+import zlib
 from dataclasses import dataclass, field
 
 from wxk_admin.demo import DEMO_PASSWORD, make_application
@@ -37,7 +38,7 @@ def make_user(session, username, role, unit=None, **kw) -> User:
 
 
 def make_app(session, world: World, key: str, unit, applicant, status=Status.submitted, name=None, **kw) -> Application:
-    rng = random.Random(hash(key) & 0xFFFF)
+    rng = random.Random(zlib.crc32(key.encode()))  # the same data on every run (hash() is salted)
     app = make_application(rng, world.cycle, unit, applicant, status, utcnow(), name=name or key)
     for attr, value in kw.items():
         setattr(app, attr, value)

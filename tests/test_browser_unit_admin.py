@@ -4,7 +4,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from wxk_admin.enums import Status
+from wxk_admin.enums import Category, Status, Track
 from wxk_admin.models import Application, AuditEvent, db
 
 from .applicant_support import BIRTH, ID
@@ -16,7 +16,9 @@ pytestmark = pytest.mark.browser
 
 def test_unit_admin_confirms_edits_and_downloads(page, world):
     app = world.apps["a_submitted"]
-    app.birth_date, app.id_number = BIRTH, ID  # consistent ID and birth date, so the edit form validates
+    # A creative-track novelist with a consistent ID and birth date, so the edit form validates as it stands.
+    app.birth_date, app.id_number = BIRTH, ID
+    app.track, app.category, app.style = Track.creation, Category.novel, "长篇小说"
     db.session.commit()
     browser_login(page, "admin_a")
     page.goto(f"/admin/applications/details/?id={app.id}")

@@ -1,7 +1,7 @@
 """Site-wide pieces outside the console: the root redirect and template helpers."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, url_for
+from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -45,10 +45,6 @@ def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
 
 
-def url_endpoints() -> set[str]:
-    return {rule.endpoint for rule in current_app.url_map.iter_rules()}
-
-
 @bp.app_template_filter("local_dt")
 def local_dt(value) -> str:
     """``{{ when|local_dt }}``: a stored UTC time in Beijing time, to the minute."""
@@ -62,7 +58,6 @@ def template_helpers():
         "role_label": Role.label_of,
         "status_label": Status.label_of,
         "action_label": action_label,
-        "url_endpoints": url_endpoints,
     }
 
 
