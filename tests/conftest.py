@@ -5,6 +5,7 @@ and starts the cluster); every test that uses ``app`` runs once per backend.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 
@@ -29,20 +30,30 @@ def _pg_admin_url() -> str:
     return url
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request, tmp_path_factory):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'wxk.sqlite3'}"
+@contextlib.contextmanager
+def throwaway_database(backend: str, directory, prefix: str = "wxk_test"):
+    """The URL of a new, empty database on ``backend`` (a file in ``directory``, or a PostgreSQL database);
+    dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / (prefix + '.sqlite3')}"
         return
     admin_url = _pg_admin_url()
-    name = f"wxk_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield admin_url.rsplit("/", 1)[0] + "/" + name
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    with throwaway_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

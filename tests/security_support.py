@@ -4,7 +4,7 @@ from __future__ import annotations
 import socket
 import uuid
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import inspect
 
 from wxk_admin import create_app
 from wxk_admin.extensions import limiter

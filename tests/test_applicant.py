@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from wxk_admin import applying, workflow
 from wxk_admin.audit import Actor
 from wxk_admin.enums import Role, Status
-from wxk_admin.models import Application, AuditEvent, Cycle, Message, User, db
+from wxk_admin.models import Application, AuditEvent, Cycle, User, db
 
 from .applicant_support import FORM, HOME, ID, VALID, application_of, cip_record, id_number, new_applicant, post_form
 from .factories import make_user

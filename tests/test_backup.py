@@ -2,32 +2,21 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from wxk_admin import create_app
 from wxk_admin.models import CHILD_MODELS, Application, AuditEvent, User, db
 
-from .conftest import _pg_admin_url
+from .conftest import throwaway_database
 
 
 @pytest.fixture
 def empty_database(backend, tmp_path):
     """A brand-new empty database on the same backend; dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        return
-    admin_url = _pg_admin_url()
-    name = f"wxk_restore_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield admin_url.rsplit("/", 1)[0] + "/" + name
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    with throwaway_database(backend, tmp_path, "wxk_restore") as url:
+        yield url
 
 
 def _snapshot(session):

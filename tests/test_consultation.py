@@ -504,7 +504,7 @@ def test_objection_not_upheld_then_admitted(world):
 def test_onboarding_contact_and_checklist(client, world):
     s = db.session
     a = add_app(s, world, "新会员甲", Status.admitted)
-    b = add_app(s, world, "新会员乙", Status.admitted)
+    add_app(s, world, "新会员乙", Status.admitted)
     s.commit()
     client.login("office")
     r = client.post("/admin/consultation/onboarding/", {"op": "contact", "application_id": a.id, "via": "sms",

@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import flask_admin
-import pytest
 from babel.messages.mofile import read_mo
 from sqlalchemy import select
 

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from wxk_admin.enums import Role
 from wxk_admin.models import AuditEvent, GroupUnit, User, db
 
-from .helpers import Client
 
 # Views of the foundation (issue 2): url → menu label.  Other issues add their own entries; the
 # generic test below checks those (an entry is shown exactly when the role may open it).

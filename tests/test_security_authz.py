@@ -18,7 +18,7 @@ from werkzeug.security import generate_password_hash as _real_hash
 
 from wxk_admin.enums import Category, Role, Status
 from wxk_admin.models import (AuditEvent, CipRecord, ExpertGroup, ExpertGroupMember, ExpertProfile, MaterialItem,
-                              Message, User, db)
+                              Message, db)
 
 from . import authz_matrix as M
 from .factories import make_app, make_user, make_world
@@ -235,8 +235,6 @@ def test_authorisation_matrix(app, ctx, backend, role):
 
 
 def _walk(app, role):
-    import wxk_admin.models as models
-
     mworld = _mworld(app)
     rows = M.all_rows()
     col = 1 + M.ROLES.index(role)
