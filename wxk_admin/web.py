@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .enums import Role, Status
+from .enums import STATUS_BADGE, Role, Status
 from .extensions import db
 from .layout import local_datetime
 from .models import Message
@@ -57,6 +57,7 @@ def template_helpers():
         "unread_count": unread_count,
         "role_label": Role.label_of,
         "status_label": Status.label_of,
+        "status_badge_class": lambda status: STATUS_BADGE[Status(status)],
         "action_label": action_label,
     }
 
