@@ -250,8 +250,16 @@ class BulkResult:
     refused: list[tuple[int | str, str, str]] = field(default_factory=list)  # (id, name, reason)
 
 
+# A bulk button that covers both routes: the office's 批量确认并编号 numbers unit and direct applications alike.
+BULK_ALTERNATIVES = {"office_confirm": ("office_confirm", "direct_confirm")}
+
+
 def apply_many(session, ids, name: str, actor: Actor, *, opinion: str | None = None) -> BulkResult:
-    """Bulk action: each row checked on its own; one refusal does not undo the others."""
+    """Bulk action: each row checked on its own; one refusal does not undo the others.
+
+    Each row takes the first of ``BULK_ALTERNATIVES[name]`` whose route fits it.
+    """
+    alternatives = BULK_ALTERNATIVES.get(name, (name,))
     result = BulkResult()
     for raw_id in ids:
         try:
@@ -264,9 +272,10 @@ def apply_many(session, ids, name: str, actor: Actor, *, opinion: str | None = N
         if application is None:
             result.refused.append((app_id, "", "申请不存在或无权访问"))
             continue
+        chosen = next((n for n in alternatives if _route_matches(TRANSITIONS[n], application)), name)
         savepoint = session.begin_nested()
         try:
-            result.done.append(apply(session, application, name, actor, opinion=opinion))
+            result.done.append(apply(session, application, chosen, actor, opinion=opinion))
             savepoint.commit()
         except TransitionRefused as exc:
             savepoint.rollback()

@@ -225,16 +225,8 @@ class ApplicationView(ExportMixin, SecureModelView):
         transition = workflow.TRANSITIONS.get(name)
         if transition is None or not transition.bulk or Role(current_user.role) not in transition.roles:
             abort(403)
-        ids = request.form.getlist("rowid")
-        batches = [(name, ids)]
-        if name == "office_confirm":  # the direct route's rows take their own transition
-            direct = {str(a.id) for a in self.scoped_ids(ids) if a.unit_id is None}
-            batches = [("office_confirm", [i for i in ids if i not in direct]), ("direct_confirm", sorted(direct))]
-        result = workflow.BulkResult()
-        for each, batch in batches:
-            part = workflow.apply_many(db.session, batch, each, current_actor(), opinion=request.form.get("opinion"))
-            result.done += part.done
-            result.refused += part.refused
+        result = workflow.apply_many(db.session, request.form.getlist("rowid"), name, current_actor(),
+                                     opinion=request.form.get("opinion"))
         db.session.commit()
         return self.render("applications/bulk_result.html", transition=transition, result=result,
                            return_url=get_redirect_target() or self.get_url(".index_view"))
