@@ -8,14 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from flask import current_app, redirect, request, session as flask_session, url_for
+from flask import current_app, g, redirect, request, session as flask_session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .audit import Actor, record
 from .extensions import db, login_manager
-from .models import User, utcnow
+from .models import Message, User, utcnow
 
 MIN_PASSWORD_LENGTH = 8
 LOGIN_FAILED = "用户名或密码错误"
@@ -139,10 +139,21 @@ def load_user(user_id: str):
     ident, _, token = (user_id or "").partition(":")
     if not ident.isdigit():
         return None
-    user = db.session.get(User, int(ident))
-    if user is None or not user.active or (user.session_token or "") != token:
+    # The 站内信 unread count rides along (one statement per request instead of two).
+    unread = (select(func.count(Message.id))
+              .where(Message.recipient_id == User.id, Message.read_at.is_(None))
+              .correlate(User).scalar_subquery())
+    row = db.session.execute(select(User, unread).where(User.id == int(ident))).first()
+    if row is None:
+        return None
+    user, g.wxk_unread = row
+    if not user.active or (user.session_token or "") != token:
         return None
     return user
+
+
+# The idle clock restarts at most once a minute (a session may stay idle up to a minute longer).
+LAST_SEEN_RESOLUTION = 60
 
 
 def _check_idle_timeout():
@@ -158,7 +169,8 @@ def _check_idle_timeout():
         logout_user()
         flask_session.clear()
         return redirect(url_for("account.login_view", next=request.full_path, expired=1))
-    flask_session["last_seen"] = now
+    if not last or now - last >= LAST_SEEN_RESOLUTION:
+        flask_session["last_seen"] = now  # not on every request: an unchanged session is not re-signed and re-sent
     return None
 
 

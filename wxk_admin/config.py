@@ -70,6 +70,8 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "SESSION_IDLE_MINUTES": idle,
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=int(os.environ.get("SESSION_MAX_HOURS", "12"))),
+        # The lifetime is absolute (auth._check_idle_timeout): an unchanged session cookie is not re-sent.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WXK_ASSOCIATION": os.environ.get("WXK_ASSOCIATION", "cwa"),
         "WXK_DEFAULT_RULESET": os.environ.get("WXK_DEFAULT_RULESET", "cwa-2022"),
         "EXPORT_MAX_ROWS": int(os.environ.get("EXPORT_MAX_ROWS", "2000000")),

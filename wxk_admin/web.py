@@ -1,7 +1,7 @@
 """Site-wide pieces outside the console: the root redirect and template helpers."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, g, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -19,11 +19,19 @@ def root():
 
 
 def unread_count() -> int:
+    """站内信 not yet read by the current user (read with the user by ``auth.load_user``)."""
     if not current_user.is_authenticated:
         return 0
-    return db.session.scalar(
-        select(func.count(Message.id)).where(Message.recipient_id == current_user.id, Message.read_at.is_(None))
-    ) or 0
+    if "wxk_unread" not in g:
+        g.wxk_unread = db.session.scalar(
+            select(func.count(Message.id)).where(Message.recipient_id == current_user.id, Message.read_at.is_(None))
+        ) or 0
+    return g.wxk_unread
+
+
+def forget_unread_count() -> None:
+    """After marking a 站内信 read in this request: count again when the page shows it."""
+    g.pop("wxk_unread", None)
 
 
 # 操作记录: how each audited action reads on screen (transitions take their button label).

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import has_request_context
+from flask import g, has_request_context
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
-from sqlalchemy import Integer, and_, exists, select
+from sqlalchemy import Integer, and_, exists, select, text
 
 from ..enums import Category, Eligibility, Status, Track
 from ..extensions import db
-from ..models import Application, Cycle, GroupUnit, Objection
+from ..models import Application, Objection
 
 SERIAL_RE = re.compile(r"^\d{4}-\d{1,6}$")
 DIRECT = "direct"  # the 直接申报 pseudo-unit (unit_id IS NULL)
@@ -25,29 +25,43 @@ DIRECT = "direct"  # the 直接申报 pseudo-unit (unit_id IS NULL)
 
 # ---------------------------------------------------------------- per-request option lists
 
+# Units (by code), cycles (newest first) and the distinct 创作样式 in one statement; the styles by a
+# loose index scan (a few index probes, not a scan of a million rows).
+OPTIONS_SQL = text(
+    "WITH RECURSIVE s(v) AS ("
+    " SELECT MIN(style) FROM applications"
+    " UNION ALL"
+    " SELECT (SELECT MIN(style) FROM applications WHERE style > s.v) FROM s WHERE s.v IS NOT NULL)"
+    " SELECT 'style' AS kind, CAST(NULL AS INTEGER) AS id, v AS label, v AS text_key, 0 AS num_key"
+    " FROM s WHERE v IS NOT NULL"
+    " UNION ALL SELECT 'unit', id, name, code, 0 FROM group_units"
+    " UNION ALL SELECT 'cycle', id, name, '', -year FROM cycles"
+)
+
+
+def option_lists() -> dict[str, list[tuple[str, str]]]:
+    """The option lists that change while the app runs, read once per request (cached on ``g``)."""
+    lists = g.get("wxk_filter_options") if has_request_context() else None
+    if lists is None:
+        rows = sorted(db.session.execute(OPTIONS_SQL), key=lambda r: (r.kind, r.num_key, r.text_key, r.id or 0))
+        lists = {"style": [], "unit": [], "cycle": []}
+        for row in rows:
+            lists[row.kind].append((row.label if row.id is None else str(row.id), row.label))
+        if has_request_context():
+            g.wxk_filter_options = lists
+    return lists
+
 
 def unit_options() -> list[tuple[str, str]]:
-    rows = db.session.execute(select(GroupUnit.id, GroupUnit.name).order_by(GroupUnit.code)).all()
-    return [(str(i), n) for i, n in rows] + [(DIRECT, "直接申报（无团体会员）")]
+    return option_lists()["unit"] + [(DIRECT, "直接申报（无团体会员）")]
 
 
 def cycle_options() -> list[tuple[str, str]]:
-    rows = db.session.execute(select(Cycle.id, Cycle.name).order_by(Cycle.year.desc(), Cycle.id)).all()
-    return [(str(i), n) for i, n in rows]
+    return option_lists()["cycle"]
 
 
 def style_options() -> list[tuple[str, str]]:
-    """Distinct 创作样式 by a loose index scan (a few index probes, not a scan of a million rows)."""
-    from sqlalchemy import text
-
-    sql = text(
-        "WITH RECURSIVE s(v) AS ("
-        " SELECT MIN(style) FROM applications"
-        " UNION ALL"
-        " SELECT (SELECT MIN(style) FROM applications WHERE style > s.v) FROM s WHERE s.v IS NOT NULL)"
-        " SELECT v FROM s WHERE v IS NOT NULL"
-    )
-    return [(v, v) for (v,) in db.session.execute(sql)]
+    return option_lists()["style"]
 
 
 # ---------------------------------------------------------------- filter classes

@@ -17,7 +17,7 @@ from ..audit import record
 from ..enums import Role
 from ..extensions import db
 from ..models import AuditEvent, Cycle, GroupUnit, Message, User, utcnow
-from ..web import action_label
+from ..web import action_label, forget_unread_count
 from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureModelView, current_actor
 
 ALL = frozenset({READ, CREATE, EDIT, DELETE, EXPORT})
@@ -160,6 +160,7 @@ class InboxView(SecureModelView):
         if message is not None and message.read_at is None:
             message.read_at = utcnow()
             db.session.commit()
+            forget_unread_count()
         return super().details_view()
 
 
