@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import importlib
 
+from flask import current_app, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
+from flask_login import current_user
+from markupsafe import Markup
 
+from .base import role_of
 from .index import HomeView
 
 ADMIN_NAME = "中国作协个人会员申请管理平台"
@@ -29,4 +33,19 @@ def init_admin(app) -> Admin:
                   index_view=HomeView(name="首页", url="/admin"))
     for name in VIEW_MODULES:
         importlib.import_module(f"{__name__}.{name}").register(admin)
+    app.jinja_env.globals["menu_for_role"] = menu_for_role
     return admin
+
+
+def menu_for_role(render_menu, admin_view) -> Markup:
+    """The main menu's HTML, rendered once per (role, current view) by Flask-Admin's own macro.
+
+    Which items show depends only on the role (every view's ``is_accessible`` is a role check; the
+    acting-as view is never visible) and which one is active on the current view.
+    """
+    cache = current_app.extensions.setdefault("wxk_menu_html", {})
+    key = (role_of(current_user), admin_view.endpoint, request.script_root)
+    html = cache.get(key)
+    if html is None:
+        html = cache[key] = Markup(render_menu())
+    return html

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from urllib.parse import urlencode
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin import babel as admin_babel
 from flask_admin.contrib.sqla import ModelView
@@ -46,6 +47,61 @@ def role_of(user) -> Role | None:
     return Role(user.role) if user is not None and user.is_authenticated else None
 
 
+# What werkzeug leaves unescaped in a query string (werkzeug.urls._urlencode).
+_QUERY_SAFE = "!$'()*,/:;?@"
+_QUERY_SCALARS = (str, int)
+
+
+def _query_items(kwargs: dict) -> list[tuple[str, object]] | None:
+    """``url_for``'s query arguments as (key, value) pairs, or None when only ``url_for`` knows how."""
+    items = []
+    for key, value in kwargs.items():
+        if key[:1] == "_":
+            return None  # _external, _anchor, _method, _scheme
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            if not all(isinstance(v, _QUERY_SCALARS) for v in value):
+                return None
+            items.extend((key, v) for v in value)
+        elif isinstance(value, _QUERY_SCALARS):
+            items.append((key, value))
+        else:
+            return None
+    return items
+
+
+def fast_url_for(endpoint: str, **kwargs) -> str:
+    """``url_for`` for a rule without path arguments, with the rule's path built once per process.
+
+    A list page builds ~40 URLs (sort headers, pager, menu, static files); werkzeug's rule builder
+    costs ~40 µs each.  Same output as ``url_for`` (a test compares them); anything unusual — a rule
+    with arguments, ``_external``, URL defaults callbacks, a value that is not text or a number — goes
+    to ``url_for`` itself.
+    """
+    if endpoint[:1] == ".":
+        endpoint = f"{request.blueprint}{endpoint}" if request.blueprint else endpoint[1:]
+    app = current_app._get_current_object()
+    cache = app.extensions.setdefault("wxk_url_paths", {})
+    key = (endpoint, request.script_root)
+    path = cache.get(key)
+    if path is None:
+        rules = app.url_map._rules_by_endpoint.get(endpoint, ())
+        if len(rules) != 1 or rules[0].arguments or rules[0].defaults or app.url_default_functions:
+            if endpoint.rpartition(".")[2] == "static" and _query_items(kwargs) is not None:
+                # Static files: the same few URLs on every page (stylesheets, scripts).
+                key = (endpoint, request.script_root, tuple(sorted(kwargs.items())))
+                if key not in cache:
+                    cache[key] = url_for(endpoint, **kwargs)
+                return cache[key]
+            return url_for(endpoint, **kwargs)
+        path = cache[key] = url_for(endpoint)
+    items = _query_items(kwargs)
+    if items is None:
+        return url_for(endpoint, **kwargs)
+    return f"{path}?{urlencode(items, safe=_QUERY_SAFE)}" if items else path
+
+
 class RoleGate:
     """Who may open a view at all (``roles``) — shared by model views and custom pages."""
 
@@ -53,6 +109,9 @@ class RoleGate:
 
     def is_accessible(self) -> bool:
         return current_user.is_authenticated and role_of(current_user) in self.roles
+
+    def get_url(self, endpoint, **kwargs):
+        return fast_url_for(endpoint, **kwargs)
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
