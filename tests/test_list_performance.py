@@ -100,7 +100,13 @@ def _pager_links(html: str) -> list[str]:
     return [link.replace("&amp;", "&") for link in re.findall(r'class="page-link" href="([^"]+)"', html)]
 
 
-def test_keyset_pager_links_give_the_same_pages_as_page_numbers(app, client, many):
+def _newest_first_ids(app) -> list[str]:
+    with app.app_context():
+        return [str(pk) for (pk,) in db.session.query(Application.id).filter(Application.status != Status.draft)
+                .order_by(Application.submitted_at.desc(), Application.id.desc())]
+
+
+def test_keyset_pager_links_walk_the_list_in_order(app, client, many):
     """Deep pages: 下一页 / 上一页 carry a (submitted_at, id) cursor — an index seek, not an OFFSET."""
     from wxk_admin.views import applications
 
@@ -109,7 +115,9 @@ def test_keyset_pager_links_give_the_same_pages_as_page_numbers(app, client, man
     view_class.list_count_cap = 50
     try:
         client.login("office")
+        expected = _newest_first_ids(app)
         html = client.text("/admin/applications/?page=2")
+        assert _row_ids(html) == expected[40:60]
         forward = _pager_links(html)[-1]
         assert "after=" in forward and "page=3" in forward
         with app.app_context():
@@ -119,13 +127,48 @@ def test_keyset_pager_links_give_the_same_pages_as_page_numbers(app, client, man
         ids_sql = [s for s in statements if "ORDER BY applications.submitted_at" in s and "LIMIT" in s.upper()]
         # A seek from the cursor: (submitted_at, id) < (…), the page number is not turned into an OFFSET.
         assert ids_sql and all("(applications.submitted_at, applications.id) <" in s for s in ids_sql), ids_sql
-        assert _row_ids(page3) == _row_ids(client.text("/admin/applications/?page=3"))
-        assert len(_row_ids(page3)) == 20
-        back = _pager_links(page3)[0]
+        assert _row_ids(page3) == expected[60:80]
+        page4 = client.text(_pager_links(page3)[-1])
+        assert _row_ids(page4) == expected[80:100]
+        back = _pager_links(page4)[0]
         assert "before=" in back and "after=" not in back
-        assert _row_ids(client.text(back)) == _row_ids(html)
+        assert _row_ids(client.text(back)) == expected[60:80]
         # A damaged cursor falls back to the page number, never a 500.
-        assert _row_ids(client.text("/admin/applications/?page=3&after=garbage")) == _row_ids(page3)
+        assert _row_ids(client.text("/admin/applications/?page=2&after=garbage")) == expected[40:60]
+    finally:
+        view_class.list_count_cap = old
+
+
+def test_page_numbers_stop_at_the_count_cap(app, client, many):
+    """A page number past the cap would be an OFFSET over every row before it: the list shows the last
+    numbered page with a message (like a search engine's result window) and 下一页 goes on by cursor."""
+    from wxk_admin.views import applications
+
+    view_class = applications.ApplicationView
+    old = view_class.list_count_cap
+    view_class.list_count_cap = 50
+    try:
+        client.login("office")
+        expected = _newest_first_ids(app)
+        with app.app_context():
+            engine = db.engine
+        executed = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            executed.append((statement, parameters))
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            html = client.text("/admin/applications/?page=7")
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        assert "页码最多可直接跳到第 2 页" in html
+        assert _row_ids(html) == expected[20:40]
+        # The OFFSET is the last numbered page's (20), never page 7's (140).
+        offsets = [params for sql, params in executed if "OFFSET" in sql.upper() and "ORDER BY" in sql]
+        values = [v for params in offsets for v in (params.values() if isinstance(params, dict) else params)]
+        assert offsets and 20 in values and 140 not in values, offsets
+        assert _row_ids(client.text(_pager_links(html)[-1])) == expected[40:60]
     finally:
         view_class.list_count_cap = old
 

@@ -83,6 +83,8 @@ class ApplicationView(ExportMixin, SecureModelView):
     column_searchable_list = ("name", "pen_name", "mobile", "id_number", "serial_no")
     column_filters = application_filters()
     column_display_actions = False  # rows open through 姓名; the buttons live on the details page
+    list_row_attributes = ("id", "name", "pen_name", "category", "style", "status", "serial_no", "submitted_at",
+                           "eligibility", "eligibility_note", "cip_flagged")
     details_template = "applications/details.html"
     list_template = "applications/list.html"
 

@@ -8,7 +8,7 @@
   count and the ids in one pass; beyond the cap the pager's 下一页 / 上一页 carry a
   (submitted_at, id) cursor, so paging deeper is an index seek, not an OFFSET;
   pages past the end and bad filter values give a Chinese message, never a 500;
-* the rows' cells are computed in one Python loop (``_lean_rows``) with the
+* the table (header and rows) is computed in one Python loop (``_lean_table``) with the
   view's own formatters — the 姓名 link from one ``url_for`` per page, status /
   资格初审 badges once per distinct value — instead of a Jinja macro and a
   ``url_for`` per cell;
@@ -31,7 +31,7 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import func
+from sqlalchemy import func, literal_column
 
 from .. import exports as domain
 from ..audit import record
@@ -126,9 +126,14 @@ class ExportMixin:
         return self._filtered(self.get_count_query(), search, filters).with_entities(self.model.id)
 
     @staticmethod
-    def capped_count(id_query, cap: int) -> int:
-        inner = id_query.order_by(None).limit(cap + 1).subquery()
-        return db.session.query(func.count()).select_from(inner).scalar()
+    def _capped_count_query(id_query, cap: int):
+        # SELECT 1, not the id: SQLite counts the covering index's entries a third faster.
+        inner = id_query.order_by(None).with_entities(literal_column("1")).limit(cap + 1).subquery()
+        return db.session.query(func.count()).select_from(inner)
+
+    @classmethod
+    def capped_count(cls, id_query, cap: int) -> int:
+        return cls._capped_count_query(id_query, cap).scalar()
 
     def _sort_ids(self, id_query, sort_column, sort_desc):
         id_query, _ = self._apply_sorting(id_query, {}, sort_column, sort_desc)
@@ -139,57 +144,89 @@ class ExportMixin:
             descending = bool(sort_desc)
         return id_query.order_by(self.model.id.desc() if descending else self.model.id.asc())
 
+    # The attributes the list's cells read: rows are loaded as light named tuples of these columns
+    # (no ORM identity map, no unused columns).
+    list_row_attributes: tuple[str, ...] = ("id",)
+
+    def _row_query(self, *extra):
+        return self.get_query().with_entities(*(getattr(self.model, name) for name in self.list_row_attributes),
+                                              *extra)
+
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
+        """The page's rows and a count capped at ``list_count_cap`` (None beyond it: the simple pager).
+
+        Without a search: one statement for the rows and the capped count (a scalar subquery);
+        a search: the ids (and so the count) in one pass, then the rows.  A page number is served
+        up to the cap (an OFFSET bounded by it); deeper pages come by the pager's cursor.
+        """
         if not execute:
             return super().get_list(page, sort_column, sort_desc, search, filters, execute=False,
                                     page_size=page_size)
         if page_size is None:
             page_size = self.page_size
+        cap = self.list_count_cap
         page = max(page or 0, 0)
         id_query = self._id_query(search, filters)
-        first_ids = None
-        if search and page_size and (page + 1) * page_size <= self.list_count_cap:
-            # A text search scans the rows anyway: one pass yields the count (capped) and the page's ids.
-            first_ids = [row[0] for row in self._sort_ids(id_query, sort_column, sort_desc)
-                         .limit(self.list_count_cap + 1)]
+        keyset = self._keyset(sort_column, page) if page_size else None
+        if keyset is None and page_size and page * page_size >= cap:
+            last_numbered = cap // page_size - 1
+            flash(f"页码最多可直接跳到第 {last_numbered + 1} 页；更后面的页请用「下一页」翻看，"
+                  "或用筛选条件缩小范围", "warning")
+            page = g.wxk_page_override = last_numbered
+        if search and keyset is None:
+            # A text search reads the rows anyway: one pass yields the count (capped) and the page's ids.
+            first_ids = [row[0] for row in self._sort_ids(id_query, sort_column, sort_desc).limit(cap + 1)]
             count = len(first_ids)
+            page = self._page_within(page, page_size, count, cap)
+            ids = first_ids[page * page_size:(page + 1) * page_size] if page_size else first_ids
+            rows = self._row_query().filter(self.model.id.in_(ids)).all() if ids else []
+            position = {pk: i for i, pk in enumerate(ids)}
+            rows.sort(key=lambda row: position[row.id])
         else:
-            count = self.capped_count(id_query, self.list_count_cap)
-        capped = count > self.list_count_cap
-        g.wxk_count_capped = capped
-        if capped:
-            count = None  # the simple pager (上一页 / 下一页) — no full COUNT over a million rows
-        elif page_size and page * page_size >= count > 0:
-            last = int(ceil(count / float(page_size))) - 1
-            flash(f"第 {page + 1} 页超出范围（共 {last + 1} 页），已显示最后一页", "warning")
-            page = last
-            g.wxk_page_override = page
-        keyset = self._keyset(sort_column, page) if capped and page_size and first_ids is None else None
-        if first_ids is not None:
-            ordered = [(pk,) for pk in first_ids[page * page_size:(page + 1) * page_size]]
-        elif keyset is not None:
-            ordered = self._keyset_ids(id_query, *keyset).limit(page_size)
+            rows = self._page_rows(id_query, sort_column, sort_desc, page, page_size, keyset)
+            count = rows[0].wxk_total if rows else self.capped_count(id_query, cap)
+            if not rows and keyset is None and page != self._page_within(page, page_size, count, cap):
+                page = self._page_within(page, page_size, count, cap)
+                rows = self._page_rows(id_query, sort_column, sort_desc, page, page_size, None)
+        capped = g.wxk_count_capped = count > cap
+        if not rows and page and (capped or keyset is not None):
+            flash(f"第 {page + 1} 页没有数据（已超过最后一页）", "warning")
+        return (None if capped else count), rows
+
+    def _page_within(self, page: int, page_size: int, count: int, cap: int) -> int:
+        """A page past the end shows the last page, with a message."""
+        if count > cap or not page_size or not (page * page_size >= count > 0):
+            return page
+        last = int(ceil(count / float(page_size))) - 1
+        flash(f"第 {page + 1} 页超出范围（共 {last + 1} 页），已显示最后一页", "warning")
+        g.wxk_page_override = last
+        return last
+
+    def _page_rows(self, id_query, sort_column, sort_desc, page, page_size, keyset):
+        """One statement: the page's ids (a narrow query the covering indexes answer) inside the rows'
+        query, which also carries the capped count as a scalar subquery (``wxk_total``)."""
+        if keyset is not None:
+            page_ids = self._keyset_ids(id_query, *keyset).limit(page_size)
         else:
-            ordered = self._sort_ids(id_query, sort_column, sort_desc)
+            page_ids = self._sort_ids(id_query, sort_column, sort_desc)
             if page_size:
-                ordered = ordered.limit(page_size).offset(page * page_size)
-        ids = [row[0] for row in ordered]
-        if keyset is not None and keyset[0] == "before":
-            ids.reverse()
-        if not ids:
-            if capped and page:
-                flash(f"第 {page + 1} 页没有数据（已超过最后一页）", "warning")
-            return count, []
-        rows = self.get_query().filter(self.model.id.in_(ids)).all()
-        position = {pk: i for i, pk in enumerate(ids)}
-        rows.sort(key=lambda row: position[row.id])
-        return count, rows
+                page_ids = page_ids.limit(page_size).offset(page * page_size)
+        total = self._capped_count_query(id_query, self.list_count_cap).scalar_subquery().label("wxk_total")
+        query = self._row_query(total).filter(self.model.id.in_(page_ids.subquery().select()))
+        return self._sort_ids(query, sort_column, sort_desc).all()
 
     # ------------------------------------------------------------ the list: lean rows
 
     # The view's formatters of these columns depend only on the named attributes: each distinct
-    # value is formatted once per page by the view's own formatter and reused.
+    # value is formatted once by the view's own formatter and reused (per process, bounded).
     lean_memo_columns = {"status": ("status",), "eligibility": ("eligibility", "eligibility_note")}
+
+    @property
+    def _lean_memo(self) -> dict:
+        memo = self.__dict__.get("_lean_memo_dict")
+        if memo is None:
+            memo = self.__dict__["_lean_memo_dict"] = {}
+        return memo
 
     def lean_cell_formatters(self) -> dict:
         """Per-column cell functions ``(model) -> str`` (HTML) that replace a per-row ``url_for``/macro.
@@ -211,27 +248,62 @@ class ExportMixin:
             if formatter is None:
                 continue
 
-            def memo_cell(model, column=column, attrs=attrs, formatter=formatter, seen={}):
-                key = tuple(getattr(model, a) for a in attrs)
+            def memo_cell(model, column=column, attrs=attrs, formatter=formatter, seen=self._lean_memo):
+                key = (column, *(getattr(model, a) for a in attrs))
                 html = seen.get(key)
                 if html is None:
+                    if len(seen) > 1000:
+                        seen.clear()  # bounded: free-text notes are part of some keys
                     html = seen[key] = str(escape(formatter(self, None, model, column)))
                 return html
 
             fast[column] = memo_cell
         return fast
 
-    def _lean_rows(self, data, list_columns, actions) -> dict | None:
-        """Each row's ``<td>`` cells as one Markup (checkbox + columns), computed in one Python loop.
+    def _lean_table(self, kw: dict) -> Markup | None:
+        """The list table's ``<thead>`` and rows, computed in one Python loop instead of Jinja macros.
 
-        The cells are what Flask-Admin's list template would print (``get_list_value`` for every
-        column: the view's column formatters, choices, type formatters), without a Jinja macro call
-        and a ``url_for`` per cell.  ``None`` (the template falls back) when the view uses inline
-        editing or row action buttons.
+        The markup is what Flask-Admin's ``model/list.html`` prints (sort links and arrows, the
+        select-all box, each cell through ``get_list_value``'s steps: the view's column formatters,
+        choices, type formatters), without a macro call and a ``url_for`` per cell.  ``None`` (the
+        template falls back to Flask-Admin's) for an empty page or when the view uses inline editing
+        or row action buttons.
         """
+        data, list_columns, actions = kw.get("data"), kw.get("list_columns") or [], kw.get("actions")
         if self.column_display_actions or self.column_editable_list or not data:
             return None
-        from flask_admin.babel import gettext
+        return Markup(f"<thead>\n<tr>{self._lean_header(kw)}</tr>\n</thead>\n"
+                      f"{self._lean_rows(data, list_columns, actions)}")
+
+    def _lean_header(self, kw: dict) -> str:
+        from .base import _gettext
+
+        cells = []
+        if kw.get("actions"):
+            cells.append('<th class="list-checkbox-column">\n<input type="checkbox" name="rowtoggle" '
+                         f'class="action-rowtoggle" title="{escape(_gettext("Select all records"))}" />\n</th>')
+        sort_column, sort_desc, sort_url = kw.get("sort_column"), kw.get("sort_desc"), kw.get("sort_url")
+        for index, (column, name) in enumerate(kw.get("list_columns") or []):
+            label = escape(name)
+            inner = label
+            if self.is_sortable(column):
+                title = escape(_gettext("Sort by %(name)s", name=name))
+                if sort_column == index:
+                    arrow = "down" if sort_desc else "up"
+                    inner = (f'<a href="{escape(sort_url(index, True))}" title="{title}">{label} '
+                             f'<span class="fa fa-chevron-{arrow} glyphicon glyphicon-chevron-{arrow}"></span></a>')
+                else:
+                    inner = f'<a href="{escape(sort_url(index))}" title="{title}">{label}</a>'
+            description = self.column_descriptions.get(column)
+            if description:
+                inner += (f' <a class="fa fa-question-circle glyphicon glyphicon-question-sign" '
+                          f'title="{escape(description)}" href="javascript:void(0)" data-role="tooltip"></a>')
+            cells.append(f'<th class="column-header col-{column.replace(".", "-")}">{inner}</th>')
+        return "\n".join(cells)
+
+    def _lean_rows(self, data, list_columns, actions) -> str:
+        """Every row's ``<tr>``: the checkbox and each column's cell."""
+        from .base import _gettext
 
         fast = self.lean_cell_formatters()
         field_value = self._get_field_value  # dotted names (unit.name) too, as Flask-Admin reads them
@@ -243,8 +315,8 @@ class ExportMixin:
                 plan.append((column, fast[column], None, None))
             else:
                 plan.append((column, None, formatters.get(column), self._column_choices_map.get(column) or None))
-        select_title = escape(gettext("Select record"))
-        out = {}
+        select_title = escape(_gettext("Select record"))
+        out = []
         for model in data:
             cells = [f'<td>\n<input type="checkbox" name="rowid" class="action-checkbox" value="{model.id}" '
                      f'title="{select_title}" />\n</td>'] if actions else []
@@ -262,8 +334,8 @@ class ExportMixin:
                                 break
                     value = escape(value)
                 cells.append(f'<td class="col-{column}">{value}</td>')
-            out[model.id] = Markup("\n".join(cells))
-        return out
+            out.append("<tr>\n" + "\n".join(cells) + "\n</tr>")
+        return "\n".join(out)
 
     # ------------------------------------------------------------ deep pages: keyset on the default sort
 
@@ -276,7 +348,7 @@ class ExportMixin:
         """``("after"|"before", submitted_at, id)`` from the pager's cursor, for the default sort only.
 
         Paging forward or back from a page costs an index seek, however deep the page (the pager's
-        下一页 / 上一页 carry the cursor; a page typed by number falls back to the index-only OFFSET).
+        下一页 / 上一页 carry the cursor; page numbers are served only up to the count cap).
         """
         if sort_column is not None or not page or not self._default_sort_is_submitted_desc():
             return None
@@ -327,8 +399,7 @@ class ExportMixin:
     def render(self, template, **kwargs):
         if template == self.list_template and "data" in kwargs:
             self._cursor_pager(kwargs)
-            kwargs["wxk_cells"] = self._lean_rows(kwargs["data"], kwargs.get("list_columns") or [],
-                                                  kwargs.get("actions"))
+            kwargs["wxk_table"] = self._lean_table(kwargs)
             kwargs["wxk_base_list_template"] = template
             kwargs["wxk_count_capped"] = g.get("wxk_count_capped", False)
             kwargs["wxk_count_cap"] = self.list_count_cap
