@@ -12,7 +12,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from markupsafe import Markup
 
-from .base import role_of
+from .base import fast_url_for, role_of
 from .index import HomeView
 
 ADMIN_NAME = "中国作协个人会员申请管理平台"
@@ -34,18 +34,32 @@ def init_admin(app) -> Admin:
     for name in VIEW_MODULES:
         importlib.import_module(f"{__name__}.{name}").register(admin)
     app.jinja_env.globals["menu_for_role"] = menu_for_role
+    # Flask-Admin's details.html uses the ``admin_static`` its base.html imported; our master does not
+    # import it (a macro module per page), so the same ``admin_static.url(...)`` is a global.
+    app.jinja_env.globals["admin_static"] = AdminStatic(admin.endpoint)
     return admin
 
 
-def menu_for_role(render_menu, admin_view) -> Markup:
+class AdminStatic:
+    """``admin_static.url(filename=..., v=...)`` as Flask-Admin's admin/static.html macro, cached."""
+
+    def __init__(self, admin_endpoint: str):
+        self.endpoint = f"{admin_endpoint}.static"
+
+    def url(self, **kwargs) -> str:
+        return fast_url_for(self.endpoint, **kwargs)
+
+
+def menu_for_role(admin_view, render_menu=None) -> Markup | None:
     """The main menu's HTML, rendered once per (role, current view) by Flask-Admin's own macro.
 
     Which items show depends only on the role (every view's ``is_accessible`` is a role check; the
-    acting-as view is never visible) and which one is active on the current view.
+    acting-as view is never visible) and which one is active on the current view.  ``None`` when not
+    rendered yet and no ``render_menu`` is given (the template then imports the macro and asks again).
     """
     cache = current_app.extensions.setdefault("wxk_menu_html", {})
     key = (role_of(current_user), admin_view.endpoint, request.script_root)
     html = cache.get(key)
-    if html is None:
+    if html is None and render_menu is not None:
         html = cache[key] = Markup(render_menu())
     return html

@@ -265,12 +265,12 @@ class ExportMixin:
 
         The markup is what Flask-Admin's ``model/list.html`` prints (sort links and arrows, the
         select-all box, each cell through ``get_list_value``'s steps: the view's column formatters,
-        choices, type formatters), without a macro call and a ``url_for`` per cell.  ``None`` (the
-        template falls back to Flask-Admin's) for an empty page or when the view uses inline editing
-        or row action buttons.
+        choices, type formatters), without a macro call and a ``url_for`` per cell.  ``None`` for an
+        empty page (the template says so).  Row action buttons and inline editing are not drawn: the
+        views using this mixin open rows through 姓名 and edit on the details page.
         """
         data, list_columns, actions = kw.get("data"), kw.get("list_columns") or [], kw.get("actions")
-        if self.column_display_actions or self.column_editable_list or not data:
+        if not data:
             return None
         return Markup(f"<thead>\n<tr>{self._lean_header(kw)}</tr>\n</thead>\n"
                       f"{self._lean_rows(data, list_columns, actions)}")
@@ -397,22 +397,17 @@ class ExportMixin:
         kwargs["pager_url"] = with_cursor
 
     def render(self, template, **kwargs):
+        # The list template (templates/exports/list.html or one extending it) prints these; it has no
+        # Flask-Admin export menu: 导出全部 replaces the built-in load-everything export.
         if template == self.list_template and "data" in kwargs:
             self._cursor_pager(kwargs)
             kwargs["wxk_table"] = self._lean_table(kwargs)
-            kwargs["wxk_base_list_template"] = template
             kwargs["wxk_count_capped"] = g.get("wxk_count_capped", False)
             kwargs["wxk_count_cap"] = self.list_count_cap
             kwargs["wxk_may_export"] = self._allowed(EXPORT)
             if "wxk_page_override" in g:
                 kwargs["page"] = g.wxk_page_override
-            g.wxk_hide_builtin_export = True  # our 导出全部 replaces Flask-Admin's load-everything export
-            template = "exports/list.html"
         return super().render(template, **kwargs)
-
-    @property
-    def can_export(self):
-        return super().can_export and not g.get("wxk_hide_builtin_export", False)
 
     # ------------------------------------------------------------ 导出选中 / 导出全部
 
