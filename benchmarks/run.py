@@ -31,12 +31,12 @@ import datetime
 import json
 import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -219,21 +219,28 @@ def login(client, username: str) -> None:
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:300]
 
 
-def timed(client, url: str, repeats: int, method: str = "get", check: str | None = None) -> dict:
-    for _ in range(2):  # warm-up
-        response = getattr(client, method)(url)
-    assert response.status_code == 200, (url, response.status_code)
-    if check is not None:
-        assert check in response.get_data(as_text=True), (url, check)
-    samples = []
+def timed_together(variants: dict, repeats: int) -> dict:
+    """Median of ``repeats`` requests per variant after two warm-ups, the variants interleaved (one
+    request of each in turn), so that a slow spell of this shared machine hits them all alike.
+
+    ``variants``: name -> (client, url, check); ``check`` is a text the answer must contain.
+    """
+    for name, (client, url, check) in variants.items():
+        for _ in range(2):  # warm-up
+            response = client.get(url)
+        assert response.status_code == 200, (name, url, response.status_code)
+        if check is not None:
+            assert check in response.get_data(as_text=True), (name, url, check)
+    samples = {name: [] for name in variants}
     for _ in range(repeats):
-        start = time.perf_counter()
-        response = getattr(client, method)(url)
-        response.get_data()
-        samples.append(time.perf_counter() - start)
-        assert response.status_code == 200
-    return {"median_ms": round(statistics.median(samples) * 1000, 2), "n": repeats,
-            "min_ms": round(min(samples) * 1000, 2)}
+        for name, (client, url, _check) in variants.items():
+            start = time.perf_counter()
+            response = client.get(url)
+            response.get_data()
+            samples[name].append(time.perf_counter() - start)
+            assert response.status_code == 200, (name, url, response.status_code)
+    return {name: {"median_ms": round(statistics.median(v) * 1000, 2), "n": repeats,
+                   "min_ms": round(min(v) * 1000, 2)} for name, v in samples.items()}
 
 
 def measure_pages(url: str, size: int, repeats: int) -> dict:
@@ -244,12 +251,23 @@ def measure_pages(url: str, size: int, repeats: int) -> dict:
 
     app = make_app(url)
     add_references(app)
+    view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "applications")
+    cap = view.list_count_cap
     results: dict[str, dict] = {"product": {}, "bare": {}, "stock": {}}
+    visible_rows = select(Application.id).where(Application.status != Status.draft)
     with app.app_context():
-        visible = db.session.scalar(select(func.count(Application.id)).where(Application.status != Status.draft))
-        some_id = db.session.scalar(select(Application.id).where(Application.status != Status.draft)
-                                    .order_by(Application.id).offset(visible // 2).limit(1))
-    deep_page = visible // 20 // 2
+        visible = db.session.scalar(select(func.count()).select_from(visible_rows.subquery()))
+        some_id = db.session.scalar(visible_rows.order_by(Application.id).offset(visible // 2).limit(1))
+        # The middle of the data, reached as the pager leads there: its 下一页 link carries the
+        # (submitted_at, id) cursor of the row before the page.
+        middle = visible // 20 // 2
+        before = db.session.execute(
+            select(Application.submitted_at, Application.id).where(Application.status != Status.draft)
+            .order_by(Application.submitted_at.desc(), Application.id.desc()).offset(middle * 20 - 1).limit(1)
+        ).one()
+    # The deepest page a page number reaches (numbers stop at the count cap; beyond it 下一页 goes on).
+    deep_page = min(middle, cap // 20 - 1)
+    cursor = f"{before.submitted_at.isoformat()}_{before.id}"
     product = app.test_client()
     login(product, "bench_office")
     stock = app.test_client()
@@ -267,24 +285,22 @@ def measure_pages(url: str, size: int, repeats: int) -> dict:
         "details": (f"/admin/applications/details/?id={some_id}", f"/bare/details/{some_id}",
                     f"/stock/applications/details/?id={some_id}"),
     }
-    # The deep page reached as a user reaches it: 下一页 from the page before (the product's pager link
-    # carries a keyset cursor when the count is capped); bare: the same keyset query; stock: by number.
-    before = product.get(f"/admin/applications/?page={deep_page - 1}").get_data(as_text=True)
-    links = [h.replace("&amp;", "&") for h in re.findall(r'class="page-link" href="([^"]+)"', before)]
-    cursor = next((h for h in links if "after=" in h), None)
-    if cursor:
-        after = cursor.split("after=", 1)[1].split("&", 1)[0]
-        pages["deep_page_next"] = (cursor, f"/bare/list?after={after}", f"/stock/applications/?page={deep_page}")
+    if middle > deep_page:  # bare runs the same keyset query; stock has no cursor and pages by number
+        pages["deep_page_next"] = (f"/admin/applications/?page={middle}&{urlencode({'after': cursor})}",
+                                   f"/bare/list?{urlencode({'after': cursor})}", f"/stock/applications/?page={middle}")
     for name, (p_url, b_url, s_url) in pages.items():
         print(f"  {name} ...", flush=True)
-        results["product"][name] = timed(product, p_url, repeats)
-        results["bare"][name] = timed(bare, b_url, repeats)
-        results["stock"][name] = timed(stock, s_url, repeats)
+        timed = timed_together({"product": (product, p_url, None if name == "details" else "action-checkbox"),
+                                "bare": (bare, b_url, None), "stock": (stock, s_url, None)}, repeats)
+        for variant, result in timed.items():
+            results[variant][name] = result
     if has_download:
-        results["product"]["download_form"] = timed(product, f"/admin/applications/download/?id={some_id}", repeats)
+        results["product"]["download_form"] = timed_together(
+            {"product": (product, f"/admin/applications/download/?id={some_id}", None)}, repeats)["product"]
     with app.app_context():
         db.engine.dispose()
-    return {"visible_rows": visible, "deep_page": deep_page, "pages": results, "download_measured": has_download}
+    return {"visible_rows": visible, "deep_page": deep_page, "middle_page": middle, "count_cap": cap,
+            "pages": results, "download_measured": has_download}
 
 
 def export_worker(url: str, variant: str, repeats: int) -> dict:
@@ -356,18 +372,60 @@ def ratio(a, b):
     return round(a / b, 2) if a and b else None
 
 
+def page_labels(r: dict) -> dict[str, str]:
+    return {"list_page_1": "list page 1",
+            "deep_page": f"page {r.get('deep_page', 0) + 1} by number",
+            "deep_page_next": f"page {r.get('middle_page', 0) + 1} (middle) via 下一页",
+            "filtered_searched": "filtered + searched",
+            "details": "details",
+            "download_form": "下载申请表"}
+
+
+LIST_PAGES = ("list_page_1", "deep_page", "deep_page_next", "filtered_searched")
+
+
+def targets(results: list[dict]) -> str:
+    """Issue 7's page targets: product/bare ≤ 2.5 and product < stock at 100,000 and 1,000,000 rows;
+    the time at 1,000,000 within 1.5× of the time at 10,000 (the middle page via 下一页 against
+    10,000's deepest page by number, which is its middle too)."""
+    lines = []
+    by_key = {(r["backend"], r["size"]): r["pages"] for r in results}
+    for (backend, size), pages in sorted(by_key.items()):
+        if size < 100_000:
+            continue
+        for name in LIST_PAGES:
+            p, b, s = (pages[variant].get(name, {}) for variant in ("product", "bare", "stock"))
+            if not p or not b:
+                continue
+            ok = p["median_ms"] <= 2.5 * b["median_ms"] and p["median_ms"] < s.get("median_ms", float("inf"))
+            lines.append(f"{backend} {size:,} {name}: {p['median_ms'] / b['median_ms']:.2f}× bare, "
+                         f"{p['median_ms'] / s['median_ms']:.2f}× stock — {'met' if ok else 'NOT met'}")
+    for backend in sorted({k[0] for k in by_key}):
+        small, large = by_key.get((backend, 10_000)), by_key.get((backend, 1_000_000))
+        if not small or not large:
+            continue
+        for name, base in (("list_page_1", "list_page_1"), ("deep_page", "deep_page"),
+                           ("deep_page_next", "deep_page"), ("filtered_searched", "filtered_searched")):
+            if name in large["product"] and base in small["product"]:
+                factor = large["product"][name]["median_ms"] / small["product"][base]["median_ms"]
+                lines.append(f"{backend} 1,000,000 vs 10,000 {name}: {factor:.2f}× — "
+                             f"{'met' if factor <= 1.5 else 'NOT met'}")
+    return "\n".join(lines)
+
+
 def report(results: list[dict]) -> str:
     lines = ["| backend | rows | measure | product | bare | stock | product/bare | product/stock |",
              "|---|---:|---|---:|---:|---:|---:|---:|"]
     for r in results:
         pages = r["pages"]
-        for name in ("list_page_1", "deep_page", "deep_page_next", "filtered_searched", "details", "download_form"):
+        labels = page_labels(r)
+        for name in labels:
             p = pages["product"].get(name, {}).get("median_ms")
             b = pages["bare"].get(name, {}).get("median_ms")
             s = pages["stock"].get(name, {}).get("median_ms")
             if p is None:
                 continue
-            lines.append(f"| {r['backend']} | {r['size']:,} | {name} (ms) | {p} | {b or '–'} | {s or '–'} | "
+            lines.append(f"| {r['backend']} | {r['size']:,} | {labels[name]} (ms) | {p} | {b or '–'} | {s or '–'} | "
                          f"{ratio(p, b) or '–'} | {ratio(p, s) or '–'} |")
         ex = r.get("exports", {})
         if ex:
@@ -425,6 +483,7 @@ def main():
     Path(args.out).write_text(json.dumps({"meta": meta, "results": results}, ensure_ascii=False, indent=1))
     print(json.dumps(meta, ensure_ascii=False))
     print(report(results))
+    print(targets(results))
 
 
 if __name__ == "__main__":
