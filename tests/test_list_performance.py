@@ -11,18 +11,34 @@ from wxk_admin.generate import generate
 from wxk_admin.models import Application, db
 
 
+class Statement(str):
+    """An executed SQL statement (the text) with its parameters."""
+
+    parameters: object = None
+
+
 @contextlib.contextmanager
 def counting(engine):
-    statements: list[str] = []
+    statements: list[Statement] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        executed = Statement(statement)
+        executed.parameters = parameters
+        statements.append(executed)
 
     event.listen(engine, "before_cursor_execute", before)
     try:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", before)
+
+
+@pytest.fixture
+def cap_50(monkeypatch):
+    """The list counts up to 50 rows (pages 0–1 by number at 20 a page), so 260 rows go past the cap."""
+    from wxk_admin.views.applications import ApplicationView
+
+    monkeypatch.setattr(ApplicationView, "list_count_cap", 50)
 
 
 @pytest.fixture
@@ -49,7 +65,7 @@ def test_statements_per_page_do_not_grow_with_page_size(app, client, many, usern
         shown[size] = html.count('class="action-checkbox"')
     assert shown[20] == 20 and shown[100] == 100  # the pages really are full
     assert counts[20] == counts[100], counts
-    assert counts[100] <= 14, counts  # session, count, ids, rows, units, filter options, unread 站内信
+    assert counts[100] <= 3, counts  # the user (with its unread 站内信), the rows (with the capped count), filter options
 
 
 def test_deep_page_and_filtered_page_statements_constant(app, client, many):
@@ -65,27 +81,19 @@ def test_deep_page_and_filtered_page_statements_constant(app, client, many):
     assert max(results) - min(results) <= 1, results  # a filter adds its option check, nothing per row
 
 
-def test_list_count_is_capped(app, client, many):
+def test_list_count_is_capped(app, client, many, cap_50):
     """Beyond the cap the list says so instead of counting every row (no full COUNT(*) per view)."""
-    from wxk_admin.views import applications
-
-    view_class = applications.ApplicationView
-    old = view_class.list_count_cap
-    view_class.list_count_cap = 50
-    try:
-        client.login("office")
-        with app.app_context():
-            engine = db.engine
-        with counting(engine) as statements:
-            html = client.text("/admin/applications/")
-        assert 'id="count-capped"' in html and "超过 50 条" in html
-        counts = [s for s in statements if "count(" in s.lower() and "applications" in s]
-        assert counts and all("LIMIT" in s.upper() for s in counts), counts
-        # The simple pager still pages forward.
-        html = client.text("/admin/applications/?page=2")
-        assert html.count('class="action-checkbox"') == 20
-    finally:
-        view_class.list_count_cap = old
+    client.login("office")
+    with app.app_context():
+        engine = db.engine
+    with counting(engine) as statements:
+        html = client.text("/admin/applications/")
+    assert 'id="count-capped"' in html and "超过 50 条" in html
+    counts = [s for s in statements if "count(" in s.lower() and "applications" in s]
+    assert counts and all("LIMIT" in s.upper() for s in counts), counts
+    # The simple pager still pages forward.
+    html = client.text("/admin/applications/?page=1")
+    assert html.count('class="action-checkbox"') == 20
 
 
 def _row_ids(html: str) -> list[str]:
@@ -106,71 +114,47 @@ def _newest_first_ids(app) -> list[str]:
                 .order_by(Application.submitted_at.desc(), Application.id.desc())]
 
 
-def test_keyset_pager_links_walk_the_list_in_order(app, client, many):
+def test_keyset_pager_links_walk_the_list_in_order(app, client, many, cap_50):
     """Deep pages: 下一页 / 上一页 carry a (submitted_at, id) cursor — an index seek, not an OFFSET."""
-    from wxk_admin.views import applications
-
-    view_class = applications.ApplicationView
-    old = view_class.list_count_cap
-    view_class.list_count_cap = 50
-    try:
-        client.login("office")
-        expected = _newest_first_ids(app)
-        html = client.text("/admin/applications/?page=2")
-        assert _row_ids(html) == expected[40:60]
-        forward = _pager_links(html)[-1]
-        assert "after=" in forward and "page=3" in forward
-        with app.app_context():
-            engine = db.engine
-        with counting(engine) as statements:
-            page3 = client.text(forward)
-        ids_sql = [s for s in statements if "ORDER BY applications.submitted_at" in s and "LIMIT" in s.upper()]
-        # A seek from the cursor: (submitted_at, id) < (…), the page number is not turned into an OFFSET.
-        assert ids_sql and all("(applications.submitted_at, applications.id) <" in s for s in ids_sql), ids_sql
-        assert _row_ids(page3) == expected[60:80]
-        page4 = client.text(_pager_links(page3)[-1])
-        assert _row_ids(page4) == expected[80:100]
-        back = _pager_links(page4)[0]
-        assert "before=" in back and "after=" not in back
-        assert _row_ids(client.text(back)) == expected[60:80]
-        # A damaged cursor falls back to the page number, never a 500.
-        assert _row_ids(client.text("/admin/applications/?page=2&after=garbage")) == expected[40:60]
-    finally:
-        view_class.list_count_cap = old
+    client.login("office")
+    expected = _newest_first_ids(app)
+    html = client.text("/admin/applications/?page=1")
+    assert _row_ids(html) == expected[20:40]
+    forward = _pager_links(html)[-1]
+    assert "after=" in forward and "page=2" in forward
+    with app.app_context():
+        engine = db.engine
+    with counting(engine) as statements:
+        page2 = client.text(forward)
+    ids_sql = [s for s in statements if "ORDER BY applications.submitted_at" in s and "LIMIT" in s.upper()]
+    # A seek from the cursor: (submitted_at, id) < (…), the page number is not turned into an OFFSET.
+    assert ids_sql and all("(applications.submitted_at, applications.id) <" in s for s in ids_sql), ids_sql
+    assert _row_ids(page2) == expected[40:60]
+    page3 = client.text(_pager_links(page2)[-1])
+    assert _row_ids(page3) == expected[60:80]
+    back = _pager_links(page3)[0]
+    assert "before=" in back and "after=" not in back
+    assert _row_ids(client.text(back)) == expected[40:60]
+    # A damaged cursor falls back to the page number, never a 500.
+    assert _row_ids(client.text("/admin/applications/?page=1&after=garbage")) == expected[20:40]
 
 
-def test_page_numbers_stop_at_the_count_cap(app, client, many):
+def test_page_numbers_stop_at_the_count_cap(app, client, many, cap_50):
     """A page number past the cap would be an OFFSET over every row before it: the list shows the last
     numbered page with a message (like a search engine's result window) and 下一页 goes on by cursor."""
-    from wxk_admin.views import applications
-
-    view_class = applications.ApplicationView
-    old = view_class.list_count_cap
-    view_class.list_count_cap = 50
-    try:
-        client.login("office")
-        expected = _newest_first_ids(app)
-        with app.app_context():
-            engine = db.engine
-        executed = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            executed.append((statement, parameters))
-
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            html = client.text("/admin/applications/?page=7")
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-        assert "页码最多可直接跳到第 2 页" in html
-        assert _row_ids(html) == expected[20:40]
-        # The OFFSET is the last numbered page's (20), never page 7's (140).
-        offsets = [params for sql, params in executed if "OFFSET" in sql.upper() and "ORDER BY" in sql]
-        values = [v for params in offsets for v in (params.values() if isinstance(params, dict) else params)]
-        assert offsets and 20 in values and 140 not in values, offsets
-        assert _row_ids(client.text(_pager_links(html)[-1])) == expected[40:60]
-    finally:
-        view_class.list_count_cap = old
+    client.login("office")
+    expected = _newest_first_ids(app)
+    with app.app_context():
+        engine = db.engine
+    with counting(engine) as statements:
+        html = client.text("/admin/applications/?page=7")
+    assert "页码最多可直接跳到第 2 页" in html
+    assert _row_ids(html) == expected[20:40]
+    # The OFFSET is the last numbered page's (20), never page 7's (140).
+    offsets = [s.parameters for s in statements if "OFFSET" in s.upper() and "ORDER BY" in s]
+    values = [v for params in offsets for v in (params.values() if isinstance(params, dict) else params)]
+    assert offsets and 20 in values and 140 not in values, offsets
+    assert _row_ids(client.text(_pager_links(html)[-1])) == expected[40:60]
 
 
 def test_lean_rows_print_what_the_views_formatters_print(app, client, many):

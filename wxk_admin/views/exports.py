@@ -2,12 +2,13 @@
 
 ``ExportMixin`` is mixed into ApplicationView (it comes first in the MRO):
 
-* the list: a capped count instead of a full ``COUNT(*)``, the page's ids read
-  first (a narrow query the covering indexes answer) and then the rows by id —
-  a fixed number of statements whatever the page size; a text search reads the
-  count and the ids in one pass; beyond the cap the pager's 下一页 / 上一页 carry a
-  (submitted_at, id) cursor, so paging deeper is an index seek, not an OFFSET;
-  pages past the end and bad filter values give a Chinese message, never a 500;
+* the list: one statement for the page — its rows, chosen by a narrow ordered
+  ids query the covering indexes answer, with a count capped at
+  ``list_count_cap`` instead of a full ``COUNT(*)`` — whatever the page size; a
+  text search reads the count and the ids in one pass; page numbers stop at the
+  cap and the pager's 下一页 / 上一页 carry a (submitted_at, id) cursor, so paging
+  deeper is an index seek, never an OFFSET past the cap; pages past the end and
+  bad filter values give a Chinese message, never a 500;
 * the table (header and rows) is computed in one Python loop (``_lean_table``) with the
   view's own formatters — the 姓名 link from one ``url_for`` per page, status /
   资格初审 badges once per distinct value — instead of a Jinja macro and a
@@ -165,19 +166,16 @@ class ExportMixin:
         if page_size is None:
             page_size = self.page_size
         cap = self.list_count_cap
-        page = max(page or 0, 0)
+        page = requested = max(page or 0, 0)
         id_query = self._id_query(search, filters)
         keyset = self._keyset(sort_column, page) if page_size else None
         if keyset is None and page_size and page * page_size >= cap:
-            last_numbered = cap // page_size - 1
-            flash(f"页码最多可直接跳到第 {last_numbered + 1} 页；更后面的页请用「下一页」翻看，"
-                  "或用筛选条件缩小范围", "warning")
-            page = g.wxk_page_override = last_numbered
+            page = cap // page_size - 1  # numbers stop at the cap: a deeper OFFSET reads every row before it
         if search and keyset is None:
             # A text search reads the rows anyway: one pass yields the count (capped) and the page's ids.
             first_ids = [row[0] for row in self._sort_ids(id_query, sort_column, sort_desc).limit(cap + 1)]
             count = len(first_ids)
-            page = self._page_within(page, page_size, count, cap)
+            page = self._settle_page(requested, page, page_size, count, cap)
             ids = first_ids[page * page_size:(page + 1) * page_size] if page_size else first_ids
             rows = self._row_query().filter(self.model.id.in_(ids)).all() if ids else []
             position = {pk: i for i, pk in enumerate(ids)}
@@ -185,22 +183,30 @@ class ExportMixin:
         else:
             rows = self._page_rows(id_query, sort_column, sort_desc, page, page_size, keyset)
             count = rows[0].wxk_total if rows else self.capped_count(id_query, cap)
-            if not rows and keyset is None and page != self._page_within(page, page_size, count, cap):
-                page = self._page_within(page, page_size, count, cap)
+            settled = self._settle_page(requested, page, page_size, count, cap) if keyset is None else page
+            if settled != page:
+                page = settled
                 rows = self._page_rows(id_query, sort_column, sort_desc, page, page_size, None)
         capped = g.wxk_count_capped = count > cap
         if not rows and page and (capped or keyset is not None):
             flash(f"第 {page + 1} 页没有数据（已超过最后一页）", "warning")
         return (None if capped else count), rows
 
-    def _page_within(self, page: int, page_size: int, count: int, cap: int) -> int:
-        """A page past the end shows the last page, with a message."""
-        if count > cap or not page_size or not (page * page_size >= count > 0):
+    def _settle_page(self, requested: int, page: int, page_size: int, count: int, cap: int) -> int:
+        """The page to show for the page number asked for, with a message when it is another one:
+        past the cap, the last numbered page; past the end, the last page."""
+        if count > cap:
+            if page != requested:
+                flash(f"页码最多可直接跳到第 {page + 1} 页；更后面的页请用「下一页」翻看，或用筛选条件缩小范围",
+                      "warning")
+                g.wxk_page_override = page
             return page
-        last = int(ceil(count / float(page_size))) - 1
-        flash(f"第 {page + 1} 页超出范围（共 {last + 1} 页），已显示最后一页", "warning")
-        g.wxk_page_override = last
-        return last
+        if page_size and requested * page_size >= count > 0:
+            last = int(ceil(count / float(page_size))) - 1
+            flash(f"第 {requested + 1} 页超出范围（共 {last + 1} 页），已显示最后一页", "warning")
+            g.wxk_page_override = last
+            return last
+        return page
 
     def _page_rows(self, id_query, sort_column, sort_desc, page, page_size, keyset):
         """One statement: the page's ids (a narrow query the covering indexes answer) inside the rows'
