@@ -68,3 +68,53 @@ def test_no_code_path_creates_the_schema_outside_migrations():
         if path.exists() and pattern.search(path.read_text(encoding="utf-8")):
             offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_upgrade_0002_keeps_and_repairs_existing_applications(backend, tmp_path):
+    """0002 adds CHECK (status = 'draft' OR submitted_at IS NOT NULL) on a database that already holds
+    applications: a submitted row without 提交时间 gets its earliest workflow time, not refused, not lost."""
+    import datetime as dt
+
+    import pytest
+    from flask_migrate import upgrade
+    from sqlalchemy.exc import IntegrityError
+
+    from wxk_admin import create_app
+    from wxk_admin.enums import Status
+    from wxk_admin.models import Application
+
+    from .conftest import throwaway_database
+    from .factories import make_app, make_world
+
+    with throwaway_database(backend, tmp_path, prefix="wxk_mig") as url:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "test"})
+        with app.app_context():
+            upgrade(revision="0001_initial")
+            world = make_world(db.session)
+            confirmed_at = dt.datetime(2027, 3, 1, 9, 30)
+            broken = make_app(db.session, world, "broken", world.unit_a, world.users["appl_a"],
+                              status=Status.unit_confirmed)
+            draft = make_app(db.session, world, "draft", world.unit_a, world.users["appl_a"], status=Status.draft)
+            db.session.commit()
+            broken_id, draft_id = broken.id, draft.id
+            # As if edited by hand in the database before this revision.
+            db.session.execute(text("UPDATE applications SET submitted_at = NULL, unit_confirmed_at = :t "
+                                     "WHERE id = :id"), {"t": confirmed_at, "id": broken_id})
+            db.session.execute(text("UPDATE applications SET submitted_at = NULL WHERE id = :id"), {"id": draft_id})
+            db.session.commit()
+            rows = db.session.execute(text("SELECT count(*) FROM applications")).scalar()
+            db.session.close()  # the upgrade's ALTER TABLE waits for every open transaction on the table
+
+            upgrade()
+
+            db.session.expire_all()
+            assert db.session.execute(text("SELECT count(*) FROM applications")).scalar() == rows
+            assert db.session.get(Application, broken_id).submitted_at == confirmed_at
+            assert db.session.get(Application, draft_id).submitted_at is None  # a draft may lack it
+            with pytest.raises(IntegrityError):
+                db.session.execute(text("UPDATE applications SET submitted_at = NULL WHERE id = :id"),
+                                   {"id": broken_id})
+                db.session.flush()
+            db.session.rollback()
+            db.session.remove()
+            db.engine.dispose()

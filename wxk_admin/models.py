@@ -204,6 +204,9 @@ class Application(TimestampMixin, db.Model):
         UniqueConstraint("cycle_id", "serial_no", name="uq_applications_cycle_serial"),
         CheckConstraint("editing_years IS NULL OR editing_years >= 0", name="editing_years_nonneg"),
         CheckConstraint("organisation_years IS NULL OR organisation_years >= 0", name="org_years_nonneg"),
+        # Only a draft lacks 提交时间 (submitting stamps it): the lists may then say "submitted_at IS NOT
+        # NULL", which lets PostgreSQL's newest-first index scan start past the drafts (NULLs sort first).
+        CheckConstraint("status = 'draft' OR submitted_at IS NOT NULL", name="submitted_unless_draft"),
         Index("ix_applications_unit_status_submitted", "unit_id", "status", "submitted_at"),
         Index("ix_applications_cycle_serial_seq", "cycle_id", "serial_seq"),
         Index("ix_applications_submitted_id", "submitted_at", "id"),
