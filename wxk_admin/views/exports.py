@@ -39,7 +39,7 @@ from ..audit import record
 from ..enums import Role
 from ..extensions import db
 from ..models import Cycle, GroupUnit
-from .base import EXPORT, current_actor
+from .base import EXPORT, _gettext, current_actor
 from .filters import OFFICE_ONLY_FILTERS, ChoiceEqual, UnitEqual
 
 SESSION_KEY = "wxk_export_columns"
@@ -282,8 +282,6 @@ class ExportMixin:
                       f"{self._lean_rows(data, list_columns, actions)}")
 
     def _lean_header(self, kw: dict) -> str:
-        from .base import _gettext
-
         cells = []
         if kw.get("actions"):
             cells.append('<th class="list-checkbox-column">\n<input type="checkbox" name="rowtoggle" '
@@ -309,8 +307,6 @@ class ExportMixin:
 
     def _lean_rows(self, data, list_columns, actions) -> str:
         """Every row's ``<tr>``: the checkbox and each column's cell."""
-        from .base import _gettext
-
         fast = self.lean_cell_formatters()
         field_value = self._get_field_value  # dotted names (unit.name) too, as Flask-Admin reads them
         formatters = self.column_formatters
