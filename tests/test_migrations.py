@@ -4,15 +4,24 @@ Runs on every backend of WXK_TEST_BACKENDS (SQLite and a real PostgreSQL server)
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from flask_migrate import upgrade
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
-from wxk_admin.models import db
+from wxk_admin import create_app
+from wxk_admin.enums import Status
+from wxk_admin.models import Application, db
+
+from .conftest import throwaway_database
+from .factories import make_app, make_world
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,19 +82,6 @@ def test_no_code_path_creates_the_schema_outside_migrations():
 def test_upgrade_0002_keeps_and_repairs_existing_applications(backend, tmp_path):
     """0002 adds CHECK (status = 'draft' OR submitted_at IS NOT NULL) on a database that already holds
     applications: a submitted row without 提交时间 gets its earliest workflow time, not refused, not lost."""
-    import datetime as dt
-
-    import pytest
-    from flask_migrate import upgrade
-    from sqlalchemy.exc import IntegrityError
-
-    from wxk_admin import create_app
-    from wxk_admin.enums import Status
-    from wxk_admin.models import Application
-
-    from .conftest import throwaway_database
-    from .factories import make_app, make_world
-
     with throwaway_database(backend, tmp_path, prefix="wxk_mig") as url:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "test"})
         with app.app_context():

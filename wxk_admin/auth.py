@@ -140,9 +140,7 @@ def load_user(user_id: str):
     if not ident.isdigit():
         return None
     # The 站内信 unread count rides along (one statement per request instead of two).
-    unread = (select(func.count(Message.id))
-              .where(Message.recipient_id == User.id, Message.read_at.is_(None))
-              .correlate(User).scalar_subquery())
+    unread = Message.unread_count(User.id).correlate(User).scalar_subquery()
     row = db.session.execute(select(User, unread).where(User.id == int(ident))).first()
     if row is None:
         return None

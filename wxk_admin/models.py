@@ -27,6 +27,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -526,6 +528,11 @@ class Message(TimestampMixin, db.Model):
 
     recipient: Mapped[User] = relationship(foreign_keys=[recipient_id])
     sender: Mapped[User | None] = relationship(foreign_keys=[sender_id])
+
+    @classmethod
+    def unread_count(cls, recipient_id):
+        """SELECT the number of unread 站内信 of ``recipient_id`` (a value, or ``User.id`` to correlate)."""
+        return select(func.count(cls.id)).where(cls.recipient_id == recipient_id, cls.read_at.is_(None))
 
 
 class AuditEvent(db.Model):

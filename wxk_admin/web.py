@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from .enums import STATUS_BADGE, Role, Status
 from .extensions import db
@@ -23,9 +22,7 @@ def unread_count() -> int:
     if not current_user.is_authenticated:
         return 0
     if "wxk_unread" not in g:
-        g.wxk_unread = db.session.scalar(
-            select(func.count(Message.id)).where(Message.recipient_id == current_user.id, Message.read_at.is_(None))
-        ) or 0
+        g.wxk_unread = db.session.scalar(Message.unread_count(current_user.id)) or 0
     return g.wxk_unread
 
 

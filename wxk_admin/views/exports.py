@@ -24,6 +24,7 @@ import datetime as dt
 import os
 import tempfile
 from collections import OrderedDict
+from functools import cached_property
 from math import ceil
 from urllib.parse import parse_qsl, quote, urlencode
 
@@ -227,12 +228,9 @@ class ExportMixin:
     # value is formatted once by the view's own formatter and reused (per process, bounded).
     lean_memo_columns = {"status": ("status",), "eligibility": ("eligibility", "eligibility_note")}
 
-    @property
+    @cached_property
     def _lean_memo(self) -> dict:
-        memo = self.__dict__.get("_lean_memo_dict")
-        if memo is None:
-            memo = self.__dict__["_lean_memo_dict"] = {}
-        return memo
+        return {}
 
     def lean_cell_formatters(self) -> dict:
         """Per-column cell functions ``(model) -> str`` (HTML) that replace a per-row ``url_for``/macro.
