@@ -192,3 +192,76 @@ def test_proxy_domain_refuses_other_roles(world):
         applying.create_proxy(db.session, world.users["office"], "daitian_x", "Dai-tian-2027")
     with pytest.raises(applying.ProxyRefused):
         applying.hand_over(db.session, world.users["admin_b"], world.users["appl_a"])
+
+
+# ---------------------------------------------------------------- issue 18.3: the switched session follows the admin's own
+
+
+def _switched(app, world, username="daitian_x"):
+    """Session A of admin_a switched into a new proxy account, session B of admin_a; returns (A, B)."""
+    from .helpers import Client
+
+    proxy, _ = applying.create_proxy(db.session, world.users["admin_a"], username, "Dai-tian-2027")
+    db.session.commit()
+    a, b = Client(app.test_client()), Client(app.test_client())
+    a.login("admin_a")
+    b.login("admin_a")
+    r = a.post("/admin/proxy-accounts/switch/", {"id": str(proxy.id), "password": PASSWORD}, token_from=LIST,
+               follow_redirects=True)
+    assert 'id="acting-banner"' in r.get_data(as_text=True)
+    return a, b
+
+
+def _ended(client, token: str) -> None:
+    """The switched session is over: 返回管理员账户 (with the token the page carried) does not give the admin's
+    session back, it says why, and neither the proxy's nor the admin's pages open."""
+    r = client.raw.post("/admin/proxy-return/", data={"csrf_token": token})
+    assert r.status_code == 302 and "/admin/account/login/" in r.headers["Location"]
+    assert "管理员账户已退出或修改了密码，请重新登录" in client.text("/admin/account/login/")
+    for url in (HOME, "/admin/applications/", "/admin/proxy-accounts/"):
+        r = client.get(url)
+        assert r.status_code == 302 and "/admin/account/login/" in r.headers["Location"]
+
+
+@pytest.mark.parametrize("end", ["password_change", "logout", "deactivation"])
+def test_switched_session_ends_with_the_admins_session(app, world, end):
+    a, b = _switched(app, world)
+    token = a.token(HOME)
+    admin_id = world.users["admin_a"].id
+    if end == "password_change":
+        r = b.post("/admin/account/password/", {"old_password": PASSWORD, "new_password": "Qiu-Shui-2025!",
+                                                "repeat_password": "Qiu-Shui-2025!"},
+                   token_from="/admin/account/password/")
+        assert r.status_code == 302
+    elif end == "logout":
+        assert b.logout().status_code == 302
+    else:
+        from .helpers import Client
+
+        it = Client(app.test_client())
+        it.login("it")
+        r = it.post("/admin/users/action/", {"action": "deactivate", "rowid": str(admin_id), "url": "/admin/users/"},
+                    token_from="/admin/users/")
+        assert r.status_code == 302
+    _ended(a, token)
+    db.session.expire_all()
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "switch_back")) is None
+
+
+def test_switched_session_survives_the_admins_other_login_and_returns(app, world):
+    """Another login of the admin (no rotation) leaves the switched session working, and the return works."""
+    from .helpers import Client
+
+    a, _ = _switched(app, world)
+    Client(app.test_client()).login("admin_a")
+    assert a.get(HOME).status_code == 200
+    r = a.post("/admin/proxy-return/", {}, token_from=HOME, follow_redirects=True)
+    assert "已返回管理员账户" in r.get_data(as_text=True)
+
+
+def test_logout_while_switched_ends_the_admins_sessions_too(app, world):
+    a, b = _switched(app, world)
+    r = a.post("/admin/account/logout/", {}, token_from=HOME)
+    assert r.status_code == 302
+    r = b.get("/admin/applications/")
+    assert r.status_code == 302 and "/admin/account/login/" in r.headers["Location"]

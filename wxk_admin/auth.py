@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from flask import current_app, g, redirect, request, session as flask_session, url_for
+from flask import current_app, flash, g, redirect, request, session as flask_session, url_for
 from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -172,6 +172,30 @@ def _check_idle_timeout():
     return None
 
 
+ACTING_ENDED = "管理员账户已退出或修改了密码，请重新登录"
+
+
+def acting_admin(user_id, token: str | None) -> User | None:
+    """The unit admin behind a switched (proxy) session, if that admin's own session is still valid:
+    active, and the session token seen at the switch not rotated since (password change, logout,
+    deactivation end the switched session too)."""
+    admin = db.session.get(User, user_id) if user_id else None
+    if admin is None or not admin.active or not token or (admin.session_token or "") != token:
+        return None
+    return admin
+
+
+def _check_acting_admin():
+    """While switched into a proxy account, every request checks the admin's own session."""
+    admin_id = flask_session.get("acting_admin_id")
+    if not admin_id or acting_admin(admin_id, flask_session.get("acting_admin_token")) is not None:
+        return None
+    logout_user()
+    flask_session.clear()
+    flash(ACTING_ENDED, "warning")
+    return redirect(url_for("account.login_view"))
+
+
 def _force_password_change():
     """Accounts handed over to their owner (or reset) must set a new password first."""
     if current_user.is_authenticated and current_user.must_change_password:
@@ -188,6 +212,7 @@ def init_app(app) -> None:
     login_manager.login_message_category = "warning"
     login_manager.session_protection = "basic"
     app.before_request(_check_idle_timeout)
+    app.before_request(_check_acting_admin)
     app.before_request(_force_password_change)
     from . import security
 

@@ -65,7 +65,10 @@ class AccountView(BaseView):
     @expose("/logout/", methods=("POST",))
     def logout_view(self):
         if current_user.is_authenticated:
-            auth.end_session(db.session, current_user._get_current_object(), current_actor())
+            actor = current_actor()
+            auth.end_session(db.session, current_user._get_current_object(), actor)
+            if actor.on_behalf_of is not None:  # switched into a proxy account: the admin's sessions end too
+                auth.end_session(db.session, actor.user, actor)
             db.session.commit()
         logout_user()
         flask_session.clear()

@@ -13,7 +13,7 @@ from flask_login import current_user, login_user
 from io import BytesIO
 from sqlalchemy import select
 
-from .. import applying, layout
+from .. import applying, auth, layout
 from ..applying import ProxyRefused, SubmitRefused
 from ..enums import Role, Status
 from ..extensions import db, limiter
@@ -326,10 +326,12 @@ class ProxyAccountView(SecureBaseView):
             db.session.commit()  # keeps the audit of a failed attempt
             flash(str(exc), "error")
             return redirect(url_for(".index"))
-        admin_id, admin_name = admin.id, admin.full_name or admin.username
+        admin_id, admin_name, admin_token = admin.id, admin.full_name or admin.username, admin.session_token
         login_user(proxy)
         flask_session["acting_admin_id"] = admin_id
         flask_session["acting_admin_name"] = admin_name
+        # The admin's own session token: every request and the return check it (auth._check_acting_admin).
+        flask_session["acting_admin_token"] = admin_token
         flash(f"您正以「{proxy.full_name or proxy.username}」的身份代为填写入会申请", "warning")
         return redirect(url_for("applicant.index"))
 
@@ -350,7 +352,7 @@ class ProxyReturnView(BaseView):
 
     @expose("/", methods=("POST",))
     def index(self):
-        admin = db.session.get(User, flask_session.get("acting_admin_id"))
+        admin = auth.acting_admin(flask_session.get("acting_admin_id"), flask_session.get("acting_admin_token"))
         proxy = current_user._get_current_object()
         try:
             applying.switch_back(db.session, admin, proxy, ip=request.remote_addr)
@@ -364,8 +366,8 @@ class ProxyReturnView(BaseView):
             flash(str(exc), "error")
             return redirect(url_for("account.login_view"))
         login_user(admin)
-        flask_session.pop("acting_admin_id", None)
-        flask_session.pop("acting_admin_name", None)
+        for key in ("acting_admin_id", "acting_admin_name", "acting_admin_token"):
+            flask_session.pop(key, None)
         flash("已返回管理员账户", "success")
         return redirect(url_for("proxy_accounts.index"))
 
