@@ -235,18 +235,27 @@ def dashboard_data(session, user, today: dt.date | None = None) -> Dashboard | N
     return Dashboard(cycle, scope_label, total, by_status, by_unit, by_category, funnel, deadlines, waiting)
 
 
+def _list_item(session, scope, label: str, **criteria) -> Waiting:
+    """A 待办 entry that opens the application list filtered by ``criteria`` (column → value; None: no unit),
+    counted by the same criteria: the link opens exactly the rows it counts.  The list's shareable filter
+    arguments are ``flt{i}_{column}_eq`` (views/filters.py; "direct" is the no-unit option)."""
+    where = [getattr(Application, column).is_(None) if value is None else getattr(Application, column) == value
+             for column, value in criteria.items()]
+    count = session.scalar(select(func.count(Application.id)).where(*scope, *where)) or 0
+    args = {f"flt{i}_{column}_eq": "direct" if value is None else getattr(value, "value", value)
+            for i, (column, value) in enumerate(criteria.items())}
+    return Waiting(label, count, _url("applications.index_view", **args))
+
+
 def _waiting(session, user, role, cycle, scope, status_rows, today) -> list[Waiting]:
     from .consultation import missing_after_deadline, onboarding_missing_steps
 
     n = status_rows.get
     if role == Role.unit_admin:
-        rows = [Waiting("待审核的入会申请", n(Status.submitted, 0), _url("applications.index_view"))]
+        rows = [_list_item(session, scope, "待审核的入会申请", status=Status.submitted, cycle_id=cycle.id)]
         missing = missing_after_deadline(session, user, cycle, today)
         rows.append(Waiting("材料截止后仍缺纸质材料", len(missing), _url("materials.index")))
         return rows
-    direct_submitted = session.scalar(select(func.count(Application.id))
-                                      .where(*scope, Application.status == Status.submitted,
-                                             Application.unit_id.is_(None))) or 0
     open_groups = session.scalar(select(func.count(ExpertGroup.id)).where(ExpertGroup.cycle_id == cycle.id,
                                                                           ExpertGroup.vote_closed_at.is_(None))) or 0
     undecided = session.scalar(select(func.count(Objection.id)).join(Application,
@@ -258,8 +267,8 @@ def _waiting(session, user, role, cycle, scope, status_rows, today) -> list[Wait
     admitted = session.scalars(select(Application).where(*scope, Application.status == Status.admitted)).all()
     onboarding = sum(1 for a in admitted if onboarding_missing_steps(a))
     return [
-        Waiting("团体会员已确认、待会员处确认编号", n(Status.unit_confirmed, 0), _url("applications.index_view")),
-        Waiting("直接申报、待会员处初审", direct_submitted, _url("applications.index_view")),
+        _list_item(session, scope, "团体会员已确认、待会员处确认编号", status=Status.unit_confirmed, cycle_id=cycle.id),
+        _list_item(session, scope, "直接申报、待会员处初审", status=Status.submitted, cycle_id=cycle.id, unit_id=None),
         Waiting("已编号、待收齐纸质材料", n(Status.office_confirmed, 0), _url("materials.index")),
         Waiting("材料已收齐、待分配咨询组", n(Status.materials_received, 0), _url("consultation.assign_view")),
         Waiting("专家咨询中（投票未截止的组：%d）" % open_groups, n(Status.expert_review, 0),
