@@ -171,6 +171,7 @@ ROWS: dict[str, tuple] = {
     "expert_review.recuse":         ("application_id=@app&reason=relative", LOGIN, DENY,  DENY,      DENY,   SCOPED, DENY),
 
     # ------------------------------------------------------------ public pages (issue 8): anyone
+    "public.index":                 ("",                                  OK,    OK,      OK,        OK,     OK,     OK),
     "public.notice":                ("",                                  OK,    OK,      OK,        OK,     OK,     OK),
     "public.members":               ("",                                  OK,    OK,      OK,        OK,     OK,     OK),
     "public.members_xlsx":          ("",                                  OK,    OK,      OK,        OK,     OK,     OK),

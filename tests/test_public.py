@@ -82,3 +82,25 @@ def test_published_list_and_xlsx(client, world):
     assert "'=HYPERLINK(\"x\")" in names and "'+1" in [row[3] for row in rows[1:]]
     assert all(not str(c).startswith(("=", "+", "-", "@")) for c in cells)
     assert len(rows) - 1 == s.query(Application).filter(Application.status == Status.admitted).count()
+
+
+def test_public_index_links_the_open_notice_and_each_published_year(client, world):
+    s = db.session
+    for i in range(2):
+        add_app(s, world, f"已公布{i}", Status.secretariat_approved)
+    s.commit()
+    notice = dom.open_notice(s, office(world), world.cycle, TODAY - dt.timedelta(days=7))
+    dom.close_notice(s, office(world), notice)
+    dom.publish(s, office(world), notice)
+    add_app(s, world, "正公示", Status.secretariat_approved)
+    s.commit()
+    current = dom.open_notice(s, office(world), world.cycle, TODAY)
+    s.commit()
+    text = client.text("/public/")
+    notices = text[text.index('id="public-notices"'):text.index('id="public-members"')]
+    assert f'href="/public/notice/#notice-{current.id}"' in notices
+    assert f"{world.cycle.name}拟发展个人会员名单公示" in notices and "1 人" in notices
+    members = text[text.index('id="public-members"'):]
+    assert f'href="/public/members/?cycle={world.cycle.id}"' in members and "2 人" in members
+    assert "已公布0" not in text  # the index names lists, not people
+    assert "正公示" in client.text("/public/notice/")

@@ -11,15 +11,29 @@ import io
 from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user
 from openpyxl import Workbook
+from sqlalchemy import func, select
 
 from . import consultation, dashboard
 from .extensions import db
-from .models import Cycle
+from .enums import Status
+from .models import Application, Cycle, Notice
 from .xlsx import safe_text
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
 PUBLIC_COLUMNS = (("name", "姓名"), ("pen_name", "常用名"), ("unit", "单位"), ("category", "门类"))
+
+
+@bp.route("/")
+def index():
+    """The public pages' index: the notices now open and the years whose new-member list is published."""
+    notices = [(n, len(consultation.notice_rows(db.session, n))) for n in consultation.current_notices(db.session)]
+    years = db.session.execute(
+        select(Cycle, func.count(Application.id)).join(Application, Application.cycle_id == Cycle.id)
+        .join(Notice, Notice.id == Application.notice_id)
+        .where(Notice.published_at.is_not(None), Application.status == Status.admitted)
+        .group_by(Cycle.id).order_by(Cycle.year.desc())).all()
+    return render_template("public/index.html", notices=notices, years=years)
 
 
 @bp.route("/notice/")
