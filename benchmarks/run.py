@@ -72,7 +72,7 @@ def make_app(url: str):
     from wxk_admin import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "TESTING": False,
-                       "SECRET_KEY": "benchmark-only", "WTF_CSRF_ENABLED": True})
+                       "SECRET_KEY": "benchmark-only-key-never-used-in-production-0123456789", "WTF_CSRF_ENABLED": True})
 
 
 def build(url: str, size: int) -> None:

@@ -59,8 +59,9 @@ def test_cookie_flags_httponly_samesite_and_secure_when_configured(app, client, 
     assert headers, r.headers
     h = headers[-1]
     assert "HttpOnly" in h and "SameSite=Lax" in h
-    assert "Secure" not in h  # plain HTTP in tests (SESSION_COOKIE_SECURE=0 default)
+    assert "Secure" not in h  # plain HTTP in tests (SESSION_COOKIE_SECURE unset: follows the request)
     assert "Expires=" in h  # permanent session: absolute lifetime is enforced server-side too
+    previous = app.config["SESSION_COOKIE_SECURE"]
     app.config["SESSION_COOKIE_SECURE"] = True
     try:
         other = Client(app.test_client())
@@ -68,7 +69,7 @@ def test_cookie_flags_httponly_samesite_and_secure_when_configured(app, client, 
         h = _set_cookie_headers(r)[-1]
         assert "Secure" in h and "HttpOnly" in h and "SameSite=Lax" in h
     finally:
-        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["SESSION_COOKIE_SECURE"] = previous
 
 
 def test_idle_timeout(app, client, world):

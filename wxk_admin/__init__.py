@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask
+from flask import Flask, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy.engine import make_url
 
 from . import config as config_module
 from .extensions import babel, csrf, db, limiter, migrate
@@ -28,6 +30,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(config_module.from_environment(app.instance_path))
     if config:
         app.config.update(config)
+    _protect(app)
+    app.session_interface = _SessionInterface()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
@@ -47,3 +51,28 @@ def create_app(config: dict | None = None) -> Flask:
     init_admin(app)
     cli.init_app(app)
     return app
+
+
+def _protect(app: Flask) -> None:
+    """Refuse a guessable signing key outside debug and testing; a new SQLite file is created 0600."""
+    if not (app.debug or app.testing):
+        readme = ROOT / "README.md"
+        problem = config_module.secret_key_problem(app.config.get("SECRET_KEY") or "",
+                                                   readme.read_text(encoding="utf-8") if readme.exists() else "")
+        if problem:
+            raise RuntimeError(problem)
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
+            and not url.database.startswith("file:"):
+        config_module.create_owner_only(Path(url.database))  # SQLite keeps an existing file's mode
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """SESSION_COOKIE_SECURE unset (None): the cookie is Secure exactly when the request came over HTTPS
+    (ProxyFix sets the scheme from X-Forwarded-Proto when PROXY_HOPS is set)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        configured = app.config.get("SESSION_COOKIE_SECURE")
+        if configured is None:
+            return has_request_context() and request.is_secure
+        return bool(configured)

@@ -29,6 +29,7 @@ from sqlalchemy.engine import URL, make_url
 
 from .audit import Actor, record
 from .cli import wxk
+from .config import create_owner_only
 from .extensions import db
 
 
@@ -72,6 +73,7 @@ def backup(url: str | URL, directory: Path, now: dt.datetime | None = None) -> P
         if not source or source == ":memory:" or not Path(source).exists():
             raise BackupError(f"SQLite 数据库文件不存在：{source}")
         target = directory / f"wxk-{stamp}.sqlite3"
+        create_owner_only(target)  # 0600 from the start: personal data is never readable by others
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         dst = sqlite3.connect(target)
         try:
@@ -83,7 +85,6 @@ def backup(url: str | URL, directory: Path, now: dt.datetime | None = None) -> P
             src.close()
         if ok != "ok":
             raise BackupError(f"备份文件校验失败：{ok}")
-        os.chmod(target, 0o600)  # personal data: readable by the owner only
         return target
     if url.get_backend_name() == "postgresql":
         target = directory / f"wxk-{stamp}.sql"

@@ -8,7 +8,7 @@
 | CIP_HTTP_URL        | (unset) e.g. https://cip.example/api?isbn={isbn}&cip={cip_no} |
 | RATELIMIT_STORAGE_URI | memory://  (redis://host:6379 for several workers) |
 | PROXY_HOPS          | 0 (number of trusted reverse proxies setting X-Forwarded-For/-Proto) |
-| SESSION_COOKIE_SECURE | 0 (set 1 behind HTTPS)                  |
+| SESSION_COOKIE_SECURE | (unset) automatic: Secure when the request is HTTPS |
 | SESSION_IDLE_MINUTES | 30                                       |
 | WXK_ASSOCIATION     | cwa (the deployment's association)        |
 | WXK_DEFAULT_RULESET | cwa-2022                                  |
@@ -28,13 +28,22 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_tristate(name: str) -> bool | None:
+    """None when the variable is unset (the app decides), else its boolean value."""
+    return _env_bool(name, False) if os.environ.get(name, "").strip() else None
+
+
+def _instance_dir(instance_path: Path) -> None:
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)  # it holds the key and the database
+
+
 def _secret_key(instance_path: Path) -> str:
     """SECRET_KEY from the environment, else one generated once and kept in the instance folder."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
+        _instance_dir(instance_path)
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
@@ -44,7 +53,7 @@ def _secret_key(instance_path: Path) -> str:
 def _database_url(instance_path: Path) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
-        instance_path.mkdir(parents=True, exist_ok=True)
+        _instance_dir(instance_path)
         return f"sqlite:///{instance_path / 'wxk.sqlite3'}"
     if url.startswith("postgres://"):  # the form many hosts hand out
         url = "postgresql://" + url[len("postgres://"):]
@@ -66,7 +75,8 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        # None: Secure exactly when the request is HTTPS (directly or through PROXY_HOPS), see __init__.py.
+        "SESSION_COOKIE_SECURE": _env_tristate("SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "SESSION_IDLE_MINUTES": idle,
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=int(os.environ.get("SESSION_MAX_HOURS", "12"))),
@@ -80,3 +90,28 @@ def from_environment(instance_path: str) -> dict:
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),  # see security.init_app (ProxyFix)
         "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session; sessions expire on their own
     }
+
+
+MIN_SECRET_KEY_LENGTH = 32
+WEAK_SECRET_KEY = (
+    "SECRET_KEY 太弱或是示例值，拒绝启动：请设置至少 32 个字符的随机密钥（不得使用 README 中出现的值），"
+    "例如用 python3 -c 'import secrets; print(secrets.token_hex(32))' 生成，"
+    "并在每台服务器上设置同一个环境变量 SECRET_KEY；不设置时系统会自动生成并保存在 instance/secret_key。"
+)
+
+
+def secret_key_problem(key: str, examples: str = "") -> str | None:
+    """The Chinese refusal for a key that anyone could guess (short, one or two repeated characters, or a
+    value copied from the documentation ``examples``); None for a usable key."""
+    key = key or ""
+    if len(key) < MIN_SECRET_KEY_LENGTH or len(set(key)) < 8 or (examples and key in examples):
+        return WEAK_SECRET_KEY
+    return None
+
+
+def create_owner_only(path: Path) -> None:
+    """Create an empty file readable by its owner only (0600), if it does not exist yet."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
