@@ -61,7 +61,7 @@ def test_unit_admin_exports_selected_rows(page, world):
     page.goto("/admin/applications/")
     for a in (second, third):
         page.check(f"input.action-checkbox[value='{a.id}']")
-    page.click("text=选中的")
+    page.click("#batch-menu")
     page.click("a:has-text('导出选中')")
     page.wait_for_load_state("networkidle")
     assert "已勾选 2 条申请" in page.locator("#export-summary").inner_text()

@@ -27,7 +27,9 @@ from .models import Application, Cycle, GroupUnit, User
 from .xlsx import FORMULA_TRIGGERS, safe_text, safe_value
 
 # The guide's 申请信息汇总表 (000_… 五.5): pre-ticked, in this order.
-DEFAULT_COLUMNS = ("pen_name", "serial_no", "style", "category", "employer_and_post", "mobile")
+# 姓名, then the guide's six columns of the 申请信息汇总表: without 姓名 a row with no 常用名 and no serial yet
+# names nobody.
+DEFAULT_COLUMNS = ("name", "pen_name", "serial_no", "style", "category", "employer_and_post", "mobile")
 BATCH = 5000
 
 
@@ -434,7 +436,7 @@ def export_title(unit_name: str, cycle_name: str, today: dt.date | None = None) 
 
 
 def remembered_or_default(saved) -> list[str]:
-    """The user's last choice if it still names known columns, else the guide's six."""
+    """The user's last choice if it still names known columns, else 姓名 and the guide's six."""
     known = columns_by_key()
     keys = [k for k in (saved or []) if k in known]
     return keys or list(DEFAULT_COLUMNS)

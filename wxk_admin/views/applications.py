@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote
 
-from flask import Response, abort, flash, redirect, request
+from flask import Response, abort, flash, has_request_context, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_admin.helpers import get_redirect_target
@@ -23,13 +23,14 @@ from ..application_xlsx import build_application_form, form_filename
 from ..enums import Eligibility, Role, Status
 from ..extensions import db
 from ..forms import ApplicationForm, counted_characters
-from ..models import Application, AuditEvent
+from ..models import Application, AuditEvent, GroupUnit
 from .base import EDIT, EXPORT, READ, SecureModelView, current_actor, list_link, status_badge
 from .exports import ExportMixin
 from .filters import application_filters
 
 # Who may correct an applicant's data directly (修改信息), and in which states.
 EDITABLE_STATES = {Role.unit_admin: {Status.submitted}, Role.it_admin: set(Status)}
+OFFICE_LIKE = (Role.office, Role.it_admin)  # who sees every unit's rows
 ELIGIBILITY_BADGE = {Eligibility.eligible: "success", Eligibility.not_eligible: "danger",
                      Eligibility.manual: "warning"}
 
@@ -70,14 +71,20 @@ class ApplicationView(ExportMixin, SecureModelView):
     # Owner, unit, cycle, workflow state and serial are set by code, never by a form.
     protected_columns = ("applicant", "applicant_id", "unit", "unit_id", "cycle", "cycle_id", "status",
                          "serial_no", "serial_seq", "version", "expert_group", "notice")
-    column_list = ("name", "pen_name", "category", "style", "status", "serial_no", "submitted_at", "eligibility")
-    column_labels = {"eligibility": "资格初审"}
+    # 推荐单位 last, so the other columns' sort numbers in a shared URL are the same for every role.
+    column_list = ("name", "pen_name", "category", "style", "status", "serial_no", "submitted_at", "eligibility",
+                   "unit_name")
+    column_labels = {"eligibility": "资格初审", "unit_name": "推荐单位"}
+    column_sortable_list = ("name", "pen_name", "category", "style", "status", "serial_no", "submitted_at",
+                            "eligibility")
+    office_only_columns = frozenset({"unit_name"})  # a unit admin's list is one unit already
     column_default_sort = ("submitted_at", True)
     column_formatters = {
         "name": _name_cell,
         "status": lambda v, c, m, p: status_badge(m.status),
         "eligibility": _eligibility_cell,
         "submitted_at": lambda v, c, m, p: layout.local_datetime(m.submitted_at) if m.submitted_at else "",
+        "unit_name": lambda v, c, m, p: m.unit_name or "直接申报",
     }
     column_formatters_export = {}
     column_searchable_list = ("name", "pen_name", "mobile", "id_number", "serial_no")
@@ -85,11 +92,43 @@ class ApplicationView(ExportMixin, SecureModelView):
     column_display_actions = False  # rows open through 姓名; the buttons live on the details page
     list_row_attributes = ("id", "name", "pen_name", "category", "style", "status", "serial_no", "submitted_at",
                            "eligibility", "eligibility_note", "cip_flagged")
+    list_row_extras = {"unit_name": lambda: select(GroupUnit.name).where(GroupUnit.id == Application.unit_id)
+                       .correlate(Application).scalar_subquery()}
     details_template = "applications/details.html"
     list_template = "applications/list.html"
 
     def scope(self, user):
         return access.application_filter(user)
+
+    # ------------------------------------------------------------ columns per role, sort orders
+
+    @property
+    def _list_columns(self):
+        columns = self.__dict__.get("_all_list_columns") or []
+        if has_request_context() and current_user.is_authenticated and Role(current_user.role) in OFFICE_LIKE:
+            return columns
+        return [c for c in columns if c[0] not in self.office_only_columns]
+
+    @_list_columns.setter
+    def _list_columns(self, value):  # Flask-Admin assigns the configured columns once
+        self.__dict__["_all_list_columns"] = value
+
+    def get_sortable_columns(self):
+        # Flask-Admin names a same-table sort column by the column's key (unit_id), not by our list's name.
+        return {**super().get_sortable_columns(), "unit_name": Application.unit_id}
+
+    def _apply_sorting(self, query, joins, sort_column, sort_desc):
+        """申请序列号 and 推荐单位: rows without one last in both directions (直接申报 after the units,
+        by unit code as the 推荐单位 filter lists them)."""
+        def direction(column):
+            return column.desc() if sort_desc else column.asc()
+
+        if sort_column == "serial_no":
+            return query.order_by(Application.serial_no.is_(None), direction(Application.serial_no)), joins
+        if sort_column == "unit_name":
+            query = query.outerjoin(GroupUnit, GroupUnit.id == Application.unit_id)
+            return query.order_by(Application.unit_id.is_(None), direction(GroupUnit.code)), joins
+        return super()._apply_sorting(query, joins, sort_column, sort_desc)
 
     # ------------------------------------------------------------ 修改信息
 

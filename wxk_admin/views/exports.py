@@ -150,8 +150,12 @@ class ExportMixin:
     # (no ORM identity map, no unused columns).
     list_row_attributes: tuple[str, ...] = ("id",)
 
+    # Cells that are not the model's columns: name → a function giving the (labelled) expression.
+    list_row_extras: dict = {}
+
     def _row_query(self, *extra):
         return self.get_query().with_entities(*(getattr(self.model, name) for name in self.list_row_attributes),
+                                              *(make().label(name) for name, make in self.list_row_extras.items()),
                                               *extra)
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):

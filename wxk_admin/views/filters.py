@@ -15,7 +15,7 @@ from flask import g, has_request_context
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
 from sqlalchemy import Integer, and_, exists, select, text
 
-from ..enums import Category, Eligibility, Status, Track
+from ..enums import Category, Eligibility, Role, Status, Track
 from ..extensions import db
 from ..models import Application, Objection
 
@@ -50,6 +50,22 @@ def option_lists() -> dict[str, list[tuple[str, str]]]:
         if has_request_context():
             g.wxk_filter_options = lists
     return lists
+
+
+def status_options() -> list[tuple[str, str]]:
+    """The states the current user can meet on the list: a unit admin or the office never sees a draft."""
+    from flask_login import current_user
+
+    from ..access import EXPERT_VISIBLE_STATES
+
+    role = Role(current_user.role) if has_request_context() and current_user.is_authenticated else None
+    if role in (Role.unit_admin, Role.office):
+        states = [s for s in Status if s != Status.draft]
+    elif role == Role.expert:
+        states = list(EXPERT_VISIBLE_STATES)
+    else:
+        states = list(Status)
+    return [(s.value, s.label) for s in states]
 
 
 def unit_options() -> list[tuple[str, str]]:
@@ -266,7 +282,7 @@ def application_filters():
     """The filters of 申请入会管理; options that change are computed per request."""
     A = Application
     return [
-        ChoiceEqual(A.status, "状态", options=Status.choices),
+        ChoiceEqual(A.status, "状态", options=status_options),
         ChoiceEqual(A.category, "门类", options=Category.choices),
         ChoiceEqual(A.style, "创作样式", options=style_options),
         ChoiceEqual(A.track, "主要从事", options=Track.choices),
