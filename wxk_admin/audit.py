@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import event, inspect
 
+from .enums import AuditAction
 from .models import AuditEvent, Message, User
 
 
@@ -40,9 +41,20 @@ def jsonable(value):
     return value
 
 
-def record(session, actor: Actor | None, action: str, target, *, application_id=None, from_state=None,
-           to_state=None, before=None, after=None, reason=None) -> AuditEvent:
-    """Append one audit event; ``target`` is a model instance or a ``(type, id)`` pair."""
+class UnknownAction(ValueError):
+    """An action missing from ``AuditAction``: it would show untranslated in every history."""
+
+
+def record(session, actor: Actor | None, action: AuditAction | str, target, *, application_id=None,
+           from_state=None, to_state=None, before=None, after=None, reason=None) -> AuditEvent:
+    """Append one audit event; ``target`` is a model instance or a ``(type, id)`` pair.
+
+    ``action`` must be an ``AuditAction`` (or its value): an unlabelled action is refused.
+    """
+    try:
+        action = AuditAction(action)
+    except ValueError:
+        raise UnknownAction(f"未登记的操作类型：{action!r}（请在 enums.AuditAction 中登记并写明中文名称）") from None
     if isinstance(target, tuple):
         target_type, target_id = target
     else:
@@ -51,7 +63,7 @@ def record(session, actor: Actor | None, action: str, target, *, application_id=
         actor_id=actor.id if actor else None,
         on_behalf_of_id=actor.on_behalf_of.id if actor and actor.on_behalf_of else None,
         ip=actor.ip if actor else None,
-        action=action,
+        action=action.value,
         target_type=target_type,
         target_id=target_id,
         application_id=application_id,

@@ -49,6 +49,13 @@ class UnitKind(LabelledEnum):
     direct = ("direct", "直接申报")
 
 
+class Association(LabelledEnum):
+    """所属协会 of a unit and of a 申请年度 (which rules and which intake apply)."""
+
+    cwa = ("cwa", "中国作家协会")
+    jiangsu = ("jiangsu", "江苏省作家协会")
+
+
 class Status(LabelledEnum):
     """申请状态 — the states of SPEC §3.  Transitions live in ``workflow.py``."""
 
@@ -201,3 +208,109 @@ class RecusalReason(LabelledEnum):
 class ContactMethod(LabelledEnum):
     phone = ("phone", "电话")
     sms = ("sms", "短信")
+
+
+class AuditAction(LabelledEnum):
+    """操作记录 — every action the audit log may hold (``audit.record`` refuses any other).
+
+    Workflow transitions are logged under their transition name, so each has a member here
+    (a test checks ``workflow.TRANSITIONS`` against this list).
+    """
+
+    # the workflow (SPEC §3)
+    submit = ("submit", "提交申请")
+    unit_confirm = ("unit_confirm", "团体会员确认信息")
+    unit_reject = ("unit_reject", "团体会员驳回申请")
+    office_confirm = ("office_confirm", "会员处确认并编号")
+    office_return = ("office_return", "退回团体会员")
+    direct_confirm = ("direct_confirm", "会员处确认并编号（直接申报）")
+    direct_reject = ("direct_reject", "会员处驳回申请（直接申报）")
+    materials_received = ("materials_received", "纸质材料已收齐")
+    assign_experts = ("assign_experts", "分配咨询组")
+    expert_pass = ("expert_pass", "专家咨询通过")
+    expert_fail = ("expert_fail", "专家咨询未通过")
+    secretariat_approve = ("secretariat_approve", "书记处审议通过")
+    secretariat_reject = ("secretariat_reject", "书记处审议未通过")
+    open_notice = ("open_notice", "列入公示")
+    admit = ("admit", "公布入会")
+    uphold_objection = ("uphold_objection", "异议成立，取消资格")
+    disqualify = ("disqualify", "取消申请资格")
+    # the application form
+    create_application = ("create_application", "创建申请")
+    copy_previous = ("copy_previous", "复制上一年度申请")
+    save_draft = ("save_draft", "保存草稿")
+    edit = ("edit", "修改信息")
+    extend_window = ("extend_window", "延长填写期限")
+    recheck_eligibility = ("recheck_eligibility", "重新计算资格初审")
+    cip_check = ("cip_check", "重新核验 CIP")
+    # accounts and sign-in
+    register = ("register", "注册账户")
+    create = ("create", "新建")
+    delete = ("delete", "删除")
+    login = ("login", "登录")
+    login_failed = ("login_failed", "登录失败")
+    login_locked = ("login_locked", "账户锁定期间尝试登录")
+    login_inactive = ("login_inactive", "已停用账户尝试登录")
+    login_throttled = ("login_throttled", "登录过于频繁被限制")
+    logout = ("logout", "退出登录")
+    password_change = ("password_change", "修改密码")
+    password_reset = ("password_reset", "重置密码")
+    unlock = ("unlock", "解除锁定")
+    deactivate = ("deactivate", "停用账户")
+    access_denied = ("access_denied", "越权访问被拒绝")
+    create_proxy = ("create_proxy", "新增代申请账户")
+    hand_over_proxy = ("hand_over_proxy", "交由本人使用")
+    switch_to_proxy = ("switch_to_proxy", "以该账户身份填写")
+    switch_to_proxy_failed = ("switch_to_proxy_failed", "以该账户身份填写失败")
+    switch_back = ("switch_back", "返回管理员账户")
+    # data in and out
+    export = ("export", "导出")
+    backup = ("backup", "备份数据库")
+    restore = ("restore", "恢复数据库")
+    import_units = ("import_units", "导入团体会员单位")
+    import_cip = ("import_cip", "导入 CIP 数据")
+    # materials, experts, secretariat, notice, onboarding (SPEC §4)
+    material_add = ("material_add", "增加申报材料")
+    material_mark = ("material_mark", "登记纸质材料收到")
+    group_create = ("group_create", "组建咨询组")
+    group_draw = ("group_draw", "随机抽取咨询组")
+    group_member_add = ("group_member_add", "增加咨询组成员")
+    group_member_remove = ("group_member_remove", "移出咨询组成员")
+    recusal_declare = ("recusal_declare", "专家申请回避")
+    recusal_record = ("recusal_record", "登记专家回避")
+    vote = ("vote", "专家投票")
+    vote_discard = ("vote_discard", "回避专家的投票作废")
+    vote_close = ("vote_close", "截止投票")
+    notice_open = ("notice_open", "开始公示")
+    notice_close = ("notice_close", "结束公示")
+    notice_publish = ("notice_publish", "公布入会名单")
+    objection_record = ("objection_record", "登记公示异议")
+    objection_check = ("objection_check", "核查公示异议")
+    objection_decide = ("objection_decide", "认定公示异议")
+    onboarding_contact = ("onboarding_contact", "入会手续联系")
+    onboarding_update = ("onboarding_update", "登记入会手续")
+
+
+# Events of the secret expert stage: shown to the office and IT only, never with an expert's choice.
+EXPERT_STAGE_ACTIONS = frozenset({AuditAction.vote, AuditAction.vote_discard, AuditAction.recusal_declare,
+                                  AuditAction.recusal_record})
+
+
+class AuditTarget(LabelledEnum):
+    """对象类型 of an audit event: the model (or thing) it concerns."""
+
+    Application = ("Application", "入会申请")
+    User = ("User", "账户")
+    GroupUnit = ("GroupUnit", "团体会员单位")
+    Cycle = ("Cycle", "申请年度")
+    Message = ("Message", "站内信")
+    MaterialItem = ("MaterialItem", "申报材料")
+    ExpertProfile = ("ExpertProfile", "专家信息")
+    ExpertGroup = ("ExpertGroup", "咨询组")
+    Recusal = ("Recusal", "专家回避")
+    Vote = ("Vote", "专家投票")
+    Notice = ("Notice", "公示")
+    Objection = ("Objection", "公示异议")
+    CipRecord = ("CipRecord", "CIP 数据")
+    Endpoint = ("Endpoint", "页面")
+    Database = ("Database", "数据库")

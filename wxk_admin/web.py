@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, url_for
 from flask_login import current_user
 
-from .enums import STATUS_BADGE, Role, Status
+from .enums import STATUS_BADGE, AuditAction, Role, Status
 from .extensions import db
 from .layout import local_datetime
 from .models import Message
@@ -31,23 +31,9 @@ def forget_unread_count() -> None:
     g.pop("wxk_unread", None)
 
 
-# 操作记录: how each audited action reads on screen (transitions take their button label).
-ACTION_LABELS = {
-    "edit": "修改信息", "create": "新建", "delete": "删除", "login": "登录", "login_failed": "登录失败",
-    "logout": "退出", "password_change": "修改密码", "password_reset": "重置密码", "access_denied": "越权访问被拒绝",
-    "create_application": "创建申请", "copy_previous": "复制上一年度申请", "save_draft": "保存草稿",
-    "create_proxy": "新增代申请账户", "hand_over_proxy": "交由本人使用", "switch_to_proxy": "以该账户身份填写",
-    "switch_back": "返回管理员账户", "register": "注册", "extend_window": "延长填写期限",
-    "recheck_eligibility": "重新计算资格初审", "export": "导出",
-}
-
-
 def action_label(action: str) -> str:
-    from .workflow import TRANSITIONS
-
-    if action in TRANSITIONS:
-        return TRANSITIONS[action].label
-    return ACTION_LABELS.get(action, action)
+    """操作记录: how an audited action reads on screen (the labelled vocabulary ``AuditAction``)."""
+    return AuditAction.label_of(action)
 
 
 @bp.app_template_filter("local_dt")

@@ -8,16 +8,17 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import func, select, true
+from sqlalchemy import func, or_, select, true
 from wtforms import PasswordField
 from wtforms.validators import Optional
 
-from .. import access, auth
+from .. import access, auth, history
 from ..audit import record
-from ..enums import Role
+from ..enums import Association, AuditAction, AuditTarget, LabelledEnum, Role, Status
 from ..extensions import db
 from ..models import AuditEvent, Cycle, GroupUnit, Message, User, utcnow
-from ..web import action_label, forget_unread_count
+from ..rules import RULESETS
+from ..web import forget_unread_count
 from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureModelView, current_actor
 
 ALL = frozenset({READ, CREATE, EDIT, DELETE, EXPORT})
@@ -30,6 +31,7 @@ class GroupUnitView(SecureModelView):
     roles = frozenset({Role.it_admin, Role.office})
     permissions = {Role.it_admin: ALL, Role.office: frozenset({READ, EXPORT})}
     column_default_sort = "code"
+    column_choices = form_choices = {"association": Association.choices()}
 
 
 class CycleView(SecureModelView):
@@ -39,6 +41,9 @@ class CycleView(SecureModelView):
     permissions = {Role.it_admin: ALL, Role.office: frozenset({READ, CREATE, EDIT, EXPORT})}
     column_default_sort = ("year", True)
     form_excluded_columns = ("serial_counter",)
+    # Stored as codes (cwa, cwa-2022); read and chosen by their Chinese names.
+    column_choices = form_choices = {"association": Association.choices(),
+                                     "ruleset": [(name, rs.title) for name, rs in RULESETS.items()]}
 
 
 def _unit_query():
@@ -116,22 +121,70 @@ class UserView(SecureModelView):
         flash(Markup("已重置密码（仅显示一次，登录后须修改）：<br>{}").format(Markup("<br>").join(shown)), "success")
 
 
+def _changes_table(view, context, model, name) -> Markup:
+    """修改内容: each changed field by its label, before → after (IT reads 身份证号 in full)."""
+    rows = history.changes(model, Role(current_user.role))
+    if not rows:
+        return Markup("")
+    body = Markup("").join(Markup("<tr><td>{}</td><td>{}</td><td>{}</td></tr>").format(c.label, c.before, c.after)
+                           for c in rows)
+    return Markup('<table class="table table-sm table-bordered mb-0 history-changes"><thead class="thead-light">'
+                  "<tr><th>项目</th><th>修改前</th><th>修改后</th></tr></thead><tbody>{}</tbody></table>").format(body)
+
+
+def _application_link(view, context, model, name) -> Markup | str:
+    if model.application_id is None:
+        return ""
+    return Markup('<a href="{}">查看申请（编号 {}）</a>').format(
+        view.get_url("applications.details_view", id=model.application_id), model.application_id)
+
+
+def _labels_matching(vocabulary: type[LabelledEnum], term: str) -> list[str]:
+    return [m.value for m in vocabulary if term in m.label]
+
+
 class AuditEventView(SecureModelView):
-    """操作记录 — read-only for everyone, IT included."""
+    """操作记录 — read-only for everyone, IT included; actions, objects and states read in Chinese."""
 
     roles = frozenset({Role.it_admin})
     permissions = {Role.it_admin: frozenset({READ, EXPORT})}
     column_list = ("created_at", "actor", "on_behalf_of", "action", "target_type", "target_id", "from_state",
                    "to_state", "reason", "ip")
-    column_labels = {"actor": "操作人", "on_behalf_of": "代为操作账户", "actor.username": "操作人用户名"}
+    column_details_list = ("created_at", "actor", "on_behalf_of", "ip", "action", "target_type", "target_id",
+                           "application_id", "from_state", "to_state", "reason", "changes")
+    column_labels = {"actor": "操作人", "on_behalf_of": "代为操作账户", "actor.username": "操作人用户名",
+                     "changes": "修改内容"}
     column_filters = ("action", "target_type", "created_at", "actor.username")
-    column_formatters = {"action": lambda v, c, m, p: action_label(m.action)}
+    column_choices = {"action": AuditAction.choices(), "target_type": AuditTarget.choices(),
+                      "from_state": Status.choices(), "to_state": Status.choices()}
+    column_formatters_detail = {"changes": _changes_table, "application_id": _application_link}
     column_searchable_list = ("reason", "action")
     column_default_sort = ("created_at", True)
     audit_changes = False
 
     def is_action_allowed(self, name):
         return False
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """Each word matches 意见/理由 or the code, or the Chinese name of the action, object type or state
+        (「修改信息」 finds the edits)."""
+        for term in search.split():
+            like = f"%{term}%"
+            condition = or_(AuditEvent.reason.ilike(like), AuditEvent.action.ilike(like),
+                            AuditEvent.action.in_(_labels_matching(AuditAction, term)),
+                            AuditEvent.target_type.in_(_labels_matching(AuditTarget, term)),
+                            AuditEvent.to_state.in_(_labels_matching(Status, term)))
+            query = query.filter(condition)
+            if count_query is not None:
+                count_query = count_query.filter(condition)
+        return query, count_query, joins, count_joins
+
+
+def application_history(application) -> list[tuple[AuditEvent, list[history.Change]]]:
+    """The details page's 操作记录 for the current user, each event with its spelled-out changes."""
+    role = Role(current_user.role)
+    return [(event, history.changes(event, role) if event.action in history.FIELD_EDITS else [])
+            for event in history.visible_events(db.session, application.id, role)]
 
 
 class InboxView(SecureModelView):
@@ -165,6 +218,7 @@ class InboxView(SecureModelView):
 
 
 def register(admin) -> None:
+    admin.app.jinja_env.globals["application_history"] = application_history
     admin.add_view(InboxView(Message, name="站内信", endpoint="inbox"))
     admin.add_view(GroupUnitView(GroupUnit, name="团体会员单位", endpoint="units", category="基础数据"))
     admin.add_view(CycleView(Cycle, name="申请年度", endpoint="cycles", category="基础数据"))
