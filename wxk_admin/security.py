@@ -9,6 +9,9 @@ audit log as ``login_throttled``.
 """
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote, urlsplit
+
 from flask import Request, Response, current_app, g, has_request_context, request
 from markupsafe import Markup
 from sqlalchemy import event
@@ -17,6 +20,42 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from .audit import Actor, record
 from .extensions import db
 from .models import AuditEvent
+
+# A C0 control character, space or DEL: browsers drop or fold them, so "/\t/evil" can become "//evil".
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def safe_return_url(value: str | None, default: str) -> str:
+    """``value`` when it is a path on this site, else ``default`` — for every redirect target and return
+    link taken from a request (``url``, ``next`` …).
+
+    Only "/…" passes: no scheme ("javascript:"), no host ("//evil", "/\\evil" which browsers read as
+    "//evil"), no control character; checked on the value and on each percent-decoding of it, in case a
+    proxy or a later step decodes it again.
+    """
+    if not isinstance(value, str) or not value:
+        return default
+    candidate = value
+    for _ in range(4):
+        path = candidate.split("?", 1)[0].split("#", 1)[0]
+        if (not candidate.startswith("/") or candidate[1:2] in ("/", "\\") or _CONTROL.search(path)
+                or urlsplit(candidate).scheme or urlsplit(candidate).netloc):
+            return default
+        decoded = unquote(candidate)
+        if decoded == candidate:
+            return value
+        candidate = decoded
+    return default  # encoded more times than any link of ours is
+
+
+def request_return_url(default: str, *names: str) -> str:
+    """The first of the request's parameters ``names`` (default ``url``), if same-site; else ``default``."""
+    for name in names or ("url",):
+        value = request.values.get(name)
+        if value:
+            return safe_return_url(value, default)
+    return default
+
 
 THROTTLED_MESSAGE = "登录尝试过于频繁，请稍后再试"
 

@@ -4,21 +4,17 @@ from __future__ import annotations
 from flask import flash, redirect, request, session as flask_session, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user, login_user, logout_user
-from urllib.parse import urlsplit
 
 from .. import auth
 from ..extensions import db, limiter
 from ..models import utcnow
+from ..security import safe_return_url
 from .base import current_actor
 
 
 def _safe_next(target: str | None) -> str:
     """Only same-site relative targets (no open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            return target
-    return url_for("admin.index")
+    return safe_return_url(target, url_for("admin.index"))
 
 
 def _login_key() -> str:

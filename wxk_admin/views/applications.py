@@ -12,7 +12,6 @@ from urllib.parse import quote
 from flask import Response, abort, flash, has_request_context, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
-from flask_admin.helpers import get_redirect_target
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -24,6 +23,7 @@ from ..enums import Eligibility, Role, Status
 from ..extensions import db
 from ..forms import ApplicationForm, counted_characters
 from ..models import Application, AuditEvent, GroupUnit
+from ..security import request_return_url
 from .base import EDIT, EXPORT, READ, SecureModelView, current_actor, list_link, status_badge
 from .exports import ExportMixin
 from .filters import application_filters
@@ -142,7 +142,7 @@ class ApplicationView(ExportMixin, SecureModelView):
         application = self.get_one(request.args.get("id"))
         if application is None:
             abort(404)
-        return_url = get_redirect_target() or self.get_url(".index_view")
+        return_url = request_return_url(self.get_url(".index_view"))
         details_url = self.get_url(".details_view", id=application.id, url=return_url)
         if not self.may_edit(application):
             flash(f"当前状态「{Status(application.status).label}」下不能修改信息", "error")
@@ -181,7 +181,7 @@ class ApplicationView(ExportMixin, SecureModelView):
         application = self.get_one(request.args.get("id"))
         if application is None:
             abort(404)
-        return_url = get_redirect_target() or self.get_url(".index_view")
+        return_url = request_return_url(self.get_url(".index_view"))
         buttons = [t for t in workflow.allowed(application, current_user) if t.generic]
         return self.render(self.details_template, app=application, return_url=return_url, buttons=buttons,
                            may_edit=self.may_edit(application), history=_history(application.id),
@@ -198,7 +198,7 @@ class ApplicationView(ExportMixin, SecureModelView):
         transition = workflow.TRANSITIONS.get(request.values.get("name", ""))
         if application is None or transition is None or not transition.generic:
             abort(404)
-        return_url = get_redirect_target() or self.get_url(".index_view")
+        return_url = request_return_url(self.get_url(".index_view"))
         details_url = self.get_url(".details_view", id=application.id, url=return_url)
         why = workflow.refusal(transition, application, current_user)
         if why:
@@ -243,7 +243,7 @@ class ApplicationView(ExportMixin, SecureModelView):
         transition = workflow.TRANSITIONS[name]
         rows = self.scoped_ids(ids)
         return self.render("applications/bulk.html", transition=transition, rows=rows,
-                           return_url=get_redirect_target() or self.get_url(".index_view"))
+                           return_url=request_return_url(self.get_url(".index_view")))
 
     @action("bulk_unit_confirm", "批量确认")
     def action_bulk_unit_confirm(self, ids):
@@ -270,7 +270,7 @@ class ApplicationView(ExportMixin, SecureModelView):
                                      opinion=request.form.get("opinion"))
         db.session.commit()
         return self.render("applications/bulk_result.html", transition=transition, result=result,
-                           return_url=get_redirect_target() or self.get_url(".index_view"))
+                           return_url=request_return_url(self.get_url(".index_view")))
 
 
 def xlsx_response(data: bytes, filename: str) -> Response:

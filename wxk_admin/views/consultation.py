@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from urllib.parse import urlsplit
 
 from flask import flash, redirect, request, send_file, url_for
 from flask_admin import expose
@@ -21,6 +20,7 @@ from .. import access, consultation as dom
 from ..enums import Category, ContactMethod, RecusalReason, Role, Status, VoteChoice
 from ..extensions import db
 from ..models import Application, ExpertGroup, ExpertProfile, Notice, Objection, User
+from ..security import request_return_url
 from ..workflow import TransitionRefused
 from ..xlsx import safe_text, safe_value
 from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureBaseView, SecureModelView, current_actor
@@ -30,11 +30,7 @@ PAGE_SIZE = 50
 
 
 def _safe_next(default: str) -> str:
-    target = request.form.get("next") or request.args.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc:
-        return target
-    return default
+    return request_return_url(default, "next")
 
 
 def _bulk_flash(result, done_text: str) -> None:

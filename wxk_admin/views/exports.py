@@ -40,6 +40,7 @@ from ..audit import record
 from ..enums import Role
 from ..extensions import db
 from ..models import Cycle, GroupUnit
+from ..security import request_return_url
 from .base import EXPORT, _gettext, current_actor
 from .filters import OFFICE_ONLY_FILTERS, ChoiceEqual, UnitEqual
 
@@ -426,7 +427,7 @@ class ExportMixin:
         if not clean:
             flash("请先勾选要导出的申请", "error")
             return None
-        return self._chooser(ids=clean, list_url=request.form.get("url") or self.get_url(".index_view"))
+        return self._chooser(ids=clean, list_url=request_return_url(self.get_url(".index_view")))
 
     @expose("/export/<export_type>/")
     def export(self, export_type):
@@ -442,7 +443,7 @@ class ExportMixin:
             abort(403)
         selected = request.values.get("mode") == "selected"
         ids = _int_ids(request.values.getlist("rowid")) if selected else None
-        list_url = request.values.get("url") or self.get_url(".index_view", **_list_args())
+        list_url = request_return_url(self.get_url(".index_view", **_list_args()))
         if selected and not ids:
             flash("请先勾选要导出的申请", "error")
             return redirect(list_url)
