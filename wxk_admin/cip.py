@@ -140,6 +140,13 @@ def _date_matches(declared: dt.date | None, cip_text: str | None) -> bool | None
     return month is None or month == declared.month
 
 
+def _clc_shown(clc: str | None) -> str:
+    """I247.5 → 「I247.5（I 类，文学）」: the code, and what its class means for the comparison."""
+    if not clc:
+        return ""
+    return f"{clc}（I 类，文学）" if clc.upper().startswith("I") else f"{clc}（非 I 类，非文学）"
+
+
 def _declared_date(book: Book) -> str:
     return f"{book.published_on.year}年{book.published_on.month}月" if book.published_on else ""
 
@@ -193,9 +200,10 @@ def compare(book: BookCheck, application: Application) -> None:
         FieldRow("cip_no", "CIP 核字号", b.cip_no or "", format_cip_no(r.cip_no),
                  cip_ok is False or bool(b.cip_no and not declared_cip)),
         FieldRow("edition", "版本", "", r.edition or ""),
-        FieldRow("clc", "中图分类号", "文学作品" if b.is_literary else "非文学作品", r.clc or "",
+        # The applicant declares 文学作品 (yes/no), the CIP gives a 中图分类号: class I is literature.
+        FieldRow("clc", "是否文学作品 / 中图分类号", "是" if b.is_literary else "否", _clc_shown(r.clc),
                  bool(r.clc) and not r.clc.upper().startswith("I") and bool(b.is_literary)),
-        FieldRow("subjects", "主题词", b.genre or "", r.subjects or ""),
+        FieldRow("subjects", "体裁 / 主题词", b.genre or "", r.subjects or ""),
     ]
     flags = book.flags
     if not title_ok:

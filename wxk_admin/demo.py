@@ -212,7 +212,8 @@ def make_application(rng: random.Random, cycle: Cycle, unit: GroupUnit | None, a
         for i in range(2):
             app.recommenders.append(Recommender(position=i, name=rng.choice(SURNAMES) + rng.choice(GIVEN),
                                                 member_no=f"{rng.randint(1, 15000):05d}", employer="某出版社"))
-    for i, item in enumerate(["入会申请表", "代表作品原件", "发表作品复印件", "获奖证书复印件"]):
+    items = ["入会申请表", "代表作品原件", "发表作品复印件"] + (["获奖证书复印件"] if app.awards else [])
+    for i, item in enumerate(items):
         app.materials.append(MaterialItem(position=i, name=item, copies=2 if i == 0 else 1))
     if status != Status.draft:
         app.submitted_at = now - dt.timedelta(days=rng.randint(1, 60), minutes=rng.randint(0, 1440))
