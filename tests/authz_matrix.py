@@ -119,6 +119,9 @@ ROWS: dict[str, tuple] = {
     "POST applicant.form_view":     ("id=@app&action=save&name=甲一改",   LOGIN, SCOPED,  DENY,      DENY,   DENY,   DENY),
     "applicant.copy_previous_view": ("",                                  LOGIN, REACH,   DENY,      DENY,   DENY,   DENY),
     "applicant.download_view":      ("kind=form&id=@app",                 LOGIN, SCOPED,  DENY,      DENY,   DENY,   DENY),
+    # ------------------------------------------------------------ printable documents (issue 14)
+    "documents.index":              ("",                                  LOGIN, REACH,   REACH,     REACH,  DENY,   REACH),
+    "documents.form_pdf":           ("id=@app",                           LOGIN, SCOPED,  SCOPED,    SCOPED, DENY,   OK),
     "GET register.index":           ("",                                  OK,    REACH,   REACH,     REACH,  REACH,  REACH),
     "POST register.index":          ("username=&password=",               OK,    REACH,   REACH,     REACH,  REACH,  REACH),
     "proxy_accounts.index":         ("",                                  LOGIN, DENY,    OK,        DENY,   DENY,   DENY),

@@ -25,6 +25,7 @@ VIEW_MODULES = (
     "consultation",  # 材料、专家咨询、书记处、公示、入会 (issue 8)
     "cip",           # CIP 数据 (issue 5)
     "reference",     # units, cycles, accounts, audit, 站内信 (issue 2)
+    "documents",     # printable forms, lists, 年度统计 (issue 14)
 )
 
 

@@ -253,11 +253,19 @@ class ApplicationView(ExportMixin, SecureModelView):
     def action_bulk_office_confirm(self, ids):
         return self._bulk_form(ids, "office_confirm")
 
+    @action("batch_form_pdf", "批量下载申请表")
+    def action_batch_form_pdf(self, ids):
+        from .documents import batch_forms_response  # documents registers after this module
+
+        return batch_forms_response(self.scoped_ids(ids))
+
     def is_action_allowed(self, name):
         role = Role(current_user.role)
         allowed_by_role = {"bulk_unit_confirm": Role.unit_admin, "bulk_office_confirm": Role.office}
         if name in allowed_by_role:
             return role == allowed_by_role[name]
+        if name == "batch_form_pdf":  # the paper submission: units, the office, IT
+            return role in (Role.unit_admin, Role.office, Role.it_admin)
         return super().is_action_allowed(name)
 
     @expose("/bulk/", methods=("POST",))

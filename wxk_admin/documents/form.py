@@ -1,0 +1,162 @@
+"""What the printed 入会申请表 holds — the public content of an application, and nothing internal.
+
+Both the PDF and the xlsx are drawn from ``application_form``: the same sections, columns and
+hand-filled boxes.  Internal data never appears: 资格初审, CIP 核验结果 / 存疑, opinions and their
+history, status (the unit signs and stamps this paper; the office files it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Boolean, Date, DateTime, Integer
+
+from ..layout import PERSONAL, TRACK, display, labelled_columns
+from ..models import CHILD_SECTIONS, Application
+
+TITLE = "中国作家协会会员入会申请表"
+GENERATED_NOTE = "根据网上申请内容生成，不可修改"
+DIRECT_ROUTE = "直接申报（中央和国家机关）"
+NONE = "无"
+CHINESE_NUMBERS = "一二三四五六七八九十"
+
+# Columns a reviewer records, never the applicant: not printed.
+INTERNAL_CHILD_COLUMNS = {"cip_status"}
+# Sections printed elsewhere: the checklist is its own document; recommenders sign their own boxes.
+NOT_TABLES = {"materials", "recommenders"}
+# Values kept on one line (ISBN, CIP number, dates, numbers); everything else wraps inside its cell.
+ONE_LINE_KEYS = {"isbn", "cip_no", "issue"}
+
+DECLARATION = ("本人承诺：以上所填内容真实、准确，所列作品均为本人创作（翻译），不存在抄袭、剽窃等侵犯他人著作权的情形。"
+               "如有不实，本人愿承担由此产生的一切后果。")
+
+
+@dataclass
+class Column:
+    label: str
+    one_line: bool
+    width_em: int  # width hint in characters, from the label and (wrapping columns) the longest value
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[Column]
+    rows: list[list[str]]
+
+
+@dataclass
+class Box:
+    """A box filled by hand: a title, an optional printed text, and the blanks to fill."""
+    title: str
+    text: str = ""
+    blanks: list[str] = field(default_factory=list)
+    seal: bool = False
+    tall: bool = False
+
+
+@dataclass
+class Form:
+    name: str
+    serial_no: str
+    cycle: str
+    unit: str
+    personal: list[tuple[str, str]]
+    track: list[tuple[str, str]]
+    tables: list[Table]
+    boxes: list[Box]
+    boxes_title: str
+    title: str = TITLE
+    note: str = GENERATED_NOTE
+
+
+def text(value) -> str:
+    value = display(value)
+    return "" if value is None else str(value)
+
+
+def _pairs(application: Application, keys) -> list[tuple[str, str]]:
+    columns = {c.key: c for c in labelled_columns(Application)}
+    return [(columns[k].info["label"], text(getattr(application, k))) for k in keys if k in columns]
+
+
+def _one_line(column) -> bool:
+    return column.key in ONE_LINE_KEYS or isinstance(column.type, (Boolean, Date, DateTime, Integer))
+
+
+def _width_hint(label: str, longest: int) -> int:
+    """Short values (体裁, 出版社) keep their words on one line, long ones (书名) wrap over a few lines;
+    a label wraps over three lines at most."""
+    return max(2, -(-len(label) // 3), min(longest, 6))
+
+
+def section_title(number: int, title: str) -> str:
+    return f"{CHINESE_NUMBERS[number - 1]}、{title}" if number <= len(CHINESE_NUMBERS) else title
+
+
+def _tables(application: Application, first_number: int) -> list[Table]:
+    tables = []
+    number = first_number
+    for relationship, title in CHILD_SECTIONS:
+        if relationship in NOT_TABLES:
+            continue
+        model = getattr(Application, relationship).property.mapper.class_
+        columns = [c for c in labelled_columns(model) if c.key not in INTERNAL_CHILD_COLUMNS]
+        rows = [[text(getattr(item, c.key)) for c in columns] for item in getattr(application, relationship)]
+        printed = []
+        for i, c in enumerate(columns):
+            one_line = _one_line(c)
+            longest = max((len(row[i]) for row in rows), default=0)
+            label = c.info["label"]
+            printed.append(Column(label, one_line, _width_hint(label, 0 if one_line else longest)))
+        tables.append(Table(section_title(number, title), printed, rows))
+        number += 1
+    return tables
+
+
+def _boxes(application: Application) -> list[Box]:
+    boxes = [Box("申请人声明", DECLARATION, ["申请人签名", "日期"])]
+    if application.is_direct_route:
+        declared = list(application.recommenders)[:2]
+        for i in range(2):
+            who = declared[i] if i < len(declared) else None
+            name = f"（{who.name}）" if who is not None and who.name else ""
+            boxes.append(Box(f"推荐人{CHINESE_NUMBERS[i]}意见{name}", "", ["推荐人签名", "会员证号", "日期"], tall=True))
+    else:
+        boxes.append(Box("团体会员单位推荐意见", "", ["负责人签名", "日期"], seal=True, tall=True))
+    boxes.append(Box("会员处", "", ["收到日期", "经办人"]))
+    return boxes
+
+
+def application_form(application: Application) -> Form:
+    """The printable content of ``application``."""
+    tables = _tables(application, first_number=3)
+    return Form(
+        name=application.name or "",
+        serial_no=application.serial_no or "（待编号）",
+        cycle=application.cycle.name if application.cycle else "",
+        unit=application.unit.name if application.unit else DIRECT_ROUTE,
+        personal=_pairs(application, PERSONAL),
+        track=_pairs(application, TRACK),
+        tables=tables,
+        boxes=_boxes(application),
+        boxes_title=section_title(3 + len(tables), "声明及推荐意见"),
+    )
+
+
+def form_basename(application: Application) -> str:
+    return f"{application.name or '申请人'}入会申请表"
+
+
+def form_pdf(application: Application) -> bytes:
+    """The 入会申请表 of ``application`` as PDF."""
+    from .pdf import render_pdf
+
+    return render_pdf("application_form.html", form=application_form(application))
+
+
+def forms_pdf(applications) -> bytes:
+    """批量下载申请表: the forms of ``applications`` in one PDF, in 申请序列号 order (unnumbered last)."""
+    from .pdf import render_many
+
+    ordered = sorted(applications, key=lambda a: (a.serial_no is None, a.serial_no or "", a.id))
+    return render_many("application_form.html", [{"form": application_form(a)} for a in ordered])

@@ -1,0 +1,51 @@
+"""PDF rendering: HTML/CSS templates (``templates/documents/``) laid out by WeasyPrint.
+
+WeasyPrint because the form is a set of tables whose columns should fit their content, a header
+repeated on every page and 「第 N 页 共 M 页」 — all plain CSS (auto table layout, running elements,
+page counters) — and it embeds only the glyphs used from the system CJK font (fontconfig finds
+WenQuanYi Micro Hei / Noto CJK).  Jinja2 (not Flask) renders the templates, autoescaped.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "documents"
+
+# Where page 1 draws the photo box (两寸证件照, 35 × 49 mm), in mm from the page's top-left corner:
+# the stylesheet places it from these numbers and the rendering test looks for it here.
+PAGE_MARGIN_MM = {"top": 24, "right": 15, "bottom": 20, "left": 15}
+PHOTO_BOX_MM = {"left": 210 - 15 - 35, "top": 24 + 24, "width": 35, "height": 49}
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.globals.update(margin=PAGE_MARGIN_MM, photo=PHOTO_BOX_MM)
+    return env
+
+
+def render_html(template: str, **context) -> str:
+    return _environment().get_template(template).render(**context)
+
+
+def _document(template: str, **context):
+    from weasyprint import HTML  # heavy import, only when a PDF is asked for
+
+    return HTML(string=render_html(template, **context), base_url=str(TEMPLATES)).render()
+
+
+def render_pdf(template: str, **context) -> bytes:
+    return _document(template, **context).write_pdf()
+
+
+def render_many(template: str, contexts) -> bytes:
+    """One PDF of several documents, each paginated on its own (its own 「共 N 页」)."""
+    documents = [_document(template, **context) for context in contexts]
+    if not documents:
+        return b""
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()

@@ -1,0 +1,76 @@
+"""Printable documents (issue 14): the 入会申请表 as PDF, for reviewers in their scope and for the
+applicant once the office has confirmed; the batch PDF of a unit's selected applications.
+
+The views only find the rows (``access`` scope) and send the bytes ``wxk_admin.documents`` makes.
+"""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask_admin import expose
+from flask_login import current_user
+
+from .. import access, applying
+from ..documents import form as application_form
+from ..enums import Role
+from ..extensions import db
+from .base import SecureBaseView
+
+PDF = "application/pdf"
+
+
+def pdf_response(data: bytes, filename: str) -> Response:
+    """A PDF download with a UTF-8 filename (RFC 6266 / 5987) and an ASCII fallback."""
+    disposition = f"attachment; filename=\"document.pdf\"; filename*=UTF-8''{quote(filename)}"
+    return Response(data, mimetype=PDF, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
+
+
+def pdf_or_message(make, filename: str) -> Response:
+    """The PDF ``make()`` returns; without the system's pango (WeasyPrint's OSError) a message, never a 500."""
+    try:
+        data = make()
+    except OSError:
+        current_app.logger.exception("PDF rendering unavailable")
+        flash("PDF 生成功能暂不可用，请下载 Excel 版或联系系统管理员", "error")
+        return redirect(url_for("admin.index"))
+    return pdf_response(data, filename)
+
+
+def batch_forms_response(applications) -> Response:
+    """批量下载申请表 — one PDF of the chosen (already scoped) applications, sorted by 申请序列号."""
+    if not applications:
+        flash("请先选择要下载的申请", "error")
+        return redirect(url_for("applications.index_view"))
+    return pdf_or_message(lambda: application_form.forms_pdf(applications), "入会申请表（批量）.pdf")
+
+
+class DocumentsView(SecureBaseView):
+    roles = frozenset({Role.applicant, Role.unit_admin, Role.office, Role.it_admin})
+
+    def is_visible(self):
+        return False
+
+    def _application(self):
+        application = access.visible_application(db.session, current_user, request.args.get("id"))
+        if application is None:
+            abort(404)
+        return application
+
+    @expose("/")
+    def index(self):
+        return redirect(url_for("admin.index"))
+
+    @expose("/form.pdf")
+    def form_pdf(self):
+        """下载申请表（PDF）: same scope as the xlsx download; the applicant once the office has confirmed."""
+        application = self._application()
+        if current_user.role == Role.applicant and application.status not in applying.DOWNLOAD_STATES:
+            flash("会员处确认后才能下载申请表和申报材料清单", "error")
+            return redirect(url_for("applicant.index", id=application.id))
+        return pdf_or_message(lambda: application_form.form_pdf(application),
+                              application_form.form_basename(application) + ".pdf")
+
+
+def register(admin) -> None:
+    admin.add_view(DocumentsView(name="打印文件", endpoint="documents", url="/admin/documents"))
