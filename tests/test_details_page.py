@@ -43,3 +43,14 @@ def test_cip_comparison_shows_the_clc_code_under_its_own_label(client, world):
     assert declared != "文学作品" and "是" in declared
     label, declared, cip = _row(html, "subjects")
     assert label == "体裁 / 主题词" and declared == "长篇小说" and cip == "长篇小说－中国－当代"
+
+
+def test_the_manual_organisation_condition_is_explained_in_staff_words():
+    from wxk_admin import rules
+    from wxk_admin.enums import OrganisationLevel
+
+    from .test_rules import CWA, LEADER, org
+
+    note = rules.evaluate(org(OrganisationLevel.county, LEADER, 4), CWA).note
+    assert "来源文件" not in note and "原文缺失" not in note
+    assert "请对照《中国作家协会个人会员申请审批办法》原文" in note and "需人工判断" in note

@@ -371,7 +371,7 @@ def test_explanation_lists_every_missing_requirement():
 
 def test_explanation_of_manual_outcomes():
     national = rules.evaluate(org(COUNTY, LEADER, 4), CWA)
-    assert national.note == ("组织工作第(1)项（来源文件缺失该项原文），需人工判断"
+    assert national.note == ("组织工作第(1)项（请对照《中国作家协会个人会员申请审批办法》原文），需人工判断"
                              "（按数量：最接近组织工作第(2)项，还差 1 年在地市级或区县级作协、文联担任主要领导职务）")
     js = rules.evaluate(make(public=1000, reprints=[Reprint(title="转", national_key=True)]), JS)
     assert js.note.startswith("申报全国重点文学期刊转载或省级以上重要文学奖项，对发表数量不作硬性要求，需人工判断（按数量：")

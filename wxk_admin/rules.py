@@ -228,10 +228,10 @@ CWA_2022 = RuleSet(
         ),
         Track.organisation: TrackRules(
             Track.organisation,
-            clause="（组织工作条件第(1)项原文缺失）",
+            clause="（组织工作条件第(1)项请对照《中国作家协会个人会员申请审批办法》原文）",
             conditions=(
                 Condition("(1)", "组织工作第(1)项",
-                          clause="（来源文件缺失该项原文）", manual=True),
+                          clause="（请对照《中国作家协会个人会员申请审批办法》原文）", manual=True),
                 Condition("(2)", "组织工作第(2)项",
                           clause="(2)在地市级或区县级作协、文联担任主要领导职务5年以上,对促进当地文学事业发展有一定贡献;",
                           requires=(Requirement("org_years(prefecture,county/leader)", 5,
