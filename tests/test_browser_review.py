@@ -15,8 +15,12 @@ def test_unit_admin_rejects_and_applicant_sees_message(page, world):
     page.click("#btn-unit_reject")
     page.check("#reason-other")
     page.fill("#other", "发表作品需提供刊物封面复印件")
-    page.click("#submit-transition")  # the confirm() dialog is accepted by the fixture
+    page.click("#submit-transition")
+    # The reason passed the check; then the one confirmation step (a page, no script dialog).
+    assert "确定驳回申请？" in page.locator("#confirm-question").inner_text()
+    page.click("#confirm-transition")
     page.wait_for_load_state("networkidle")
+    assert page.dialogs == []
     assert page.locator("#status-badge").inner_text() == "已驳回"
     assert "发表作品需提供刊物封面复印件" in page.locator("#history").inner_text()
     browser_logout(page)

@@ -136,7 +136,7 @@ def test_unit_reject_with_reasons_sends_message(client, world):
     client.login("admin_a")
     r = client.post(f"/admin/applications/transition/?id={app.id}&name=unit_reject",
                     [("id", app.id), ("name", "unit_reject"), ("reasons", "出版专集为合著或编著"),
-                     ("reasons", "其它"), ("other", "请补充获奖证书复印件")])
+                     ("reasons", "其它"), ("other", "请补充获奖证书复印件"), ("confirmed", "1")])
     assert r.status_code == 302
     row = snapshot(app.id)
     assert row["status"] == Status.rejected
@@ -254,7 +254,7 @@ def test_office_confirm_assigns_sequential_serials_and_tells_applicant(client, w
 def test_office_return_goes_back_to_unit_with_message_to_unit_admin(client, world):
     app = _unit_confirmed(world, "a_submitted")
     client.login("office")
-    transition(client, app.id, "office_return", {"opinion": "请核实发表作品字数"})
+    transition(client, app.id, "office_return", {"opinion": "请核实发表作品字数", "confirmed": "1"})
     row = snapshot(app.id)
     assert row["status"] == Status.submitted and row["serial_no"] is None
     msg = messages_to(world.users["admin_a"].id)[-1]
@@ -422,6 +422,7 @@ def test_messages_unread_count_and_mark_read(client, world):
     msg = messages_to(world.users["appl_a"].id)[0]
     html = client.text(f"/admin/inbox/details/?id={msg.id}")
     assert "申请材料不全" in html
+    client.post("/admin/inbox/read/", {"id": str(msg.id)}, token_from="/admin/inbox/")  # 标为已读 (issue 18.7)
     db.session.expire_all()
     assert db.session.get(Message, msg.id).read_at is not None
     assert 'id="unread-count"' not in client.text("/admin/", follow_redirects=True)

@@ -224,3 +224,20 @@ def test_confirming_an_unflagged_application_asks_nothing(client, world):
     assert done.status_code == 302
     db.session.expire_all()
     assert db.session.get(Application, app.id).status == Status.unit_confirmed
+
+
+def test_bulk_confirm_names_each_flagged_row_without_a_script_dialog(client, world):
+    flagged = make_app(db.session, world, "a_flag", world.unit_a, world.users["appl_a"], name="甲存疑",
+                       eligibility=Eligibility.not_eligible, eligibility_note="发表作品不足", cip_flagged=False)
+    plain = world.apps["a_submitted"]
+    plain.eligibility, plain.cip_flagged = Eligibility.eligible, False
+    db.session.commit()
+    client.login("admin_a")
+    page = client.post("/admin/applications/action/", [("action", "bulk_unit_confirm"), ("rowid", flagged.id),
+                                                       ("rowid", plain.id)], token_from=LIST)
+    html = page.get_data(as_text=True)
+    assert "onclick" not in html
+    row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*甲存疑(?:(?!</tr>).)*</tr>", html, re.S).group(0)
+    assert "资格初审为「不符合条件」：发表作品不足" in row
+    assert "资格初审" not in re.search(r"<tr[^>]*>(?:(?!</tr>).)*甲一(?:(?!</tr>).)*</tr>", html, re.S).group(0)
+    assert "其中 1 件有需要注意的情况" in html

@@ -28,7 +28,7 @@ Public API:
     UnknownRuleset
 
 ``eligibility_detail`` (JSON): ruleset, ruleset_title, track, track_label, track_clause, outcome,
-outcome_label, note, met, nearest, flags [str], excluded [str], checks [{measure, clause, met, note}],
+outcome_label, note, met, nearest, flags [str], excluded [str], notes [str] (for the reviewer only), checks [{measure, clause, met, note}],
 totals [{key, label, unit, value}], conditions [{key, title, clause, manual, met, summary, missing [str],
 distance, requirements [{measure, label, unit, at_least, value, met, missing} | {any_of: [...], met, missing}]}].
 """
@@ -39,6 +39,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from . import id_numbers
 from .enums import (
     Eligibility,
     OrganisationLevel,
@@ -700,6 +701,12 @@ def _totals(facts: Facts, values: Values) -> list[dict]:
     return rows
 
 
+def _reviewer_notes(app) -> list[str]:
+    """What the reviewer should look at that neither refuses the form nor changes the outcome."""
+    note = id_numbers.county_note(getattr(app, "id_number", None))
+    return [note] if note else []
+
+
 def get_ruleset(name: str) -> RuleSet:
     try:
         return RULESETS[name]
@@ -722,6 +729,7 @@ def evaluate(app, ruleset_name: str) -> Result:
         "track": track.value if track else None, "track_label": track.label if track else "",
         "track_clause": "", "conditions": [], "met": None, "nearest": None, "flags": [],
         "excluded": list(facts.excluded), "checks": [], "totals": _totals(facts, values),
+        "notes": _reviewer_notes(app),
     }
     flags: list[str] = []
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .access import application_filter
 from .audit import Actor, record, send_message
-from .enums import CLOSED_STATUSES, Role, Status
+from .enums import CLOSED_STATUSES, Eligibility, Role, Status
 from .models import Application, Cycle, User, utcnow
 
 UNIT_CONFIRM_DEFAULT = "团体会员确认信息"
@@ -169,6 +169,31 @@ def compose_reason(reasons: list[str] | tuple[str, ...], other_text: str | None)
     return "；".join(chosen)
 
 
+def checked_opinion(transition: Transition, opinion: str | None) -> str:
+    """The opinion to record (the default when empty); a transition that needs a reason refuses none."""
+    text = (opinion or "").strip() or transition.default_opinion
+    if transition.needs_reason and not text:
+        raise TransitionRefused(f"「{transition.label}」必须填写理由")
+    return text
+
+
+# Confirmations that go forward although a check spoke against the application: asked once, naming it.
+CAUTIONED = frozenset({"unit_confirm", "office_confirm", "direct_confirm"})
+
+
+def cautions(transition: Transition, application: Application) -> list[str]:
+    """The flags a reviewer should weigh before ``transition``: 资格初审 不符合条件, CIP 存疑."""
+    if transition.name not in CAUTIONED:
+        return []
+    found = []
+    if application.eligibility == Eligibility.not_eligible:
+        note = f"：{application.eligibility_note}" if application.eligibility_note else ""
+        found.append(f"资格初审为「{Eligibility.not_eligible.label}」{note}")
+    if application.cip_flagged:
+        found.append("CIP 存疑：有出版专集的 CIP 数据未核验通过，请先在「核验 CIP 信息」中查看")
+    return found
+
+
 def apply(session, application: Application, name: str, actor: Actor, *, opinion: str | None = None,
           expected_version: int | None = None, now: dt.datetime | None = None) -> Outcome:
     """Apply transition ``name`` as ``actor``; raise ``TransitionRefused`` and change nothing otherwise.
@@ -193,9 +218,7 @@ def apply(session, application: Application, name: str, actor: Actor, *, opinion
             raise Conflict() from None
         if seen != application.version:
             raise Conflict()
-    text = (opinion or "").strip() or transition.default_opinion
-    if transition.needs_reason and not text:
-        raise TransitionRefused(f"「{transition.label}」必须填写理由")
+    text = checked_opinion(transition, opinion)
 
     now = now or utcnow()
     source = application.status

@@ -153,7 +153,7 @@ class ApplicationView(ExportMixin, SecureModelView):
         else:
             posted = ApplicationForm.from_request(request.form)
             cleaned = applying.clean(posted.raw())
-            errors = applying.input_problems(cleaned, application, dt.date.today())
+            errors = applying.input_problems(cleaned, application, dt.date.today(), changed_only=True)
             form = ApplicationForm.for_values(cleaned.values, cleaned.unstored)
             if not errors:
                 try:
