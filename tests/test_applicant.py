@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from wxk_admin import applying, workflow
 from wxk_admin.audit import Actor
 from wxk_admin.enums import Role, Status
-from wxk_admin.models import Application, AuditEvent, Cycle, User, db
+from wxk_admin.models import Application, AuditEvent, Cycle, Message, User, db
 
 from .applicant_support import FORM, HOME, ID, VALID, application_of, cip_record, id_number, new_applicant, post_form
 from .factories import make_user
@@ -401,10 +402,10 @@ def test_reject_then_edit_and_resubmit_keeps_history(client, world):
                                                                 AuditEvent.to_state.is_not(None))
                                 .order_by(AuditEvent.id)).all()
     assert rounds == ["create_application", "submit", "unit_reject", "submit"]
-    edit = db.session.scalars(select(AuditEvent).where(AuditEvent.application_id == app.id,
-                                                       AuditEvent.action == "save_draft")
-                              .order_by(AuditEvent.id.desc())).first()
-    assert edit.after["publications-1"]["title"] == "长街"
+    resubmit = db.session.scalars(select(AuditEvent).where(AuditEvent.application_id == app.id,
+                                                           AuditEvent.action == "submit")
+                                  .order_by(AuditEvent.id.desc())).first()
+    assert resubmit.after["publications-1"]["title"] == "长街"  # the changes travel with the resubmission
     home = client.text(HOME)
     assert home.count("提交") >= 2 and "驳回申请" in home
 
@@ -578,3 +579,89 @@ def test_same_person_submitting_in_two_units_at_once_only_one_goes_through(app, 
     assert sorted(outcomes) == sorted(["submitted", applying.ONE_UNIT_MESSAGE])
     statuses = db.session.scalars(select(Application.status).where(Application.id.in_([i for i, _ in ids])))
     assert sorted(statuses) == sorted([Status.draft, Status.submitted])
+
+
+# ---------------------------------------------------------------- issue 13.7: small errors on submit
+
+FLASH_RE = re.compile(r'<div class="alert[^"]*alert-dismissable">\s*<button[^>]*>[^<]*</button>\s*(.*?)\s*</div>', re.S)
+
+
+def test_submit_says_it_was_submitted_once(client, world):
+    cip_record()
+    new_applicant(unit=world.unit_a)
+    client.login("zhang")
+    page = post_form(client, VALID, "submit").get_data(as_text=True)
+    flashes = FLASH_RE.findall(page)
+    assert flashes == ["申请已提交，等待所属团体会员审核，结果将以站内信通知。"], flashes
+
+
+def test_submit_records_the_changes_with_the_submission_not_as_a_draft(client, world):
+    cip_record()
+    zhang = new_applicant(unit=world.unit_a)
+    client.login("zhang")
+    post_form(client, VALID, "submit")
+    app = application_of(zhang)
+    assert app.status == Status.submitted
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.application_id == app.id)
+                                 .order_by(AuditEvent.id)).all()
+    assert actions == ["create_application", "submit"]
+    submit = db.session.scalars(select(AuditEvent).where(AuditEvent.application_id == app.id,
+                                                         AuditEvent.action == "submit")).one()
+    assert submit.after["id_number"] == ID and submit.after["books-0"]["title"] == "河流的故乡"
+    assert "保存草稿" not in client.text(HOME)
+    # a refused submission did save the draft: that one is a 保存草稿
+    li = new_applicant("li", unit=world.unit_b, full_name="李四")
+    client.logout()
+    client.login("li")
+    post_form(client, {**VALID, "name": "李四", "mobile": "123"}, "submit")
+    app = application_of(li)
+    assert app.status == Status.draft and app.name == "李四"
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.application_id == app.id)
+                                 .order_by(AuditEvent.id)).all()
+    assert actions == ["create_application", "save_draft"]
+
+
+def _rejected_then_resubmitted(client, world):
+    cip_record()
+    zhang = new_applicant(unit=world.unit_a)
+    client.login("zhang")
+    post_form(client, VALID, "submit")
+    app = application_of(zhang)
+    workflow.apply(db.session, app, "unit_reject", Actor(world.users["admin_a"]), opinion="发表作品字数不足")
+    db.session.commit()
+    data = {**VALID, "publications-1-title": "长街", "publications-1-venue": "收获",
+            "publications-1-word_count": "30000"}
+    post_form(client, data, "submit", version=application_of(zhang).version)
+    app = application_of(zhang)
+    assert app.status == Status.submitted
+    client.logout()
+    return app
+
+
+def test_after_resubmission_the_reject_reason_is_history_not_the_current_opinion(client, world):
+    app = _rejected_then_resubmitted(client, world)
+    assert app.reject_reasons is None
+    client.login("admin_a")
+    page = client.text(f"/admin/applications/details/?id={app.id}")
+    review = page[page.index("审核意见"):]
+    review = review[:review.index("</table>")]
+    assert "驳回理由" in review and "发表作品字数不足" not in review
+    history = page[page.index('id="history"'):]
+    assert "驳回申请" in history and "发表作品字数不足" in history
+    submit = db.session.scalars(select(AuditEvent).where(AuditEvent.application_id == app.id,
+                                                         AuditEvent.action == "submit")
+                                .order_by(AuditEvent.id.desc())).first()
+    assert submit.before["reject_reasons"] == "发表作品字数不足" and submit.after["reject_reasons"] is None
+
+
+def test_resubmission_after_rejection_tells_the_unit(client, world):
+    other_admin = make_user(db.session, "admin_a2", Role.unit_admin, world.unit_a)
+    db.session.commit()
+    app = _rejected_then_resubmitted(client, world)
+    for admin in (world.users["admin_a"], other_admin):
+        messages = db.session.scalars(select(Message).where(Message.recipient_id == admin.id)).all()
+        assert [m.subject for m in messages] == ["申请者已重新提交入会申请"], admin.username
+        assert "张晓河" in messages[0].body and messages[0].application_id == app.id
+    assert not db.session.scalars(select(Message).where(Message.recipient_id == world.users["admin_b"].id)).all()
+    client.login("admin_a")
+    assert "申请者已重新提交入会申请" in client.text("/admin/inbox/", follow_redirects=True)

@@ -22,11 +22,10 @@ from sqlalchemy import Boolean, Date, Enum, Integer, String, Text, func, select,
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm.exc import StaleDataError
 from stdnum import isbn as stdnum_isbn
-from stdnum.cn import ric
-from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
+from stdnum.exceptions import ValidationError
 
-from . import auth, checks, workflow
-from .audit import Actor, jsonable, record
+from . import auth, checks, id_numbers, workflow
+from .audit import Actor, jsonable, record, send_message
 from .enums import CLOSED_STATUSES, Role, Status, Track
 from .layout import PERSONAL, TRACK
 from .models import (Application, Award, Book, Cycle, FilmWork, GroupUnit, Publication, Recommender, Reprint, User,
@@ -314,19 +313,12 @@ def format_problems(values: dict, today: dt.date) -> Problems:
     problems = Problems()
     id_number = values.get("id_number")
     if id_number:
-        try:
-            ric.validate(id_number)
-        except InvalidLength:
-            problems.add("id_number", "身份证号应为 18 位")
-        except InvalidFormat:
-            problems.add("id_number", "身份证号前 17 位应为数字，最后一位为数字或 X")
-        except InvalidChecksum:
-            problems.add("id_number", "身份证号校验位不正确，请核对")
-        except InvalidComponent:
-            problems.add("id_number", "身份证号中的出生日期或地区码无效")
+        wrong = id_numbers.problem(id_number, today)
+        if wrong:
+            problems.add("id_number", wrong)
         else:
             birth = values.get("birth_date")
-            born = ric.get_birth_date(id_number)
+            born = id_numbers.birth_date(id_number)
             if birth and born != birth:
                 problems.add("birth_date", f"出生日期与身份证号中的出生日期（{born.isoformat()}）不一致")
     mobile = values.get("mobile")
@@ -395,14 +387,43 @@ def required_problems(values: dict, *, direct_route: bool) -> Problems:
 
 
 def input_problems(cleaned: Cleaned, application: Application | None, today: dt.date, *,
-                   direct_route: bool | None = None) -> Problems:
-    """Every problem that blocks submission (or an admin's 修改信息) of what was typed."""
+                   direct_route: bool | None = None, changed_only: bool = False) -> Problems:
+    """Every problem that blocks submission (or an admin's 修改信息) of what was typed.
+
+    ``changed_only`` (修改信息): a problem the stored application already has, on a field left as it was,
+    does not block — data accepted under yesterday's rules must stay editable.
+    """
     if direct_route is None:
         direct_route = application is not None and application.unit_id is None
     problems = Problems().merge(cleaned.problems)
     problems.merge(format_problems(cleaned.values, today))
     problems.merge(required_problems(cleaned.values, direct_route=direct_route), skip_present=True)
+    if changed_only and application is not None:
+        stored = application_values(application)
+        already = format_problems(stored, today).merge(required_problems(stored, direct_route=direct_route))
+        for key in [k for k in problems if k in already and _unchanged(k, cleaned.values, stored)]:
+            problems[key] = [m for m in problems[key] if m not in already[key]]
+            if not problems[key]:
+                del problems[key]
     return problems
+
+
+# A problem reported on one field that another field's value decides too.
+_DEPENDS_ON = {"birth_date": ("birth_date", "id_number")}
+_ABSENT = object()
+
+
+def _value_at(values: dict, key: str):
+    """The value a form field name points at (``mobile``, ``books-0-isbn``, ``recommenders``)."""
+    parts = key.split("-")
+    if len(parts) == 3 and parts[0] in SECTIONS and parts[1].isdigit():
+        rows, i = values.get(parts[0]) or [], int(parts[1])
+        return rows[i].get(parts[2], _ABSENT) if i < len(rows) else _ABSENT
+    return values.get(key, _ABSENT)
+
+
+def _unchanged(key: str, new: dict, old: dict) -> bool:
+    return all(_value_at(new, k) == _value_at(old, k) for k in _DEPENDS_ON.get(key, (key,)))
 
 
 def draft_warnings(cleaned: Cleaned, today: dt.date) -> Problems:
@@ -465,12 +486,13 @@ class SaveResult:
 
 
 def save_sections(session, application: Application, values: dict, actor: Actor, reason: str | None = None, *,
-                  unstored: dict | None = None, action: str = "edit", expected_version: int | None = None
+                  unstored: dict | None = None, action: str | None = "edit", expected_version: int | None = None
                   ) -> SaveResult:
     """Write the application's fields and child rows from ``values`` (``clean(...).values``).
 
     Records ONE audit event (``action``) with before/after of every changed field,
-    child rows included, and recomputes derived data (``checks.refresh``).  Does
+    child rows included (none with ``action=None``: the caller records the returned
+    changes with what it does next), and recomputes derived data (``checks.refresh``).  Does
     not check who may edit: the caller has scoped the application (the applicant's
     own draft; a unit admin's 修改信息 through ``access``).  The caller commits.
     ``unstored`` (text no column could hold) is kept in ``draft_input``.
@@ -511,8 +533,9 @@ def save_sections(session, application: Application, values: dict, actor: Actor,
             session.flush()
         except StaleDataError as exc:
             raise Conflict() from exc
-        record(session, actor, action, application, application_id=application.id, before=old, after=new,
-               reason=reason)
+        if action:
+            record(session, actor, action, application, application_id=application.id, before=old, after=new,
+                   reason=reason)
     checks.refresh(session, application)
     session.flush()
     return SaveResult(changed, old, new)
@@ -639,6 +662,32 @@ def save_draft(session, application: Application, data: dict, actor: Actor, *, t
     return cleaned, draft_warnings(cleaned, today)
 
 
+def save_and_submit(session, application: Application, data: dict, actor: Actor, *, today: dt.date | None = None,
+                    expected_version: int | None = None) -> workflow.Outcome:
+    """提交 from the form: save what was typed, then submit; the changes are recorded with the submission.
+
+    When submission is refused the draft stays saved (recorded as 保存草稿) and ``SubmitRefused`` is raised;
+    either way the caller commits.
+    """
+    _check_own_editable(application, actor)
+    today = today or dt.date.today()
+    cleaned = data if isinstance(data, Cleaned) else clean(data)
+    saved = save_sections(session, application, cleaned.values, actor, unstored=cleaned.unstored, action=None,
+                          expected_version=expected_version)
+    attempt = session.begin_nested()
+    try:
+        outcome = submit(session, application, actor, today, expected_version=application.version,
+                         changes=(saved.before, saved.after))
+    except SubmitRefused:
+        attempt.rollback()
+        if saved.changed:
+            record(session, actor, "save_draft", application, application_id=application.id, before=saved.before,
+                   after=saved.after)
+        raise
+    attempt.commit()
+    return outcome
+
+
 class SubmitRefused(TransitionRefused):
     """Submission refused; ``problems`` maps field names to messages (may be empty)."""
 
@@ -676,8 +725,12 @@ def duplicate_live_application(session, application: Application) -> bool:
 
 
 def submit(session, application: Application, actor: Actor, today: dt.date | None = None, *,
-           expected_version: int | None = None) -> workflow.Outcome:
-    """提交 / 重新提交: every check, then the workflow's ``submit``.  Raises ``SubmitRefused``; the caller commits."""
+           expected_version: int | None = None, changes: tuple[dict, dict] | None = None) -> workflow.Outcome:
+    """提交 / 重新提交: every check, then the workflow's ``submit``.  Raises ``SubmitRefused``; the caller commits.
+
+    ``changes`` (before, after): field changes saved with this submission, recorded in its audit event.
+    A resubmission moves the 驳回理由 into that event (history) and tells the unit's admins.
+    """
     today = today or dt.date.today()
     user = actor.acting_as
     if user is None or application.applicant_id != user.id:
@@ -706,12 +759,32 @@ def submit(session, application: Application, actor: Actor, today: dt.date | Non
     cip_problems = cip.submission_problems(session, application) or []
     if cip_problems:
         raise SubmitRefused("；".join(cip_problems))
+    before, after = (dict(part) for part in (changes or ({}, {})))
+    resubmitted = application.status == Status.rejected
+    if application.reject_reasons:
+        before["reject_reasons"], after["reject_reasons"] = application.reject_reasons, None
     try:
-        return workflow.apply(session, application, "submit", actor, expected_version=expected_version)
+        outcome = workflow.apply(session, application, "submit", actor, expected_version=expected_version,
+                                 changes=(before, after))
     except Conflict:
         raise
     except TransitionRefused as exc:
         raise SubmitRefused(str(exc)) from exc
+    application.reject_reasons = None  # no longer the current opinion; the 驳回 event keeps it
+    if resubmitted:
+        _tell_unit_of_resubmission(session, application, actor)
+    return outcome
+
+
+def _tell_unit_of_resubmission(session, application: Application, actor: Actor) -> None:
+    if application.unit_id is None:
+        return  # the direct route: the office reviews it from its list
+    admins = session.scalars(select(User.id).where(User.unit_id == application.unit_id,
+                                                   User.role == Role.unit_admin, User.active.is_(True)))
+    for admin_id in admins:
+        send_message(session, admin_id, "申请者已重新提交入会申请",
+                     f"{application.name} 已按驳回理由修改并重新提交入会申请，请审核。",
+                     application_id=application.id, sender=actor.user)
 
 
 # ---------------------------------------------------------------- applicant accounts

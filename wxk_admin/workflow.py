@@ -195,11 +195,13 @@ def cautions(transition: Transition, application: Application) -> list[str]:
 
 
 def apply(session, application: Application, name: str, actor: Actor, *, opinion: str | None = None,
-          expected_version: int | None = None, now: dt.datetime | None = None) -> Outcome:
+          expected_version: int | None = None, now: dt.datetime | None = None,
+          changes: tuple[dict, dict] | None = None) -> Outcome:
     """Apply transition ``name`` as ``actor``; raise ``TransitionRefused`` and change nothing otherwise.
 
     The caller commits (or rolls back on error).  ``expected_version`` is the
-    version the user saw: a different one means someone acted first.
+    version the user saw: a different one means someone acted first.  ``changes``
+    (before, after) are field changes made together with it, recorded in its audit event.
     """
     transition = TRANSITIONS[name]
     user = actor.acting_as  # an admin switched into a proxy account acts with the proxy's rights
@@ -239,9 +241,11 @@ def apply(session, application: Application, name: str, actor: Actor, *, opinion
         application.serial_no = outcome.serial_no = format_serial(application.cycle, seq)
         session.flush()
 
+    before, after = changes or ({}, {})
+    if outcome.serial_no:
+        after = {**after, "serial_no": outcome.serial_no}
     record(session, actor, name, application, application_id=application.id, from_state=source,
-           to_state=transition.target, reason=text or None,
-           after={"serial_no": outcome.serial_no} if outcome.serial_no else None)
+           to_state=transition.target, reason=text or None, before=before or None, after=after or None)
     _notify(session, transition, application, text, actor.user)
     return outcome
 

@@ -95,12 +95,23 @@ class ApplicantView(SecureBaseView):
         form = ApplicationForm.from_request(request.form)
         cleaned = applying.clean(form.raw())
         actor = current_actor()
+        submitting = request.form.get("action") == "submit"
         try:
             if application is None:
                 application = applying.start_application(db.session, user, cycle, actor)
-            cleaned, warnings = applying.save_draft(db.session, application, cleaned, actor, today=today(),
-                                                    expected_version=request.form.get("version") or None)
+            if submitting:
+                applying.save_and_submit(db.session, application, cleaned, actor, today=today(),
+                                         expected_version=request.form.get("version") or None)
+            else:
+                cleaned, warnings = applying.save_draft(db.session, application, cleaned, actor, today=today(),
+                                                        expected_version=request.form.get("version") or None)
             db.session.commit()
+        except SubmitRefused as exc:
+            db.session.commit()  # the draft itself was saved
+            flash(f"草稿已保存，但未能提交：{exc}", "error")
+            errors = applying.input_problems(cleaned, application, today()).merge(exc.problems)
+            shown = ApplicationForm.for_values(cleaned.values, cleaned.unstored)
+            return self._render_form(shown, application, cycle, errors)
         except Conflict as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -111,27 +122,13 @@ class ApplicantView(SecureBaseView):
             flash(str(exc), "error")
             return redirect(url_for(".index"))
 
-        if request.form.get("action") != "submit":
+        if not submitting:
             if warnings:
                 flash(f"草稿已保存。有 {len(warnings)} 处内容格式不正确，已原样保留，提交前请修改", "warning")
             else:
                 flash("草稿已保存", "success")
             return redirect(url_for(".form_view", id=application.id))
-
-        try:
-            applying.submit(db.session, application, actor, today(), expected_version=application.version)
-            db.session.commit()
-        except SubmitRefused as exc:
-            db.session.rollback()
-            flash(f"草稿已保存，但未能提交：{exc}", "error")
-            errors = applying.input_problems(cleaned, application, today()).merge(exc.problems)
-            shown = ApplicationForm.for_values(cleaned.values, cleaned.unstored)
-            return self._render_form(shown, application, cycle, errors)
-        except TransitionRefused as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for(".index", id=application.id))
-        flash("申请已提交。" + applying.next_step(application, cycle, today())[1], "success")
+        flash(applying.next_step(application, cycle, today())[1], "success")  # starts 「申请已提交，…」
         return redirect(url_for(".index", id=application.id))
 
     def _render_form(self, form, application, cycle, errors, *, warnings_only: bool = False):
