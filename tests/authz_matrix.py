@@ -90,6 +90,8 @@ ROWS: dict[str, tuple] = {
     "GET account.password_view":    ("",                                  LOGIN, OK,      OK,        OK,     OK,     OK),
     "POST account.password_view":   ("old_password=wrong&new_password=x&repeat_password=y",
                                                                           LOGIN, OK,      OK,        OK,     OK,     OK),
+    # 标为已读 (issue 18.7): each user their own 站内信
+    "inbox.mark_read_view":         ("id=@msg",                           LOGIN, SCOPED,  SCOPED,    SCOPED, SCOPED, SCOPED),
     "admin.static":                 ("filename=admin/css/bootstrap4/admin.css", OK, OK,   OK,        OK,     OK,     OK),
 
     # ------------------------------------------------------------ 申请入会管理 (issues 2, 3, 7)

@@ -10,10 +10,9 @@ from wxk_admin import create_app
 from wxk_admin.extensions import limiter
 from wxk_admin.models import db
 
-# Columns a GET may legitimately change, each with its reason.  Nothing else.
-GET_MAY_CHANGE = {
-    ("messages", "read_at"): "issue 3: opening a 站内信 details page marks it read (SPEC: 站内信 read state)",
-}
+# Columns a GET may legitimately change, each with its reason.  None: even reading a 站内信 changes nothing
+# (标为已读 is a POST, issue 18.7).
+GET_MAY_CHANGE: dict[tuple[str, str], str] = {}
 # Tables a GET may append to: refused authorisations are audited (access_denied) even on GET.
 GET_MAY_APPEND = {"audit_events"}
 
@@ -31,7 +30,7 @@ def _fingerprint_sql() -> list[tuple[str, str]]:
 def fingerprint(session, *, ignore_append: bool = False) -> dict:
     """Row count and a digest of every row of every table (more than row counts + max(updated_at)).
 
-    ``messages.read_at`` is excluded explicitly (see ``GET_MAY_CHANGE``); with
+    Columns declared in ``GET_MAY_CHANGE`` are left out; with
     ``ignore_append`` the audit log is left out (refused authorisations are logged
     there; callers check its new rows themselves).
     """

@@ -3,8 +3,7 @@
 For every endpoint × method × role, with objects inside and outside the caller's
 scope, the outcome declared in ``tests/authz_matrix.py`` is asserted: status, and
 an unchanged database for every refusal and for every GET (no state change by
-GET anywhere — the single declared exception is ``messages.read_at``, set when a
-站内信 is opened, issue 3).  An endpoint without a row fails ``test_every_endpoint_has_a_row``.
+GET anywhere, reading a 站内信 included: 标为已读 is a POST, issue 18.7).  An endpoint without a row fails ``test_every_endpoint_has_a_row``.
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 (The other half of 9.4, "no state change by GET anywhere", is asserted by the
 authorisation matrix: every GET probe, for every role, checks the database
-fingerprint; the only declared exception is ``messages.read_at``.)
+fingerprint, with no exception: reading a 站内信 changes nothing, 标为已读 is a POST.)
 """
 from __future__ import annotations
 

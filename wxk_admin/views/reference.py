@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import flash, request
+from flask import flash, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_login import current_user
@@ -13,11 +13,12 @@ from wtforms import PasswordField
 from wtforms.validators import Optional
 
 from .. import access, auth, history
-from ..audit import record
+from ..audit import mark_read, record
 from ..enums import Association, AuditAction, AuditTarget, LabelledEnum, Role, Status
 from ..extensions import db
-from ..models import AuditEvent, Cycle, GroupUnit, Message, User, utcnow
+from ..models import AuditEvent, Cycle, GroupUnit, Message, User
 from ..rules import RULESETS
+from ..security import request_return_url
 from ..web import forget_unread_count
 from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureModelView, current_actor
 
@@ -188,7 +189,7 @@ def application_history(application) -> list[tuple[AuditEvent, list[history.Chan
 
 
 class InboxView(SecureModelView):
-    """站内信 — each user reads their own; opening one marks it read."""
+    """站内信 — each user reads their own; reading changes nothing, 标为已读 is a POST."""
 
     roles = frozenset(Role)
     permissions = {role: frozenset({READ}) for role in Role}
@@ -207,14 +208,25 @@ class InboxView(SecureModelView):
     def scope(self, user):
         return access.message_filter(user)
 
-    @expose("/details/")
-    def details_view(self):
-        message = self.get_one(request.args.get("id"))
-        if message is not None and message.read_at is None:
-            message.read_at = utcnow()
-            db.session.commit()
-            forget_unread_count()
-        return super().details_view()
+    details_template = "inbox/details.html"
+
+    def is_action_allowed(self, name):
+        return name == "mark_read"
+
+    @action("mark_read", "标为已读")
+    def action_mark_read(self, ids):
+        self._mark_read(ids)
+
+    @expose("/read/", methods=("POST",))
+    def mark_read_view(self):
+        self._mark_read(request.form.getlist("id"))
+        return redirect(request_return_url(self.get_url(".index_view")))
+
+    def _mark_read(self, ids) -> None:
+        marked = mark_read(db.session, current_user, [m.id for m in self.scoped_ids(ids)])
+        db.session.commit()
+        forget_unread_count()
+        flash(f"已标为已读：{marked} 条" if marked else "所选站内信均已读", "success" if marked else "info")
 
 
 def register(admin) -> None:
