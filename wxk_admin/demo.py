@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from types import SimpleNamespace
 
+import time_machine
 from sqlalchemy import func, select
+from stdnum.cn import ric
 
-from .enums import (Category, Gender, ProfessionalTitle, PublisherLevel, Responsibility, Role, Status, Track,
-                    UnitKind, VenueLevel)
-from .models import (Application, Book, Cycle, GroupUnit, MaterialItem, Publication, Recommender, User, WebWork,
-                     utcnow)
+from . import applying, consultation, rules, workflow
+from .audit import Actor
+from .checks import refresh
+from .cip import demo_record_for, load_demo_cip
+from .enums import (Category, ContactMethod, Eligibility, Gender, OrganisationLevel, OrganisationPost,
+                    ProfessionalTitle, PublisherLevel, RecusalReason, Responsibility, Role, Status, Track, UnitKind,
+                    VenueLevel, VoteChoice)
+from .models import (Application, Book, CipRecord, Cycle, GroupUnit, MaterialItem, Publication, Recommender, User,
+                     WebWork)
 
 DEMO_PASSWORD = "Wxk-demo-2027"
 
@@ -65,17 +73,6 @@ TRACK_OF = {Category.criticism: Track.criticism, Category.translation: Track.tra
             Category.editing: Track.editing, Category.organisation: Track.organisation}
 EMPLOYERS = ["市文联", "省作协创研室", "某中学", "某日报社", "某出版社", "某高校文学院", "某区文化馆", "自由撰稿人"]
 
-# Target spread of statuses (count each) for the demo cycle; the rest are submitted.
-STATUS_SPREAD = [
-    (Status.draft, 15), (Status.rejected, 12), (Status.unit_confirmed, 35), (Status.office_confirmed, 30),
-    (Status.materials_received, 15), (Status.expert_review, 15), (Status.expert_passed, 10),
-    (Status.expert_failed, 6), (Status.secretariat_approved, 8), (Status.secretariat_rejected, 4),
-    (Status.on_notice, 8), (Status.admitted, 10), (Status.disqualified, 2),
-]
-NUMBERED = {Status.office_confirmed, Status.materials_received, Status.expert_review, Status.expert_passed,
-            Status.expert_failed, Status.secretariat_approved, Status.secretariat_rejected, Status.on_notice,
-            Status.admitted, Status.disqualified}
-
 DEMO_ACCOUNTS = [
     # username, role, unit code, full name
     ("it", Role.it_admin, None, "系统管理员"),
@@ -92,14 +89,28 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def id_number(rng: random.Random, birth: dt.date, gender: Gender) -> str:
-    """A syntactically valid 18-digit ID (GB 11643 check digit) for demo people."""
-    area = rng.choice(["110101", "320102", "310104", "440106", "510107", "370102"])
+# Real county codes (GB/T 2260) for the ID numbers of demo people: the six ``make_application`` draws from, the
+# codes of each story unit's province, and old districts that existed in every birth year the demo draws.
+AREA_CODES = ("110101", "320102", "310104", "440106", "510107", "370102")
+UNIT_AREAS = {"bj": ("110101", "110102", "110105", "110108"), "js": ("320102", "320104", "320106", "321002"),
+              "rail": ("110106", "420106", "610103"), "sh": ("310101", "310104", "310115"),
+              "zj": ("330102", "330106"), "sc": ("510104", "510107"), "gd": ("440103", "440106"),
+              "petro": ("230602", "110108")}
+OLD_AREAS = ("110101", "110102", "120101", "310104")
+
+
+def id_number(rng: random.Random, birth: dt.date, gender: Gender, areas=AREA_CODES) -> str:
+    """A 身份证号 with the GB 11643 check digit, ``birth`` as its birth date and a real county code that
+    existed in the birth year (so even ``stdnum``'s strict check passes); another code of ``areas``, then an
+    old district, when the drawn one was created later."""
+    area = rng.choice(areas)
     seq = rng.randint(10, 99) * 10 + (rng.choice([1, 3, 5, 7, 9]) if gender == Gender.male else rng.choice([0, 2, 4, 6, 8]))
-    body = f"{area}{birth:%Y%m%d}{seq:03d}"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
-    return body + check
+    for code in (area, *areas, *OLD_AREAS):
+        body = f"{code}{birth:%Y%m%d}{seq:03d}"
+        number = body + ric.calc_check_digit(body + "0")
+        if ric.is_valid(number):
+            break
+    return number
 
 
 def ensure_units(session) -> dict[str, GroupUnit]:
@@ -119,10 +130,12 @@ def ensure_cycle(session, today: dt.date) -> Cycle:
     year = today.year + 1 if today.month >= 9 else today.year
     cycle = session.scalar(select(Cycle).where(Cycle.association == "cwa", Cycle.year == year))
     if cycle is None:
-        # National rules: fill 1–2月, paper by 3月底.  The demo window is extended to include today.
+        # National rules: fill 1–2月, paper by 3月底.  The demo window reaches back over the story's two months
+        # and forward a month, so the demo applicants can still submit today.
+        fill_end = max(dt.date(year, 2, 28), today + dt.timedelta(days=30))
         cycle = Cycle(association="cwa", year=year, name=f"{year}年度中国作协个人会员申请",
-                      fill_start=min(dt.date(year, 1, 1), today - dt.timedelta(days=30)),
-                      fill_end=dt.date(year, 2, 28), materials_deadline=dt.date(year, 3, 31),
+                      fill_start=min(dt.date(year, 1, 1), today - dt.timedelta(days=STORY_DAYS + 5)),
+                      fill_end=fill_end, materials_deadline=max(dt.date(year, 3, 31), fill_end + dt.timedelta(days=30)),
                       ruleset="cwa-2022", is_current=True)
         session.add(cycle)
         session.flush()
@@ -225,10 +238,376 @@ def make_application(rng: random.Random, cycle: Cycle, unit: GroupUnit | None, a
     return app
 
 
+# ---------------------------------------------------------------- the story of the demo cycle
+
+STORY_DAYS = 60  # the first submission is this many days before today; the last step was yesterday
+STORY_UNITS = ("bj", "js", "rail", "sh", "zj", "sc", "gd", "petro")
+# Which 门类 get how far: groups drawn and their vote closed; a group drawn and voting; paper in, no group yet.
+CLOSED_CATEGORIES = frozenset({Category.novel, Category.prose, Category.poetry, Category.children,
+                               Category.reportage, Category.criticism})
+OPEN_CATEGORIES = frozenset({Category.web, Category.screenplay})
+UNGROUPED_CATEGORIES = frozenset({Category.editing, Category.organisation})
+# The fates of the applications whose group's vote is closed, in the order of the list below.
+CLOSED_FATES = (["admitted"] * 10 + ["objection_upheld"] + ["on_notice"] * 8 + ["approved"] * 8
+                + ["secretariat_rejected"] * 4 + ["expert_passed"] * 10 + ["expert_failed"] * 6)
+_NOBODY = SimpleNamespace(id=None)  # the applicant of a candidate draft not yet chosen
+
+
+class _Story:
+    """The demo cycle's two months, told day by day through the domain functions, the clock set to each day.
+
+    Every application is typed in as a draft; everything after that — submission, the unit's confirmation or
+    rejection, the office's number, the paper, groups, recusals, votes, the secretariat, the notice and its
+    objections, publication, onboarding — is a real call, so each status has its history, 站内信 and objects,
+    and every refusal the product would give stops the demo instead of producing an impossible row.
+    """
+
+    def __init__(self, session, rng: random.Random, cycle: Cycle, units: dict, users: dict, today: dt.date):
+        self.s, self.rng, self.cycle, self.units, self.today = session, rng, cycle, units, today
+        self.office = Actor(users["office"])
+        self.experts = [users[f"expert{i}"] for i in (1, 2, 3)]
+        self.admins = {}
+        for code in STORY_UNITS:  # units without a demo admin get one who cannot log in, to act in the story
+            unit = units[code]
+            admin = session.scalar(select(User).where(User.unit_id == unit.id, User.role == Role.unit_admin))
+            if admin is None:
+                admin = User(username=f"unit_{code}", role=Role.unit_admin, full_name=f"{unit.name}管理员",
+                             unit_id=unit.id, active=True, password_hash="!")
+                session.add(admin)
+            self.admins[unit.id] = admin
+        session.flush()
+        self.events: list[tuple[dt.datetime, int, object]] = []
+        self.apps: list[Application] = []
+        self.people: dict[int, User] = {}
+        self.cip_variant: dict[int, str] = {}
+        self.cip_missing: set[int] = set()
+        self.notices: dict[str, object] = {}
+        self.objections: dict[int, int] = {}
+        self.turn = 0
+
+    # ---- time and events
+
+    def at(self, days_ago: float, minutes: int = 0) -> dt.datetime:
+        """09:00 ``days_ago`` days before today, plus ``minutes`` (kept within the working day)."""
+        return (dt.datetime.combine(self.today - dt.timedelta(days=int(days_ago)), dt.time(9))
+                + dt.timedelta(minutes=minutes % 480))
+
+    def on(self, when: dt.datetime, action, *args, **kwargs) -> None:
+        self.events.append((when, len(self.events), lambda: action(*args, **kwargs)))
+
+    def run(self) -> None:
+        for when, _, action in sorted(self.events, key=lambda e: e[:2]):
+            with time_machine.travel(when.replace(tzinfo=dt.timezone.utc), tick=False):
+                action()
+                self.s.flush()
+
+    # ---- people and their drafts
+
+    def next_unit(self) -> str | None:
+        self.turn += 1
+        return None if self.turn % 12 == 5 else STORY_UNITS[self.turn % len(STORY_UNITS)]
+
+    def draft(self, created: dt.datetime, unit_code: str | None = "next", *, categories=None, need: str | None = None,
+              applicant: User | None = None, name: str | None = None) -> Application:
+        """A draft as its applicant typed it.  ``need``: "clean" — 资格初审 not 不符合条件 and only sole-authored
+        literary books (nothing for the unit to doubt: it goes past the unit); "not_eligible" — 不符合条件."""
+        unit_code = self.next_unit() if unit_code == "next" else unit_code
+        unit = self.units[unit_code] if unit_code else None
+        for _ in range(2000):
+            app = make_application(self.rng, self.cycle, unit, _NOBODY, Status.draft, created, name=name)
+            if app.track == Track.organisation:  # the fields this track must fill (make_application leaves them)
+                app.organisation_level = self.rng.choice(list(OrganisationLevel))
+                app.organisation_post = self.rng.choice(list(OrganisationPost))
+            if categories and app.category not in categories:
+                continue
+            if need == "clean" and any(b.responsibility != Responsibility.sole or not b.is_literary for b in app.books):
+                continue
+            outcome = rules.evaluate(app, self.cycle.ruleset).outcome if need else None
+            if need == "clean" and outcome == Eligibility.not_eligible:
+                continue
+            if need == "not_eligible" and outcome != Eligibility.not_eligible:
+                continue
+            break
+        else:
+            raise RuntimeError("演示数据：抽不到符合要求的申请")
+        app.id_number = id_number(self.rng, app.birth_date, app.gender, UNIT_AREAS.get(unit_code, OLD_AREAS))
+        for book in app.books:  # nothing published after the day it was typed
+            if book.published_on >= created.date():
+                book.published_on = book.published_on.replace(year=created.year - 1)
+        if applicant is None:
+            applicant = User(username=f"demo{len(self.apps) + 1:04d}", role=Role.applicant, full_name=app.name,
+                             unit_id=unit.id if unit else None, active=True, password_hash="!",  # cannot log in
+                             created_at=created)
+            self.s.add(applicant)
+            self.s.flush()
+        app.applicant_id = applicant.id
+        app.created_at = app.updated_at = created
+        self.s.add(app)
+        self.s.flush()
+        self.apps.append(app)
+        self.people[app.id] = applicant
+        return app
+
+    def cip_records(self) -> None:
+        """CIP data for every book (the demo never calls a remote source): matching, except the variants chosen
+        for some applications' first book and the last book of the drafts meant to be blocked (未查到)."""
+        seen_cip = set(self.s.scalars(select(CipRecord.cip_no)))
+        seen_isbn = set(self.s.scalars(select(CipRecord.isbn)))
+        for app in self.apps:
+            for book in app.books:
+                if app.id in self.cip_missing and book.position == len(app.books) - 1:
+                    continue
+                while book.cip_no in seen_cip or book.isbn in seen_isbn:  # two demo books never share a number
+                    book.cip_no = f"{self.rng.randint(2008, 2025)}{self.rng.randint(1, 300000):06d}"
+                    book.isbn = _isbn13(self.rng)
+                variant = self.cip_variant.get(app.id, "match") if book.position == 0 else "match"
+                record_ = demo_record_for(book, app, variant)
+                seen_cip.add(record_.cip_no)
+                seen_isbn.add(record_.isbn)
+                self.s.add(record_)
+        self.s.flush()
+
+    # ---- the steps (each one real call)
+
+    def admin(self, app: Application):
+        return Actor(self.admins[app.unit_id])
+
+    def submit(self, app: Application) -> None:
+        applying.submit(self.s, app, Actor(self.people[app.id]))
+
+    def transition(self, app: Application, name: str, actor, opinion: str | None = None) -> None:
+        workflow.apply(self.s, app, name, actor, opinion=opinion)
+
+    def unit_confirm(self, when: dt.datetime, app: Application) -> None:
+        if app.unit_id is not None:  # 直接申报: no unit, the office is the first review
+            self.on(when, self.transition, app, "unit_confirm", self.admin(app))
+
+    def office_confirm(self, when: dt.datetime, app: Application) -> None:
+        self.on(when, self.transition, app, "office_confirm" if app.unit_id else "direct_confirm", self.office)
+
+    def reject(self, when: dt.datetime, app: Application, reason: str) -> None:
+        if app.unit_id is None:
+            self.on(when, self.transition, app, "direct_reject", self.office, reason)
+        else:
+            self.on(when, self.transition, app, "unit_reject", self.admin(app), reason)
+
+    def mark(self, app: Application, actor, every_item: bool = True) -> None:
+        for item in app.materials if every_item else app.materials[:-1]:
+            consultation.mark_material(self.s, actor, item.id, received=True, on=dt.date.today())
+
+    def papers(self, app: Application, unit_day: dt.datetime | None, office_day: dt.datetime | None,
+               every_item: bool = True) -> None:
+        """The paper reaches the unit (unit route), then the office (all of it, or all but the last item)."""
+        if unit_day and app.unit_id is not None:
+            self.on(unit_day, self.mark, app, self.admin(app))
+        if office_day:
+            self.on(office_day, self.mark, app, self.office, every_item)
+
+    @staticmethod
+    def done(result) -> None:
+        if result.refused:
+            raise RuntimeError(f"演示数据：操作被拒绝 {result.refused}")
+
+    def materials_received(self, apps) -> None:
+        self.done(consultation.materials_received(self.s, self.office, [a.id for a in apps]))
+
+    def draw_and_assign(self, categories) -> None:
+        for category in sorted(categories, key=lambda c: c.value):
+            consultation.draw_group(self.s, self.office, self.cycle, category, len(self.experts),
+                       seed=f"{self.cycle.year}-{category.value}")
+            self.done(consultation.assign(self.s, self.office, self.cycle, category=category))
+
+    def vote(self, expert: User, app: Application, choice, note: str | None = None) -> None:
+        consultation.cast_vote(self.s, Actor(expert), app.id, choice, note)
+
+    def recuse(self, expert: User, app: Application) -> None:
+        consultation.declare_recusal(self.s, Actor(expert), app.id, RecusalReason.other, "曾为该申请者的作品集撰写序言")
+
+    def close_votes(self, categories) -> None:
+        for category in sorted(categories, key=lambda c: c.value):
+            consultation.close_vote(self.s, self.office, consultation.group_of(self.s, self.cycle.id, category))
+
+    def secretariat(self, app: Application, approve: bool) -> None:
+        votes = {"in_favour": 13, "against": 1, "abstain": 1} if approve else {"in_favour": 5, "against": 8,
+                                                                               "abstain": 2}
+        consultation.record_secretariat(self.s, self.office, app.id, present=15, **votes)
+
+    def open_notice(self, key: str, apps) -> None:
+        self.notices[key] = consultation.open_notice(self.s, self.office, self.cycle, dt.date.today(),
+                                        ids=[a.id for a in apps])
+
+    def object(self, app: Application, reporter: str, content: str) -> None:
+        self.objections[app.id] = consultation.record_objection(self.s, self.office, app.id, reporter, content).id
+
+    def settle_objection(self, app: Application, note: str, upheld: bool) -> None:
+        consultation.check_objection(self.s, self.office, self.objections[app.id], note)
+        consultation.decide_objection(self.s, self.office, self.objections[app.id], upheld)
+
+    def close_notice(self, key: str) -> None:
+        self.done(consultation.close_notice(self.s, self.office, self.notices[key]))
+
+    def publish(self, key: str) -> None:
+        consultation.publish(self.s, self.office, self.notices[key])
+
+    def onboard(self, app: Application, via, all_done: bool) -> None:
+        consultation.record_contact(self.s, self.office, app.id, via)
+        consultation.set_onboarding(self.s, self.office, app.id, registration_form_done=True, photos_received=all_done,
+                       dues_paid=all_done)
+
+    def disqualify(self, app: Application) -> None:
+        consultation.disqualify(self.s, self.office, app.id, reasons=("弄虚作假",), detail="经核实，所附发表作品复印件系伪造")
+
+    # ---- the story
+
+    def tell(self, total: int, users: dict) -> int:
+        at, on = self.at, self.on
+        passed, failed = VoteChoice.passed, VoteChoice.failed
+
+        # 1. Applications whose 门类's group has met and closed its vote: the whole way, up to the new members.
+        fates = list(CLOSED_FATES)
+        self.rng.shuffle(fates)
+        closed = [(self.draft(at(STORY_DAYS + 2), categories=CLOSED_CATEGORIES, need="clean"), fate)
+                  for fate in fates]
+        for i, (app, fate) in enumerate(closed):
+            on(at(STORY_DAYS - i * 11 // len(closed), i * 37), self.submit, app)
+            self.unit_confirm(at(45, i * 7), app)
+            self.office_confirm(at(43, i * 7), app)
+            self.papers(app, at(42, i * 5), at(40, i * 5))
+        on(at(39), self.materials_received, [a for a, _ in closed])
+        on(at(36), self.draw_and_assign, {a.category for a, _ in closed})
+        recused = next(a for a, fate in closed if fate == "admitted")
+        on(at(36, 60), self.recuse, self.experts[2], recused)
+        for i, (app, fate) in enumerate(closed):
+            good = fate != "expert_failed"
+            choices = ([passed, passed, failed if i % 4 == 0 else passed] if good
+                       else [failed, failed, passed if i % 2 else failed])
+            for e, (expert, choice) in enumerate(zip(self.experts, choices)):
+                if not (app is recused and e == 2):
+                    on(at(35 - i % 6, 90 + e * 60 + i), self.vote, expert, app, choice,
+                       "作品语言扎实，创作成绩符合入会条件" if choice == passed else "发表作品数量和影响尚显不足")
+        on(at(27), self.close_votes, {a.category for a, _ in closed})
+        by_fate = {}
+        for app, fate in closed:
+            by_fate.setdefault(fate, []).append(app)
+        first_notice = by_fate["admitted"] + by_fate["objection_upheld"]
+        for i, app in enumerate(first_notice + by_fate["secretariat_rejected"]):
+            on(at(23, i), self.secretariat, app, app not in by_fate["secretariat_rejected"])
+        on(at(22), self.open_notice, "first", first_notice)
+        on(at(20), self.object, by_fate["objection_upheld"][0], "群众来信",
+           "反映其发表作品中有两篇与他人作品高度雷同")
+        on(at(20, 30), self.object, by_fate["admitted"][0], "匿名电话", "反映其工作单位填写有误")
+        on(at(18), self.settle_objection, by_fate["objection_upheld"][0], "经比对原刊，两篇作品确系抄袭", True)
+        on(at(18, 30), self.settle_objection, by_fate["admitted"][0], "经与所在单位核实，填写无误", False)
+        on(at(15), self.close_notice, "first")
+        on(at(14), self.publish, "first")
+        for i, app in enumerate(by_fate["admitted"][:6]):
+            on(at(13 - i, i * 20), self.onboard, app, ContactMethod.phone if i % 2 else ContactMethod.sms, i < 4)
+        second = by_fate["on_notice"] + by_fate["approved"]
+        for i, app in enumerate(second):
+            on(at(9, i), self.secretariat, app, True)
+        on(at(5), self.open_notice, "second", by_fate["on_notice"])
+        on(at(2), self.object, by_fate["on_notice"][0], "读者来信", "反映其代表作品的出版时间与申报不符")
+
+        # 2. A 门类 whose group was drawn ten days ago and is voting: expert1 still has most to read.
+        voting = [self.draft(at(STORY_DAYS), categories=OPEN_CATEGORIES, need="clean") for _ in range(15)]
+        for i, app in enumerate(voting):
+            on(at(52 - i * 10 // len(voting), i * 29), self.submit, app)
+            self.unit_confirm(at(38, i * 7), app)
+            self.office_confirm(at(37, i * 7), app)
+            self.papers(app, at(35, i * 5), at(33, i * 5))
+        on(at(32), self.materials_received, voting)
+        on(at(12), self.draw_and_assign, {a.category for a in voting})
+        on(at(9), self.recuse, self.experts[0], voting[-1])
+        for i, app in enumerate(voting):
+            for e, count in ((1, 11), (2, 8), (0, 3)):
+                if i < count:
+                    on(at(11 - i % 5, 60 * e + i), self.vote, self.experts[e], app, failed if i % 5 == 3 else passed)
+
+        # 3. Paper complete, no group drawn yet for their 门类: the office's next step is 随机抽取.
+        waiting = [self.draft(at(STORY_DAYS), categories=UNGROUPED_CATEGORIES, need="clean") for _ in range(15)]
+        for i, app in enumerate(waiting):
+            on(at(50 - i * 8 // len(waiting), i * 31), self.submit, app)
+            self.unit_confirm(at(34, i * 7), app)
+            self.office_confirm(at(31, i * 7), app)
+            self.papers(app, at(30, i * 5), at(26, i * 5))
+        on(at(25), self.materials_received, waiting)
+
+        # 4. Numbered, the paper on its way: none yet, at the unit, or at the office (ready for 材料已收齐,
+        #    or one item short).  One is disqualified: its copies were forged.
+        numbered = [self.draft(at(STORY_DAYS), need="clean") for _ in range(31)]
+        for i, app in enumerate(numbered):
+            submitted = 40 - i * 15 // len(numbered)
+            on(at(submitted, i * 23), self.submit, app)
+            self.unit_confirm(at(submitted - 2, i * 11), app)
+            self.office_confirm(at(18 - i * 6 // len(numbered), i * 13), app)
+            if i % 3:
+                self.papers(app, at(8, i * 5), at(4, i * 5) if i % 3 == 2 else None, every_item=i % 6 != 5)
+        on(at(6), self.disqualify, numbered[0])
+
+        # 5. Confirmed by the unit, waiting for the office's number; one sent back to its unit.
+        confirmed = [self.draft(at(STORY_DAYS), need="clean") for _ in range(36)]
+        for i, app in enumerate(confirmed):
+            submitted = 30 - i * 24 // len(confirmed)
+            on(at(submitted, i * 17), self.submit, app)
+            self.unit_confirm(at(max(1, submitted - 1 - i % 3), i * 13), app)
+        returned = next(a for a in confirmed if a.unit_id is not None)
+        on(at(1, 300), self.transition, returned, "office_return", self.office,
+           "推荐意见不完整，请团体会员核实后重新确认")
+
+        # 6. Rejected: by their units (the reasons of the guide), one by the office (direct route), and
+        #    applicant_js, whose first book's CIP data say it is not literature.  One was corrected and resubmitted.
+        for i in range(9):
+            not_eligible = i % 3 == 0
+            app = self.draft(at(STORY_DAYS), need="not_eligible" if not_eligible else None)
+            on(at(28 - i * 2, i * 19), self.submit, app)
+            reason = workflow.REJECT_REASONS[0] if not_eligible else workflow.REJECT_REASONS[1 + i % (len(workflow.REJECT_REASONS) - 1)]
+            self.reject(at(26 - i * 2, i * 19), app, reason)
+        direct = self.draft(at(STORY_DAYS), None)
+        on(at(16), self.submit, direct)
+        self.reject(at(14), direct, workflow.compose_reason([workflow.REJECT_REASONS[5], workflow.OTHER_REASON], "推荐人会员证号与会员库不符"))
+        js = self.draft(at(20), "js", applicant=users["applicant_js"], name="周雪梅")
+        self.cip_variant[js.id] = "nonliterary"
+        on(at(12, 40), self.submit, js)
+        self.reject(at(10, 90), js, workflow.compose_reason([workflow.REJECT_REASONS[2], workflow.OTHER_REASON],
+                                                   "第一部出版专集的 CIP 中图分类号不属文学类，请核对后重新提交"))
+        again = self.draft(at(STORY_DAYS), "bj")
+        on(at(20), self.submit, again)
+        self.reject(at(18), again, workflow.REJECT_REASONS[4])
+        on(at(15), self.submit, again)
+
+        # 7. Submitted, waiting for their unit (or, direct, the office); a few with CIP data to verify.
+        own = self.draft(at(10), None, applicant=users["applicant_direct"], name="王长河")
+        self.cip_variant[own.id] = "publisher"
+        on(at(6, 100), self.submit, own)
+        rest = max(10, total - len(self.apps) - 15)  # the 15 drafts below come last
+        for i in range(rest):
+            app = self.draft(at(STORY_DAYS))
+            if i % 7 == 3:
+                self.cip_variant[app.id] = ("edited", "nonliterary", "publisher")[i % 3]
+            on(at(20 - i * 19 // rest, i * 13), self.submit, app)
+
+        # 8. Drafts: the demo applicant's, complete (his next step is 提交); some half typed; some with a
+        #    book the CIP data do not know (submission is refused until it is corrected).
+        mine = self.draft(at(3), "bj", applicant=users["applicant"], name="李晓明")
+        self.cip_variant[mine.id] = "edited"
+        for i in range(14):
+            app = self.draft(at(30 - i * 2))
+            if i % 3 == 0:
+                app.mobile = app.address = app.employer_and_post = None
+            elif i % 3 == 1:
+                self.cip_missing.add(app.id)
+
+        # Derived data as every save path computes it (资格初审, CIP flag), then the two months, day by day.
+        self.cip_records()
+        for app in self.apps:
+            refresh(self.s, app)
+        self.run()
+        return len(self.apps)
+
+
 def load(session, today: dt.date | None = None, applications: int = 240) -> dict:
     """Load the demo; returns what was created (for the CLI to print)."""
     today = today or dt.date.today()
-    rng = random.Random(2027)
     units = ensure_units(session)
     cycle = ensure_cycle(session, today)
     users = ensure_accounts(session, units)
@@ -236,44 +615,8 @@ def load(session, today: dt.date | None = None, applications: int = 240) -> dict
     existing = session.scalar(select(func.count(Application.id)).where(Application.cycle_id == cycle.id))
     created = 0
     if not existing:
-        now = utcnow()
-        demo_units = [units[c] for c in ("bj", "js", "rail", "sh", "zj", "sc", "gd", "petro")]
-        statuses = [s for s, n in STATUS_SPREAD for _ in range(n)]
-        statuses += [Status.submitted] * max(0, applications - len(statuses))
-        rng.shuffle(statuses)
-        # The demo applicants' own applications first, so their home pages show something.
-        own = [(users["applicant"], units["bj"], Status.submitted, "李晓明"),
-               (users["applicant_js"], units["js"], Status.rejected, "周雪梅"),
-               (users["applicant_direct"], None, Status.submitted, "王长河")]
-        for applicant, unit, status, name in own:
-            session.add(make_application(rng, cycle, unit, applicant, status, now, name=name))
-            created += 1
-        for index, status in enumerate(statuses):
-            unit = None if index % 25 == 0 else demo_units[index % len(demo_units)]
-            person = User(username=f"demo{index:04d}", role=Role.applicant, full_name="", active=True,
-                          unit_id=unit.id if unit else None, password_hash="!")  # cannot log in
-            session.add(person)
-            session.flush()
-            app = make_application(rng, cycle, unit, person, status, now)
-            person.full_name = app.name
-            session.add(app)
-            created += 1
-        session.flush()
-        numbered = session.scalars(select(Application).where(Application.cycle_id == cycle.id,
-                                                             Application.status.in_(NUMBERED))
-                                   .order_by(Application.submitted_at, Application.id)).all()
-        for seq, app in enumerate(numbered, start=1):
-            app.serial_seq = seq
-            app.serial_no = f"{cycle.year}-{seq:06d}"
-            app.office_confirmed_at = min((app.unit_confirmed_at or app.submitted_at) + dt.timedelta(days=3), now)
-            app.office_opinion = "会员处确认"
-        cycle.serial_counter = len(numbered)
-    from .cip import load_demo_cip  # the demo CIP table (issue 5)
-    load_demo_cip(session)
-    if created:  # derived data (资格初审, CIP flag), as every save path computes it
-        from .checks import refresh
-        for app in session.scalars(select(Application).where(Application.cycle_id == cycle.id)):
-            refresh(session, app)
+        created = _Story(session, random.Random(2027), cycle, units, users, today).tell(applications, users)
+    load_demo_cip(session)  # the demo CIP table (issue 5); nothing when the story made it
     session.commit()
     return {"cycle": cycle, "units": len(units), "applications_created": created, "accounts": DEMO_ACCOUNTS,
             "password": DEMO_PASSWORD}
