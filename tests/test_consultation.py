@@ -328,8 +328,10 @@ def test_close_vote_over_http_and_refusals(client, panel):
     s.commit()
     client.login("office")
     page = client.text(f"/admin/consultation/votes/?group={group.id}")
-    assert "专家3、专家4" in page  # who has not voted yet (names only)
-    assert "x0意见" not in page
+    row = page[page.index(f'id="tally-{a1.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert "已投票 3/5" in row  # how many have voted while open: no counts, no names (issue 13.2a)
+    assert "专家3" not in row and "尚未投票" not in page and "x0意见" not in page
     r = client.post("/admin/consultation/votes/close/", {"group_id": group.id}, token_from=HOME)
     assert r.status_code == 302
     assert status_of(a1.id) == Status.expert_passed and status_of(a2.id) == Status.expert_failed
@@ -596,7 +598,8 @@ def test_details_panel_tally_for_office_only(client, panel):
     client.login("office")
     page = client.text(f"/admin/applications/details/?id={a1.id}")
     assert 'id="panel-consultation"' in page
-    assert "通过 1，不通过 0" in page and "面板秘密意见" not in page
+    assert "已投票 1/5" in page and "面板秘密意见" not in page
+    assert "通过 1，" not in page  # no running tally while the group's vote is open (issue 13.2a)
     assert 'id="disqualify-form"' in page
     client.logout()
     client.login("admin_a")

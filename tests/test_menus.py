@@ -31,7 +31,7 @@ FOUNDATION_MENU = {
 EXPECTED_MENU = {
     Role.applicant: {"/admin/", "/admin/inbox/"},
     Role.unit_admin: {"/admin/", "/admin/applications/", "/admin/inbox/"},
-    Role.expert: {"/admin/", "/admin/applications/", "/admin/inbox/"},
+    Role.expert: {"/admin/", "/admin/inbox/"},  # experts read on 审读投票, not the generic list (issue 13.2c)
     Role.office: {"/admin/", "/admin/applications/", "/admin/inbox/", "/admin/units/", "/admin/cycles/"},
     Role.it_admin: set(FOUNDATION_MENU),
 }
@@ -48,7 +48,8 @@ REFUSED = {
     Role.unit_admin: ["/admin/users/", "/admin/users/new/", "/admin/users/edit/?id={u}", "/admin/audit/",
                       "/admin/audit/details/?id=1", "/admin/units/", "/admin/units/new/", "/admin/cycles/",
                       "/admin/users/export/csv/"],
-    Role.expert: ["/admin/users/", "/admin/audit/", "/admin/units/", "/admin/cycles/"],
+    Role.expert: ["/admin/users/", "/admin/audit/", "/admin/units/", "/admin/cycles/", "/admin/applications/",
+                  "/admin/applications/details/?id={a}"],
     Role.office: ["/admin/users/", "/admin/users/new/", "/admin/audit/", "/admin/audit/export/csv/"],
     Role.it_admin: [],
 }

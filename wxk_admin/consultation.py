@@ -8,15 +8,17 @@ Every status change goes through ``workflow.apply``; every other change writes
 an audit record.  The caller commits.
 
 Votes are secret (无记名投票, 002 第三条(三)2): nothing here returns who voted
-how, except an expert's own vote to that expert (``my_vote``).  The office gets
-tallies (``tally``) and the names of those who have not voted yet.
+how, except an expert's own vote to that expert (``my_vote``).  While a group's
+vote is open the office gets only how many have voted (``Progress``, n of m) —
+no counts, no names of those who have not voted (with counts they would name the
+voters); the tally comes with the close.
 """
 from __future__ import annotations
 
 import datetime as dt
 import random
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -561,7 +563,6 @@ class Tally:
     eligible: int  # non-recused members: the base of the majority
     passed: int
     failed: int
-    not_voted: list[str] = field(default_factory=list)  # names of non-recused members without a vote
 
     @property
     def voted(self) -> int:
@@ -575,6 +576,24 @@ class Tally:
     def carries(self) -> bool:
         """002 第三条(三)2 / 001 五.2: 本组专家投票过半数方为通过 — over half of the non-recused members."""
         return self.eligible > 0 and passes(self.passed, self.eligible)
+
+
+@dataclass
+class Progress:
+    """What the office is shown of one application's vote: how many of those who should vote have voted,
+    and the tally only once the group's vote is closed (002 第三条(三)2 无记名投票)."""
+
+    members: int
+    recused: int
+    eligible: int
+    voted: int
+    needed: int
+    tally: Tally | None  # None while the vote is open
+
+    @classmethod
+    def of(cls, tally: Tally, closed: bool) -> Progress:
+        return cls(members=tally.members, recused=tally.recused, eligible=tally.eligible, voted=tally.voted,
+                   needed=tally.needed, tally=tally if closed else None)
 
 
 def passes(pass_votes: int, eligible: int) -> bool:
@@ -594,11 +613,14 @@ def tally(session, application: Application) -> Tally | None:
         select(Vote.choice, func.count(Vote.id)).where(Vote.application_id == application.id,
                                                         Vote.expert_id.in_(eligible))
         .group_by(Vote.choice)).all())
-    voted = set(session.scalars(select(Vote.expert_id).where(Vote.application_id == application.id)))
-    names = {m.expert_id: (m.expert.full_name or m.expert.username) for m in group.members}
     return Tally(members=len(member_ids), recused=len(recused), eligible=len(eligible),
-                 passed=counts.get(VoteChoice.passed, 0), failed=counts.get(VoteChoice.failed, 0),
-                 not_voted=sorted(names[uid] for uid in eligible if uid not in voted))
+                 passed=counts.get(VoteChoice.passed, 0), failed=counts.get(VoteChoice.failed, 0))
+
+
+def progress(session, application: Application) -> Progress | None:
+    """One application's vote as the office may see it (counts only after the close)."""
+    t = tally(session, application)
+    return Progress.of(t, _group(session, application).vote_closed_at is not None) if t else None
 
 
 def close_vote(session, actor: Actor, group: ExpertGroup, now: dt.datetime | None = None) -> workflow.BulkResult:
@@ -632,7 +654,6 @@ def group_tallies(session, group: ExpertGroup, statuses=None) -> list[tuple[Appl
         query = query.where(Application.status.in_(statuses))
     apps = session.scalars(query.order_by(Application.serial_seq, Application.id)).all()
     member_ids = [m.expert_id for m in group.members]
-    names = {m.expert_id: (m.expert.full_name or m.expert.username) for m in group.members}
     app_ids = [a.id for a in apps]
     recused: dict[int, set[int]] = {}
     voted: dict[int, dict[int, VoteChoice]] = {}
@@ -651,9 +672,14 @@ def group_tallies(session, group: ExpertGroup, statuses=None) -> list[tuple[Appl
         rows.append((app, Tally(
             members=len(member_ids), recused=len(out), eligible=len(eligible),
             passed=sum(1 for uid in eligible if votes.get(uid) == VoteChoice.passed),
-            failed=sum(1 for uid in eligible if votes.get(uid) == VoteChoice.failed),
-            not_voted=sorted(names[uid] for uid in eligible if uid not in votes))))
+            failed=sum(1 for uid in eligible if votes.get(uid) == VoteChoice.failed))))
     return rows
+
+
+def vote_monitor(session, group: ExpertGroup) -> list[tuple[Application, Progress]]:
+    """The office's 投票与回避 rows: n of m while the group's vote is open, the tallies once closed."""
+    closed = group.vote_closed_at is not None
+    return [(app, Progress.of(t, closed)) for app, t in group_tallies(session, group)]
 
 
 # ================================================================ 6. secretariat (书记处)
@@ -933,11 +959,13 @@ def panel_data(session, app: Application, user: User) -> dict | None:
     group = _group(session, app)
     data = {"materials": app.materials, "group": group,
             "group_label": Category(group.category).label + "咨询组" if group else None,
-            "tally": None, "objections": [], "onboarding": None,
+            "tally": None, "progress": None, "objections": [], "onboarding": None,
             "can_disqualify": role == Role.office and app.status in workflow.LIVE_STATES,
             "disqualify_reasons": DISQUALIFY_REASONS, "is_office": role in (Role.office, Role.it_admin)}
     if data["is_office"]:
-        data["tally"] = tally(session, app) if group else None
+        # Counts only once the group's vote is closed; while open, how many have voted (n of m).
+        data["progress"] = progress(session, app) if group else None
+        data["tally"] = data["progress"].tally if data["progress"] else None
         data["objections"] = session.scalars(select(Objection).where(Objection.application_id == app.id)
                                              .order_by(Objection.id)).all()
         if app.status == Status.admitted:

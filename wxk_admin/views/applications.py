@@ -61,12 +61,12 @@ def _history(application_id: int) -> list[AuditEvent]:
 class ApplicationView(ExportMixin, SecureModelView):
     """申请入会管理."""
 
-    roles = frozenset({Role.unit_admin, Role.office, Role.it_admin, Role.expert})
+    # Not experts: they read on their own pages, without ID numbers or contact data (issue 13.2c).
+    roles = frozenset({Role.unit_admin, Role.office, Role.it_admin})
     permissions = {
         Role.unit_admin: frozenset({READ, EDIT, EXPORT}),
         Role.office: frozenset({READ, EXPORT}),
         Role.it_admin: frozenset({READ, EDIT, EXPORT}),
-        Role.expert: frozenset({READ}),
     }
     # Owner, unit, cycle, workflow state and serial are set by code, never by a form.
     protected_columns = ("applicant", "applicant_id", "unit", "unit_id", "cycle", "cycle_id", "status",

@@ -21,6 +21,7 @@ from sqlalchemy import true
 
 from ..audit import Actor, changed_fields, record
 from ..enums import LabelledEnum, Role
+from ..errors import render_error
 from ..layout import local_datetime
 from ..models import db
 from ..xlsx import safe_value
@@ -102,6 +103,12 @@ def fast_url_for(endpoint: str, **kwargs) -> str:
     return f"{path}?{urlencode(items, safe=_QUERY_SAFE)}" if items else path
 
 
+# Why a role is refused, where a plain 「无权访问」 would leave the user lost.
+REFUSAL_MESSAGES = {
+    Role.expert: "专家请在「审读投票」中审读分配给本组的申请；申请列表、申请详情、申请表下载和导出不向专家开放。",
+}
+
+
 class RoleGate:
     """Who may open a view at all (``roles``) — shared by model views and custom pages."""
 
@@ -118,6 +125,9 @@ class RoleGate:
             return redirect(url_for("account.login_view", next=request.full_path))
         record(db.session, current_actor(), "access_denied", ("Endpoint", None), reason=request.path[:500])
         db.session.commit()
+        message = REFUSAL_MESSAGES.get(role_of(current_user))
+        if message:
+            return render_error(403, message)
         abort(403)
 
 

@@ -312,7 +312,7 @@ class ConsultationView(SecureBaseView):
         if str(raw).isdigit():
             selected = next((g for g in groups if g.id == int(raw)), None)
         selected = selected or (groups[0] if groups else None)
-        rows = dom.group_tallies(db.session, selected) if selected else []
+        rows = dom.vote_monitor(db.session, selected) if selected else []
         conflicts = dom.possible_conflicts(db.session, selected) if selected and not selected.vote_closed_at else []
         return self.render("consultation/votes.html", cycle=cycle, groups=groups, group=selected, rows=rows,
                            conflicts=conflicts, reasons=RecusalReason.choices(), form=form or {}, error=error,
@@ -513,10 +513,12 @@ class ConsultationView(SecureBaseView):
 # ================================================================ 审读投票 (the expert)
 
 
-# What an expert reads: the work, not the applicant's private contact data.
-EXPERT_FIELDS = ("name", "pen_name", "gender", "ethnicity", "birth_date", "education", "employer_and_post",
+# What an expert reads: the work, track, 门类 and unit — never the ID number, contact data or birth date
+# (SPEC §1; issue 13.2c).  Child sections an expert has no use for (the office's materials checklist) are left out.
+EXPERT_FIELDS = ("name", "pen_name", "gender", "ethnicity", "education", "employer_and_post",
                  "professional_title", "track", "category", "style", "editing_years", "organisation_level",
                  "organisation_post", "organisation_years", "exemption_claim")
+EXPERT_HIDDEN_SECTIONS = frozenset({"materials"})
 
 
 def _display(value):
@@ -535,8 +537,11 @@ def expert_sections(app: Application):
 
     cols = {c.key: c for c in sa_inspect(Application).columns}
     personal = [(cols[k].info["label"], _display(getattr(app, k))) for k in EXPERT_FIELDS]
+    personal.insert(2, (cols["unit_id"].info["label"], app.unit.name if app.unit else "直接申报"))
     tables = []
     for rel, title in CHILD_SECTIONS:
+        if rel in EXPERT_HIDDEN_SECTIONS:
+            continue
         rows = getattr(app, rel)
         if not rows:
             continue
