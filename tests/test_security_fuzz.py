@@ -36,9 +36,12 @@ def _chinese_answer(r):
 @given(username=ANY_TEXT, password=ANY_TEXT)
 def test_fuzz_login(client, world, username, password):
     r = client.post("/admin/account/login/", {"username": username, "password": password})
+    if r.status_code == 429:  # the address's failures are throttled (issue 18.4)
+        assert "登录失败次数过多" in r.get_data(as_text=True) and r.headers["Retry-After"]
+        return
     _chinese_answer(r)
     if r.status_code == 200:
-        assert "用户名或密码错误" in r.get_data(as_text=True) or "锁定" in r.get_data(as_text=True)
+        assert "用户名或密码错误" in r.get_data(as_text=True)
 
 
 @FUZZ

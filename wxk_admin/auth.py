@@ -1,4 +1,4 @@
-"""Authentication: password policy, login with lockout, session checks (Flask-Login).
+"""Authentication: password policy, login with throttling, session checks (Flask-Login).
 
 Domain functions take a session and return a result; the login pages live in
 ``views/account.py``.
@@ -6,22 +6,34 @@ Domain functions take a session and return a result; the login pages live in
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
+from typing import NamedTuple
 
 from flask import current_app, flash, g, redirect, request, session as flask_session, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .audit import Actor, record
 from .extensions import db, login_manager
-from .models import Message, User, utcnow
+from .models import AuditEvent, Message, User, utcnow
 
 MIN_PASSWORD_LENGTH = 8
 LOGIN_FAILED = "用户名或密码错误"
-# Soft lockout: after this many consecutive failures, each further failure locks for longer.
-LOCK_AFTER = 5
-LOCK_MINUTES_MAX = 60
+THROTTLED = "登录失败次数过多，请 {minutes} 分钟后再试"
+
+# Login throttling (issue 18.4): slow the attacker's address down, never lock the owner out.  Counted from
+# the audit log's login_failed rows (shared by every worker and host, nothing else to keep), keyed by the
+# name typed — existing or not, so the answers never tell which names exist.
+PAIR_FREE = 5              # failures of one name from one address before delays start ...
+PAIR_WINDOW = dt.timedelta(hours=24)  # ... counted over a day (a success from that address starts afresh)
+IP_FREE = 20               # failures from one address, whatever the names, in an hour
+IP_WINDOW = dt.timedelta(hours=1)
+DELAY_MINUTES_MAX = 60     # delays after the free failures: 1, 2, 4 … 60 minutes since the last failure
+ACCOUNT_SOFT = 50          # failures of one name in an hour: from then on only addresses that have not failed
+ACCOUNT_MAX = 100          # ... and from this many no password is checked at all (ASVS 6.3: ≤ 100 per hour)
+ACCOUNT_WINDOW = dt.timedelta(hours=1)
 
 # The most common passwords (top of public breach lists) plus obvious local ones.
 COMMON_PASSWORDS = frozenset("""
@@ -48,48 +60,101 @@ def password_problems(username: str, password: str) -> list[str]:
     return problems
 
 
-def _lock_minutes(failures: int) -> int:
-    if failures < LOCK_AFTER:
+class LoginResult(NamedTuple):
+    user: User | None
+    message: str | None = None
+    retry_after: int = 0  # seconds before this address may try this name again (0: not throttled)
+
+
+def _name_reasons(name: str) -> tuple[str, str]:
+    """The audit reasons of a failed login for ``name`` (known, unknown)."""
+    return f"用户名：{name}", f"未知用户名：{name}"
+
+
+def _delay(failures: list[dt.datetime], free: int, now: dt.datetime) -> float:
+    if len(failures) < free:
         return 0
-    return min(2 ** (failures - LOCK_AFTER), LOCK_MINUTES_MAX)
+    minutes = min(2 ** (len(failures) - free), DELAY_MINUTES_MAX)
+    return (max(failures) + dt.timedelta(minutes=minutes) - now).total_seconds()
+
+
+def login_wait(session, name: str, ip: str | None, user: User | None, now: dt.datetime) -> tuple[float, bool]:
+    """Seconds before a password for ``name`` from ``ip`` may be checked (≤ 0: now), and whether the name's
+    hourly ceiling (every address) is what holds it."""
+    reasons = _name_reasons(name)
+    mine = [AuditEvent.reason.in_(reasons)]
+    if ip:
+        mine.append(AuditEvent.ip == ip)
+    if user is not None:  # its successful logins and IT's 解除锁定 start the counts afresh
+        mine.append(and_(AuditEvent.target_type == "User", AuditEvent.target_id == user.id))
+    rows = session.execute(
+        select(AuditEvent.created_at, AuditEvent.action, AuditEvent.ip, AuditEvent.reason, AuditEvent.target_id)
+        .where(AuditEvent.created_at > now - PAIR_WINDOW,
+               AuditEvent.action.in_(("login_failed", "login", "unlock")), or_(*mine))).all()
+
+    def latest(action, same_ip=False):
+        return max((r.created_at for r in rows if r.action == action and user is not None
+                    and r.target_id == user.id and (not same_ip or r.ip == ip)), default=now - PAIR_WINDOW)
+
+    unlocked = latest("unlock")
+    fresh_pair = max(unlocked, latest("login", same_ip=True))
+    failed = [r for r in rows if r.action == "login_failed"]
+    pair = [r.created_at for r in failed if r.reason in reasons and r.ip == ip and r.created_at > fresh_pair]
+    by_ip = [r.created_at for r in failed if r.ip == ip and r.created_at > now - IP_WINDOW]
+    by_name = sorted(r.created_at for r in failed
+                     if r.reason in reasons and r.created_at > max(unlocked, now - ACCOUNT_WINDOW))
+    def until_below(ceiling):  # until enough of the name's failures leave the hour
+        return (by_name[len(by_name) - ceiling] + ACCOUNT_WINDOW - now).total_seconds()
+
+    waits = [_delay(pair, PAIR_FREE, now), _delay(by_ip, IP_FREE, now)]
+    if len(by_name) >= ACCOUNT_SOFT and any(t > max(unlocked, now - ACCOUNT_WINDOW) for t in pair):
+        waits.append(until_below(ACCOUNT_SOFT))
+    everyone = until_below(ACCOUNT_MAX) if len(by_name) >= ACCOUNT_MAX else 0
+    return max(waits + [everyone]), everyone > 0
 
 
 def authenticate(session, username: str, password: str, ip: str | None = None,
-                 now: dt.datetime | None = None) -> tuple[User | None, str | None]:
-    """Check credentials; return ``(user, None)`` or ``(None, message)``.  Audits every attempt."""
+                 now: dt.datetime | None = None) -> LoginResult:
+    """Check credentials; every attempt is audited (``created_at`` = ``now``: the throttle counts those rows)."""
     now = now or utcnow()
     username = (username or "").strip()
+    name = username.lower()[:64]
     user = session.scalar(select(User).where(func.lower(User.username) == username.lower())) if username else None
+
+    def audit(action, actor=None, target=None, reason=None):
+        record(session, actor or Actor(None, ip), action, target or user or ("User", None),
+               reason=reason).created_at = now
+
+    wait, whole_account = login_wait(session, name, ip, user, now)
+    if wait > 0:
+        seconds = math.ceil(wait)
+        audit("login_throttled", reason=_name_reasons(name)[0])
+        if user is not None and whole_account:  # shown to IT (锁定至), who can 解除锁定
+            user.locked_until = now + dt.timedelta(seconds=seconds)
+        session.commit()
+        return LoginResult(None, THROTTLED.format(minutes=math.ceil(seconds / 60)), seconds)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
-        record(session, Actor(None, ip), "login_failed", ("User", None), reason=f"未知用户名：{username[:64]}")
+        check_password_hash(_DUMMY_HASH, password or "")  # the same time as a known name
+        audit("login_failed", reason=_name_reasons(name)[1])
         session.commit()
-        return None, LOGIN_FAILED
-    if user.locked_until and user.locked_until > now:
-        record(session, Actor(None, ip), "login_locked", user)
-        session.commit()
-        wait = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return None, f"登录失败次数过多，账户已暂时锁定，请 {wait} 分钟后再试"
-    if not user.check_password(password or ""):
+        return LoginResult(None, LOGIN_FAILED)
+    if not user.check_password(password or ""):  # a deactivated account too: the same answer, counted
         user.failed_logins = (user.failed_logins or 0) + 1
-        minutes = _lock_minutes(user.failed_logins)
-        if minutes:
-            user.locked_until = now + dt.timedelta(minutes=minutes)
-        record(session, Actor(None, ip), "login_failed", user)
+        audit("login_failed", reason=_name_reasons(name)[0])
         session.commit()
-        return None, LOGIN_FAILED
+        return LoginResult(None, LOGIN_FAILED)
     if not user.active:
-        record(session, Actor(None, ip), "login_inactive", user)
+        audit("login_inactive")
         session.commit()
-        return None, "该账户已停用，请联系管理员"
+        return LoginResult(None, "该账户已停用，请联系管理员")
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
     if not user.session_token:
         user.session_token = secrets.token_hex(16)
-    record(session, Actor(user, ip), "login", user)
+    audit("login", actor=Actor(user, ip))
     session.commit()
-    return user, None
+    return LoginResult(user)
 
 
 def rotate_session_token(user: User) -> None:
