@@ -439,7 +439,8 @@ def test_notice_one_week_objection_upheld_and_close(client, world):
                     token_from=HOME)
     assert r.status_code == 400 and "公示时间为一周" in r.get_data(as_text=True)
     assert count(Notice) == 0 and status_of(a.id) == Status.secretariat_approved
-    r = client.post("/admin/consultation/notice/open/", {"starts_on": start.isoformat()}, token_from=HOME)
+    r = client.post("/admin/consultation/notice/open/", {"starts_on": start.isoformat(), "confirm": "1"},
+                    token_from=HOME)
     assert r.status_code == 302
     notice = s.scalar(select(Notice))
     assert notice.ends_on == start + dt.timedelta(days=7)

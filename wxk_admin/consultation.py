@@ -28,9 +28,11 @@ from .audit import Actor, record
 from .enums import Category, ContactMethod, RecusalReason, Role, Status, VoteChoice
 from .models import (Application, Cycle, ExpertGroup, ExpertGroupMember, ExpertProfile, MaterialItem, Notice,
                      Objection, Recusal, User, Vote, utcnow)
+from .params import EARLIEST_DATE, LATEST_DATE, date_arg, int_arg
 from .workflow import TransitionRefused
 
 NOTICE_DAYS = 7  # 公示时间为一周 (001 六; 002 第三条(五))
+DRAW_SIZE = 5  # 随机抽取's default group size, when the 门类's pool holds that many
 
 # 第五条 5: 有抄袭、剽窃、弄虚作假以及请托、行贿行为的申请者，取消其申请资格。
 DISQUALIFY_REASONS = ("抄袭、剽窃", "弄虚作假", "请托、行贿")
@@ -66,22 +68,19 @@ def _today() -> dt.date:
 
 
 def _int(value, label: str, minimum: int = 0) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise Refused(f"「{label}」须为整数") from None
+    number = int_arg(value)
+    if number is None:
+        raise Refused(f"「{label}」须为整数")
     if number < minimum:
         raise Refused(f"「{label}」不能小于 {minimum}")
     return number
 
 
 def _date(value, label: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except (TypeError, ValueError):
-        raise Refused(f"「{label}」日期格式应为 YYYY-MM-DD") from None
+    day = date_arg(value)
+    if day is None:
+        raise Refused(f"「{label}」日期格式应为 YYYY-MM-DD，且在 {EARLIEST_DATE.year} 至 {LATEST_DATE.year} 年之间")
+    return day
 
 
 # ================================================================ 1. paper materials (纸质材料)
@@ -706,13 +705,20 @@ def record_secretariat(session, actor: Actor, application_id, *, present, in_fav
 
 # ================================================================ 7. public notice (公示) and objections
 
-def open_notice(session, actor: Actor, cycle: Cycle, starts_on, ends_on=None, ids=None) -> Notice:
-    """Put the approved list on notice for one week: end = start + 7 days; shorter is refused."""
-    _require_role(actor, Role.office)
+def notice_dates(starts_on, ends_on=None) -> tuple[dt.date, dt.date]:
+    """The notice's first and last day: end = start + 7 days by default; shorter is refused."""
     starts_on = _date(starts_on, "公示开始日期")
     ends_on = _date(ends_on, "公示结束日期") if ends_on else starts_on + dt.timedelta(days=NOTICE_DAYS)
     if ends_on < starts_on + dt.timedelta(days=NOTICE_DAYS):
         raise Refused(f"公示时间为一周：结束日期不能早于 {starts_on + dt.timedelta(days=NOTICE_DAYS)}")
+    return starts_on, ends_on
+
+
+def notice_candidates(session, actor: Actor, cycle: Cycle | None, ids=None) -> list[Application]:
+    """The approved applications (all, or those of ``ids``) that 开始公示 would put on the public site."""
+    _require_role(actor, Role.office)
+    if cycle is None:
+        raise Refused("没有当前申请年度")
     query = select(Application).where(access.application_filter(actor.user), Application.cycle_id == cycle.id,
                                       Application.status == Status.secretariat_approved)
     if ids is not None:
@@ -720,6 +726,13 @@ def open_notice(session, actor: Actor, cycle: Cycle, starts_on, ends_on=None, id
     apps = session.scalars(query.order_by(Application.serial_seq, Application.id)).all()
     if not apps:
         raise Refused("没有书记处审议通过、待公示的申请")
+    return apps
+
+
+def open_notice(session, actor: Actor, cycle: Cycle, starts_on, ends_on=None, ids=None) -> Notice:
+    """Put the approved list on notice for one week (the caller has had the list confirmed: it goes public)."""
+    starts_on, ends_on = notice_dates(starts_on, ends_on)
+    apps = notice_candidates(session, actor, cycle, ids)
     notice = Notice(cycle_id=cycle.id, starts_on=starts_on, ends_on=ends_on)
     session.add(notice)
     session.flush()

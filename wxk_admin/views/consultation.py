@@ -220,7 +220,7 @@ class ConsultationView(SecureBaseView):
         listed = {p.user_id: p for profiles in pool.values() for p in profiles}
         all_available = sorted(listed.values(), key=lambda p: p.user_id)
         return self.render("consultation/groups.html", cycle=cycle, groups=groups, pool=pool, draws=draws,
-                           all_available=all_available,
+                           all_available=all_available, draw_size=dom.DRAW_SIZE,
                            categories=list(Category), form=form or {}, error=error, tab="groups"), code
 
     @expose("/groups/")
@@ -407,10 +407,17 @@ class ConsultationView(SecureBaseView):
 
     @expose("/notice/open/", methods=("POST",))
     def notice_open(self):
+        """开始公示 in two steps: the names that will go public, then (ticked 「确认公示以下名单」) the notice."""
         f = request.form
+        ids = f.getlist("ids") or None
         try:
+            if f.get("confirm") != "1":
+                starts_on, ends_on = dom.notice_dates(f.get("starts_on"), f.get("ends_on") or None)
+                apps = dom.notice_candidates(db.session, current_actor(), self._cycle(), ids)
+                return self.render("consultation/notice_confirm.html", apps=apps, starts_on=starts_on,
+                                   ends_on=ends_on, public_row=dom.public_row, tab="notice")
             notice = dom.open_notice(db.session, current_actor(), self._cycle(), f.get("starts_on"),
-                                     f.get("ends_on") or None, ids=f.getlist("ids") or None)
+                                     f.get("ends_on") or None, ids=ids)
             db.session.commit()
         except TransitionRefused as exc:
             return self._fail(self._notice_page, exc)
