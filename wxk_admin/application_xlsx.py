@@ -1,38 +1,72 @@
-"""下载申请表 — the application as a printable A4 .xlsx form ({姓名}入会申请表.xlsx).
+"""下载申请表 — the 入会申请表 as a printable A4 .xlsx ({姓名}入会申请表.xlsx), laid out like the PDF.
 
-Fields and their labels come from the models' ``info``: the personal and track
-sections list the columns in reading order, any other exportable column lands
-in 「其他信息」, and each repeating section prints every exportable column of
-its model.  A column added to the model therefore appears here by itself.
+The content is ``documents.form.application_form`` (the PDF's: nothing internal).  The sheet is a fine
+grid of ``GRID`` narrow columns whose widths add up to A4's printable width, so "fit to width" never
+shrinks it; each section's columns span as many grid columns as their content needs (an ISBN, a CIP
+number, a date on one line; long titles wrap), and rows are as tall as their longest wrapped cell
+(Excel does not grow merged cells by itself).
 """
 from __future__ import annotations
 
+import math
 from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
-from .layout import PERSONAL, REVIEW, TRACK, display, labelled_columns, other_fields
-from .models import CHILD_SECTIONS, Application
-from .xlsx import safe_value
 
-WIDTH = 12  # grid columns: three label/value pairs per row (label 1 + value 3)
+from .documents.form import Form, Table, application_form, form_basename
+from .models import Application
+from .xlsx import safe_text
+
+GRID = 40
+GRID_WIDTH = 2.45  # character units per grid column
+MARGIN_IN = 0.4
+# A4 (8.27 in) less the side margins, in Excel's width units (~7 px of 96 dpi each): the grid must fit.
+PRINTABLE_WIDTH = (8.27 - 2 * MARGIN_IN) * 96 / 7
+LINE_PT = 13.5  # height of one line of 10 pt text
+FONT = "宋体"
 
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-LABEL_FILL = PatternFill("solid", fgColor="F2F2F2")
-SECTION_FILL = PatternFill("solid", fgColor="D9E1F2")
+LABEL_FILL = PatternFill("solid", fgColor="EEEEEE")
 WRAP = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+TOP_LEFT = Alignment(wrap_text=True, vertical="top")
+RIGHT = Alignment(horizontal="right", vertical="center")
+
+
+def text_units(text: str) -> float:
+    """The width of ``text`` in character units: a CJK character is about two, a digit or letter one."""
+    return sum(1.8 if ord(ch) >= 0x2E80 else 1.0 for ch in text) + 0.8
 
 
 def form_filename(application: Application) -> str:
-    return f"{application.name or '申请人'}入会申请表.xlsx"
+    return form_basename(application) + ".xlsx"
 
 
-def _display(value):
-    return safe_value(display(value))
+def _spans(table: Table, available: int) -> list[int]:
+    """Grid columns per table column (序号 first): one-line values whole, the rest shared by need."""
+    wanted = [max(text_units(str(len(table.rows))), 2.0)]
+    minimum = [math.ceil(wanted[0] / GRID_WIDTH)]
+    for i, column in enumerate(table.columns):
+        longest = max((text_units(row[i]) for row in table.rows), default=0.0)
+        if column.one_line:
+            need = max(longest, min(text_units(column.label), 2 * 1.8 + 0.8))
+            minimum.append(math.ceil(need / GRID_WIDTH))
+            wanted.append(need)
+        else:
+            minimum.append(2)
+            wanted.append(max(min(longest, 8 * 1.8), text_units(column.label) / 2))
+    spans = list(minimum)
+    while sum(spans) < available:  # give the next grid column to the one furthest below its want
+        i = max(range(len(spans)), key=lambda k: wanted[k] / (spans[k] * GRID_WIDTH))
+        spans[i] += 1
+    while sum(spans) > available:  # too many columns: narrow the widest wrapping ones
+        i = max(range(len(spans)), key=lambda k: spans[k])
+        spans[i] -= 1
+    return spans
 
 
 class _Sheet:
@@ -40,96 +74,130 @@ class _Sheet:
         self.ws = ws
         self.row = 1
 
-    def merged(self, text, first_col: int, last_col: int, *, font=None, fill=None, align=WRAP, height=None):
+    def cell(self, text, first: int, span: int, *, font=None, fill=None, align=WRAP, border=True):
+        """Write ``text`` over ``span`` grid columns from ``first``; returns the lines it wraps into."""
         ws, row = self.ws, self.row
-        cell = ws.cell(row=row, column=first_col, value=text)
-        if last_col > first_col:
-            ws.merge_cells(start_row=row, start_column=first_col, end_row=row, end_column=last_col)
-        for col in range(first_col, last_col + 1):
+        cell = ws.cell(row=row, column=first, value=safe_text(text) if text != "" else None)
+        last = first + span - 1
+        if span > 1:
+            ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        for col in range(first, last + 1):
             c = ws.cell(row=row, column=col)
-            c.border = BORDER
+            if border:
+                c.border = BORDER
             if fill:
                 c.fill = fill
         cell.alignment = align
-        if font:
-            cell.font = font
-        if height:
-            ws.row_dimensions[row].height = height
+        cell.font = font or Font(name=FONT, size=10)
+        return max(1, math.ceil(text_units(str(text)) / (span * GRID_WIDTH)))
 
-    def section(self, title: str):
-        self.merged(title, 1, WIDTH, font=Font(bold=True, size=12), fill=SECTION_FILL, align=CENTER, height=22)
+    def end_row(self, lines: int = 1, minimum: float = 0):
+        self.ws.row_dimensions[self.row].height = max(lines * LINE_PT + 4, minimum)
         self.row += 1
 
-    def pairs(self, application: Application, keys):
-        columns = {c.key: c for c in labelled_columns(Application)}
-        items = [(columns[k].info["label"], _display(getattr(application, k))) for k in keys if k in columns]
-        for start in range(0, len(items), 3):
-            for slot, (label, value) in enumerate(items[start:start + 3]):
-                col = 1 + slot * 4
-                self.merged(label, col, col, font=Font(bold=True), fill=LABEL_FILL, align=CENTER)
-                self.merged(value, col + 1, col + 3)
-            self.ws.row_dimensions[self.row].height = 30
-            self.row += 1
+    def heading(self, title: str):
+        self.cell(title, 1, GRID, font=Font(name=FONT, size=11, bold=True), border=False)
+        self.end_row(minimum=20)
 
-    def table(self, model, rows):
-        columns = labelled_columns(model)[:WIDTH]
-        for i, column in enumerate(columns, start=1):
-            self.merged(column.info["label"], i, i, font=Font(bold=True), fill=LABEL_FILL, align=CENTER)
-        self.row += 1
-        if not rows:
-            self.merged("（无）", 1, WIDTH, align=CENTER)
-            self.row += 1
-        for item in rows:
-            for i, column in enumerate(columns, start=1):
-                self.merged(_display(getattr(item, column.key)), i, i)
-            self.ws.row_dimensions[self.row].height = 30
-            self.row += 1
+    def pairs(self, items, width: int):
+        """label/value pairs, two per row, over ``width`` grid columns."""
+        label_span = width // 4 - 2
+        value_span = width // 2 - label_span
+        for start in range(0, len(items), 2):
+            lines = 1
+            for slot, (label, value) in enumerate(items[start:start + 2]):
+                col = 1 + slot * (label_span + value_span)
+                lines = max(lines, self.cell(label, col, label_span, fill=LABEL_FILL,
+                                             font=Font(name=FONT, size=10, bold=True)),
+                            self.cell(value, col + label_span, value_span))
+            self.end_row(lines)
+
+    def table(self, table: Table):
+        self.heading(table.title)
+        if not table.rows:
+            self.cell("无", 1, GRID)
+            self.end_row()
+            return
+        spans = _spans(table, GRID)
+        header = ["序号"] + [c.label for c in table.columns]
+        bold = Font(name=FONT, size=9, bold=True)
+        self._row(header, spans, font=bold, fill=LABEL_FILL, align=CENTER)
+        for n, values in enumerate(table.rows, start=1):
+            self._row([str(n)] + values, spans, font=Font(name=FONT, size=9))
+
+    def _row(self, values, spans, **style):
+        col, lines = 1, 1
+        for value, span in zip(values, spans):
+            lines = max(lines, self.cell(value, col, span, **style))
+            col += span
+        self.end_row(lines)
+
+
+def _boxes(sheet: _Sheet, form: Form):
+    sheet.heading(form.boxes_title)
+    for box in form.boxes:
+        sheet.cell(box.title, 1, GRID, font=Font(name=FONT, size=10.5, bold=True), fill=LABEL_FILL)
+        sheet.end_row()
+        if box.text:
+            sheet.end_row(sheet.cell(box.text, 1, GRID))
+        if box.tall:
+            sheet.cell("", 1, GRID, align=TOP_LEFT)
+            sheet.end_row(minimum=80)
+        if box.seal:
+            sheet.cell("（盖章）", 1, GRID, align=RIGHT)
+            sheet.end_row()
+        sheet.cell("　　　　　　　　".join(f"{blank}：" for blank in box.blanks), 1, GRID)
+        sheet.end_row(minimum=24)
+        sheet.row += 1  # a gap between boxes
 
 
 def build_application_form(application: Application) -> bytes:
-    """The .xlsx bytes of the printable form holding every section of ``application``."""
+    """The .xlsx bytes of the printable form of ``application``."""
+    form = application_form(application)
     wb = Workbook()
     ws = wb.active
     ws.title = "入会申请表"
     sheet = _Sheet(ws)
-    cycle = application.cycle.name if application.cycle else ""
-    sheet.merged("中国作家协会会员入会申请表", 1, WIDTH, font=Font(bold=True, size=16), align=CENTER, height=32)
-    sheet.row += 1
-    unit = application.unit.name if application.unit else "直接申报（中央和国家机关）"
-    sheet.merged(safe_value(f"{cycle}　推荐单位：{unit}　申请序列号：{application.serial_no or '（待编号）'}"),
-                 1, WIDTH, align=CENTER, height=20)
-    sheet.row += 1
+    sheet.cell(form.title, 1, GRID, font=Font(name=FONT, size=16, bold=True), align=CENTER, border=False)
+    sheet.end_row(minimum=30)
+    sheet.cell(f"姓名：{form.name}　　年度：{form.cycle}　　推荐单位：{form.unit}　　申请序列号：{form.serial_no}",
+               1, GRID, border=False)
+    sheet.end_row()
 
-    sheet.section("一、个人信息")
-    sheet.pairs(application, PERSONAL)
-    sheet.section("二、申报类别")
-    sheet.pairs(application, TRACK)
-    number = 3
-    for relationship, title in CHILD_SECTIONS:
-        model = getattr(Application, relationship).property.mapper.class_
-        sheet.section(f"{'三四五六七八九十'[number - 3]}、{title}" if number <= 10 else title)
-        sheet.table(model, getattr(application, relationship))
-        number += 1
-    other = other_fields()
-    if other:
-        sheet.section("其他信息")
-        sheet.pairs(application, other)
-    sheet.section("审核信息")
-    sheet.pairs(application, REVIEW)
-    sheet.merged("申请人签名：　　　　　　　　　　日期：　　　　　　　　团体会员意见（盖章）：", 1, WIDTH, height=40)
-    last_row = sheet.row
+    sheet.heading("一、个人信息")
+    photo_span = 10
+    first_personal = sheet.row
+    sheet.pairs(form.personal, GRID - photo_span)
+    ws.merge_cells(start_row=first_personal, start_column=GRID - photo_span + 1, end_row=sheet.row - 1,
+                   end_column=GRID)
+    photo = ws.cell(row=first_personal, column=GRID - photo_span + 1, value="两寸证件照\n（粘贴处）")
+    photo.alignment, photo.font = CENTER, Font(name=FONT, size=9)
+    for row in range(first_personal, sheet.row):
+        for col in range(GRID - photo_span + 1, GRID + 1):
+            ws.cell(row=row, column=col).border = BORDER
+    sheet.heading("二、申报类别")
+    sheet.pairs(form.track, GRID)
+    for table in form.tables:
+        sheet.table(table)
+    _boxes(sheet, form)
+    sheet.cell(form.note, 1, GRID, font=Font(name=FONT, size=9), border=False)
+    sheet.end_row()
 
-    for col in range(1, WIDTH + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 11
-    ws.print_area = f"A1:{get_column_letter(WIDTH)}{last_row}"
+    for col in range(1, GRID + 1):
+        ws.column_dimensions[get_column_letter(col)].width = GRID_WIDTH
+    ws.print_area = f"A1:{get_column_letter(GRID)}{sheet.row - 1}"
+    ws.print_title_rows = "1:2"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = ws.ORIENTATION_PORTRAIT
+    # Fit to the page's width only (any number of pages tall); the grid already fits it at 100 %.
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    ws.print_title_rows = "1:2"
+    ws.page_margins = PageMargins(left=MARGIN_IN, right=MARGIN_IN, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    ws.oddFooter.left.text = form.note
+    ws.oddFooter.left.size = 9
+    ws.oddFooter.right.text = "第 &P 页 共 &N 页"
+    ws.oddFooter.right.size = 9
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
