@@ -21,7 +21,6 @@ from wxk_admin.enums import Status
 from wxk_admin.models import Application, db
 
 from .conftest import throwaway_database
-from .factories import make_app, make_world
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,6 +78,42 @@ def test_no_code_path_creates_the_schema_outside_migrations():
     assert offenders == []
 
 
+def _insert_legacy(session, table: str, values: dict) -> None:
+    """INSERT ``values`` into ``table`` as the database's current schema has it: every other NOT NULL
+    column without a default gets a plain value of its type."""
+    from sqlalchemy import Boolean, Date, DateTime, Integer
+
+    row = dict(values)
+    for column in inspect(session.connection()).get_columns(table):
+        if column["name"] in row or column["nullable"] or column.get("default") is not None \
+                or column.get("autoincrement") is True:
+            continue
+        kind = column["type"]
+        row[column["name"]] = (False if isinstance(kind, Boolean) else 0 if isinstance(kind, Integer)
+                               else dt.datetime(2027, 1, 1) if isinstance(kind, DateTime)
+                               else dt.date(2027, 1, 1) if isinstance(kind, Date) else "")
+    names = ", ".join(row)
+    session.execute(text(f"INSERT INTO {table} ({names}) VALUES ({', '.join(':' + k for k in row)})"), row)
+
+
+def legacy_application(session, **values) -> int:
+    """An application (with its cycle and applicant) inserted by plain SQL, so that it fits the schema of an
+    earlier revision (today's models have later columns)."""
+    now = dt.datetime(2027, 1, 1)
+    if session.execute(text("SELECT count(*) FROM cycles")).scalar() == 0:
+        _insert_legacy(session, "cycles", {
+            "id": 1, "association": "cwa", "year": 2027, "name": "2027年度", "fill_start": dt.date(2026, 3, 1),
+            "fill_end": dt.date(2026, 5, 1), "materials_deadline": dt.date(2026, 6, 1), "ruleset": "cwa-2022",
+            "is_current": True, "created_at": now})
+        _insert_legacy(session, "users", {"id": 1, "username": "u1", "full_name": "申请人", "password_hash": "!",
+                                          "role": "applicant", "active": True, "created_at": now})
+    new_id = (session.execute(text("SELECT COALESCE(MAX(id), 0) FROM applications")).scalar() or 0) + 1
+    _insert_legacy(session, "applications", {"id": new_id, "cycle_id": 1, "applicant_id": 1, "status": "draft",
+                                             "version": 1, "name": "旧数据", "submitted_at": None,
+                                             "created_at": now, "updated_at": now, **values})
+    return new_id
+
+
 def test_upgrade_0002_keeps_and_repairs_existing_applications(backend, tmp_path):
     """0002 adds CHECK (status = 'draft' OR submitted_at IS NOT NULL) on a database that already holds
     applications: a submitted row without 提交时间 gets its earliest workflow time, not refused, not lost."""
@@ -86,13 +121,12 @@ def test_upgrade_0002_keeps_and_repairs_existing_applications(backend, tmp_path)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "test"})
         with app.app_context():
             upgrade(revision="0001_initial")
-            world = make_world(db.session)
+            # Rows written as that revision's schema holds them (today's models have later columns).
             confirmed_at = dt.datetime(2027, 3, 1, 9, 30)
-            broken = make_app(db.session, world, "broken", world.unit_a, world.users["appl_a"],
-                              status=Status.unit_confirmed)
-            draft = make_app(db.session, world, "draft", world.unit_a, world.users["appl_a"], status=Status.draft)
+            broken_id = legacy_application(db.session, status=Status.unit_confirmed.value,
+                                           submitted_at=dt.datetime(2027, 2, 1))
+            draft_id = legacy_application(db.session, status=Status.draft.value)
             db.session.commit()
-            broken_id, draft_id = broken.id, draft.id
             # As if edited by hand in the database before this revision.
             db.session.execute(text("UPDATE applications SET submitted_at = NULL, unit_confirmed_at = :t "
                                      "WHERE id = :id"), {"t": confirmed_at, "id": broken_id})

@@ -28,6 +28,7 @@ from .enums import (Category, Eligibility, Gender, ProfessionalTitle, Responsibi
                     UnitKind)
 from .models import (Application, Book, Cycle, GroupUnit, MaterialItem, Publication, Recommender, User, WebWork,
                      utcnow)
+from .names import name_sort_key
 
 # Share of each state in generated data (a few years of intake: most rows are finished).
 STATUS_WEIGHTS = [
@@ -285,7 +286,7 @@ def generate(session, applications: int, units: int = 44, cycles: int = 3, *, se
                 admitted = status == Status.admitted
                 apps.append({
                     "id": app_id, "cycle_id": cycle_id, "unit_id": unit_id, "applicant_id": user_id,
-                    "status": status.value, "version": 1, "name": name,
+                    "status": status.value, "version": 1, "name": name, "name_sort_key": name_sort_key(name),
                     "pen_name": pick(pools.pen_names) if rnd() < 0.6 else None,
                     "gender": gender, "ethnicity": "汉族" if rnd() < 0.9 else "回族", "birth_date": birth,
                     "id_number": id_no, "political_status": "中共党员" if rnd() < 0.4 else "群众",

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     func,
     select,
 )
@@ -51,6 +52,7 @@ from .enums import (
     VenueLevel,
     VoteChoice,
 )
+from .names import name_sort_key
 
 # Deterministic constraint names keep Alembic migrations portable (SQLite batch mode needs them).
 NAMING = {
@@ -229,6 +231,10 @@ class Application(TimestampMixin, db.Model):
 
     # Personal 个人信息
     name: Mapped[str] = mapped_column(String(50), default="", index=True, info=meta("姓名", list=True, search=True))
+    # 拼音 order of 姓名 (names.name_sort_key): set with every assignment of ``name`` (the event below) and in
+    # wxk generate's bulk rows; "" until a name is given.
+    name_sort_key: Mapped[str] = mapped_column(String(255), nullable=False, server_default="", index=True,
+                                               info=meta("姓名排序", form=False, export=False))
     pen_name: Mapped[str | None] = mapped_column(String(50), index=True, info=meta("常用名", list=True, search=True))
     gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, "gender"), info=meta("性别", filter=True))
     ethnicity: Mapped[str | None] = mapped_column(String(20), info=meta("民族"))
@@ -354,6 +360,11 @@ def _child(section_title: str, relationship_name: str):
         cls.section_title = section_title
         return cls
     return register
+
+
+@event.listens_for(Application.name, "set")
+def _keep_name_sort_key(target, value, oldvalue, initiator):
+    target.name_sort_key = name_sort_key(value)
 
 
 @_child("出版专集", "books")

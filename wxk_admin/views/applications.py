@@ -118,11 +118,13 @@ class ApplicationView(ExportMixin, SecureModelView):
         return {**super().get_sortable_columns(), "unit_name": Application.unit_id}
 
     def _apply_sorting(self, query, joins, sort_column, sort_desc):
-        """申请序列号 and 推荐单位: rows without one last in both directions (直接申报 after the units,
-        by unit code as the 推荐单位 filter lists them)."""
+        """姓名 by 拼音; 申请序列号 and 推荐单位: rows without one last in both directions (直接申报 after the
+        units, by unit code as the 推荐单位 filter lists them)."""
         def direction(column):
             return column.desc() if sort_desc else column.asc()
 
+        if sort_column == "name":  # 拼音 order (names.name_sort_key), the same on every backend
+            return query.order_by(direction(Application.name_sort_key)), joins
         if sort_column == "serial_no":
             return query.order_by(Application.serial_no.is_(None), direction(Application.serial_no)), joins
         if sort_column == "unit_name":
@@ -205,11 +207,18 @@ class ApplicationView(ExportMixin, SecureModelView):
             flash(why, "error")
             return redirect(details_url)
         error = None
-        if request.method == "POST":
+        if request.method == "POST" and not request.form.get("back"):  # 返回修改: the form again, as filled
             try:
                 opinion = request.form.get("opinion", "")
                 if transition.needs_reason and transition.opinion_field == "reject_reasons":
                     opinion = workflow.compose_reason(request.form.getlist("reasons"), request.form.get("other"))
+                # The reason first; then, once, 「确定…？」 for a danger button or a flagged application.
+                opinion = workflow.checked_opinion(transition, opinion)
+                cautions = workflow.cautions(transition, application)
+                if (transition.danger or cautions) and request.form.get("confirmed") != "1":
+                    return self.render("applications/transition.html", app=application, transition=transition,
+                                       question=f"确定{transition.label}？", cautions=cautions, opinion=opinion,
+                                       form_data=request.form, return_url=return_url, details_url=details_url)
                 outcome = workflow.apply(db.session, application, transition.name, current_actor(),
                                          opinion=opinion, expected_version=request.form.get("version"))
                 db.session.commit()
@@ -227,6 +236,7 @@ class ApplicationView(ExportMixin, SecureModelView):
                 return redirect(details_url)
         return self.render("applications/transition.html", app=application, transition=transition,
                            reasons=workflow.REJECT_REASONS, other_reason=workflow.OTHER_REASON, error=error,
+                           cautions=workflow.cautions(transition, application), question=None,
                            form_data=request.form, return_url=return_url, details_url=details_url)
 
     @expose("/download/")
@@ -242,7 +252,9 @@ class ApplicationView(ExportMixin, SecureModelView):
     def _bulk_form(self, ids, name):
         transition = workflow.TRANSITIONS[name]
         rows = self.scoped_ids(ids)
-        return self.render("applications/bulk.html", transition=transition, rows=rows,
+        # This page is the one confirmation of the bulk action: it names each row's flags.
+        cautions = {a.id: workflow.cautions(transition, a) for a in rows}
+        return self.render("applications/bulk.html", transition=transition, rows=rows, cautions=cautions,
                            return_url=request_return_url(self.get_url(".index_view")))
 
     @action("bulk_unit_confirm", "批量确认")
