@@ -69,9 +69,10 @@ MATRIX = {
     # Even their own application: the reviewers' view stays closed to applicants (they use 我的申请).
     (Role.applicant, IN): dict(list=FORBIDDEN, details=FORBIDDEN, edit_get=FORBIDDEN, edit_post=FORBIDDEN,
                                delete=FORBIDDEN, actions=FORBIDDEN, export=FORBIDDEN, ajax_update=FORBIDDEN),
-    (Role.expert, OUT): dict(list=HIDDEN, search=HIDDEN, details=REFUSED, edit_get=REFUSED, edit_post=REFUSED,
-                             delete=REFUSED, actions=UNCHANGED, export=REFUSED, export_selected=REFUSED,
-                             ajax_update=REFUSED, other_routes=UNCHANGED),
+    # Experts read on their own pages (审读投票), never the reviewers' view (issue 13.2c).
+    (Role.expert, OUT): dict(list=FORBIDDEN, search=FORBIDDEN, details=FORBIDDEN, edit_get=FORBIDDEN,
+                             edit_post=FORBIDDEN, delete=FORBIDDEN, actions=FORBIDDEN, export=FORBIDDEN,
+                             export_selected=FORBIDDEN, ajax_update=FORBIDDEN, other_routes=UNCHANGED),
     (Role.unit_admin, IN): dict(list=SHOWN, search=SHOWN, details=SHOWN, edit_get=SHOWN, export=SHOWN,
                                 export_selected=SHOWN, delete=KEPT, ajax_update=KEPT),
     (Role.office, IN): dict(list=SHOWN, search=SHOWN, details=SHOWN, export=SHOWN, export_selected=SHOWN,
