@@ -217,6 +217,8 @@ class SecureModelView(RoleGate, ModelView):
             formatters = dict(getattr(self, attr) or {})
             formatters.setdefault(dt.datetime, _datetime_formatter)
             setattr(self, attr, formatters)
+        # Flask-Admin's details page prints a yes/no column as True / False.
+        self.column_type_formatters_detail.setdefault(bool, lambda view, value, name: "是" if value else "否")
 
     # ------------------------------------------------------------ configuration from model info
 
@@ -363,4 +365,3 @@ def status_badge(status) -> Markup:
 def list_link(view, model, text) -> Markup:
     url = view.get_url(".details_view", id=model.id, url=request.url)
     return Markup('<a href="{}">{}</a>').format(url, escape(text))
-

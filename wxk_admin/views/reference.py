@@ -63,6 +63,8 @@ class UserView(SecureModelView):
                     "new_password")
     form_extra_fields = {"new_password": PasswordField("设置新密码（留空不修改）", validators=[Optional()])}
     form_args = {"unit": {"query_factory": _unit_query, "label": "所属单位"}}
+    # Secrets are nobody's reading, IT's included.
+    column_details_exclude_list = ("password_hash", "session_token")
 
     def scope(self, user):
         return access.user_filter(user)
@@ -140,6 +142,10 @@ def _application_link(view, context, model, name) -> Markup | str:
         view.get_url("applications.details_view", id=model.application_id), model.application_id)
 
 
+def _label_formatter(vocabulary: type[LabelledEnum]):
+    return lambda view, context, model, name: vocabulary.label_of(getattr(model, name))
+
+
 def _labels_matching(vocabulary: type[LabelledEnum], term: str) -> list[str]:
     return [m.value for m in vocabulary if term in m.label]
 
@@ -156,9 +162,13 @@ class AuditEventView(SecureModelView):
     column_labels = {"actor": "操作人", "on_behalf_of": "代为操作账户", "actor.username": "操作人用户名",
                      "changes": "修改内容"}
     column_filters = ("action", "target_type", "created_at", "actor.username")
+    # Codes read by their Chinese names: filter options from the choices, cells (empty ones too) by formatter.
     column_choices = {"action": AuditAction.choices(), "target_type": AuditTarget.choices(),
                       "from_state": Status.choices(), "to_state": Status.choices()}
-    column_formatters_detail = {"changes": _changes_table, "application_id": _application_link}
+    column_formatters = {name: _label_formatter(vocabulary) for name, vocabulary in
+                         (("action", AuditAction), ("target_type", AuditTarget), ("from_state", Status),
+                          ("to_state", Status))}
+    column_formatters_detail = {**column_formatters, "changes": _changes_table, "application_id": _application_link}
     column_searchable_list = ("reason", "action")
     column_default_sort = ("created_at", True)
     audit_changes = False
