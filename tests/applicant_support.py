@@ -45,7 +45,10 @@ VALID = {
     "books-0-mainland": "y",
     "publications-0-title": "渡口",
     "publications-0-venue": "人民文学",
-    "publications-0-venue_level": "national_key",
+    "publications-0-circulation": "public",
+    "publications-0-level_provincial": "y",
+    "publications-0-level_core": "y",
+    "publications-0-level_national_key": "y",
     "publications-0-issue": "2019年第3期",
     "publications-0-word_count": "12000",
 }

@@ -393,7 +393,8 @@ def test_reject_then_edit_and_resubmit_keeps_history(client, world):
     assert "驳回理由" in form_page and "发表作品字数不足" in form_page
     app = application_of(zhang)
     data = {**VALID, "publications-1-title": "长街", "publications-1-venue": "收获",
-            "publications-1-venue_level": "national_key", "publications-1-word_count": "30000"}
+            "publications-1-circulation": "public", "publications-1-level_national_key": "y",
+            "publications-1-word_count": "30000"}
     page = post_form(client, data, "submit", version=app.version).get_data(as_text=True)
     app = application_of(zhang)
     assert app.status == Status.submitted, page[:2000]

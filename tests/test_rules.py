@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from wxk_admin import rules
 from wxk_admin.enums import (
+    Circulation,
     Eligibility,
     OrganisationLevel,
     OrganisationPost,
@@ -24,7 +25,6 @@ from wxk_admin.enums import (
     PublisherLevel,
     Responsibility,
     Track,
-    VenueLevel,
 )
 from wxk_admin.models import Application, Award, Book, FilmWork, GroupUnit, Publication, Reprint, WebWork
 
@@ -41,9 +41,22 @@ def book(level=PublisherLevel.other, resp=Responsibility.sole, title="书", **kw
                 mainland=kw.pop("mainland", True), **kw)
 
 
-def pub(chars=0, level=VenueLevel.public, lines=None, title="文", **kw) -> Publication:
-    return Publication(title=title, venue_level=level, word_count=chars, poem_lines=lines,
-                       is_translation=kw.pop("is_translation", False), is_criticism=kw.pop("is_criticism", False), **kw)
+class Level:
+    """The old single 刊物级别 values as the independent properties a publication now has (issue 13.6)."""
+
+    public: dict = {}
+    provincial = {"level_provincial": True}
+    core = {"level_provincial": True, "level_core": True}
+    national_key = {"level_provincial": True, "level_national_key": True}
+    internal = {"circulation": Circulation.internal}
+    anthology = {"circulation": Circulation.anthology}
+
+
+def pub(chars=0, level=Level.public, lines=None, title="文", **kw) -> Publication:
+    properties = {"circulation": Circulation.public, "level_provincial": False, "level_core": False,
+                  "level_national_key": False, **level}
+    return Publication(title=title, word_count=chars, poem_lines=lines, is_translation=kw.pop("is_translation", False),
+                       is_criticism=kw.pop("is_criticism", False), **properties, **kw)
 
 
 def web(chars, subs, title="网文", **kw) -> WebWork:
@@ -56,8 +69,8 @@ def make(track=Track.creation, *, prov=0, public=0, books_prov=0, books_other=0,
     """An unsaved application: ``prov``/``public`` characters in one 省级 / 全国公开发行 publication each,
     ``books_prov``/``books_other`` sole-authored literary books, plus any explicit rows."""
     app = Application(name="测试", track=track, household_registration=household, **kw)
-    app.publications = ([pub(prov, VenueLevel.provincial)] if prov else []) + \
-                       ([pub(public, VenueLevel.public)] if public else []) + list(pubs)
+    app.publications = ([pub(prov, Level.provincial)] if prov else []) + \
+                       ([pub(public, Level.public)] if public else []) + list(pubs)
     app.books = [book(PublisherLevel.provincial, title=f"省{i}") for i in range(books_prov)] + \
                 [book(PublisherLevel.other, title=f"其他{i}") for i in range(books_other)] + list(books)
     app.web_works = list(webs)
@@ -65,11 +78,11 @@ def make(track=Track.creation, *, prov=0, public=0, books_prov=0, books_other=0,
     return app
 
 
-def crit(chars, level=VenueLevel.provincial):
+def crit(chars, level=Level.provincial):
     return pub(chars, level, is_criticism=True)
 
 
-def trans(chars, level=VenueLevel.provincial):
+def trans(chars, level=Level.provincial):
     return pub(chars, level, is_translation=True)
 
 
@@ -123,8 +136,8 @@ CASES = [
     ("cwa-1-at", CWA, C1_1, lambda: make(prov=150_000, public=150_000), E, "(1)"),
     ("cwa-1-total-below", CWA, C1_1, lambda: make(prov=150_000, public=149_999), N, None),
     ("cwa-1-provincial-below", CWA, C1_1, lambda: make(prov=149_999, public=150_001), N, None),
-    ("cwa-1-poetry-at", CWA, C1_1, lambda: make(prov=150_000, pubs=[pub(level=VenueLevel.public, lines=1500)]), E, "(1)"),
-    ("cwa-1-poetry-below", CWA, C1_1, lambda: make(prov=150_000, pubs=[pub(level=VenueLevel.public, lines=1499)]), N, None),
+    ("cwa-1-poetry-at", CWA, C1_1, lambda: make(prov=150_000, pubs=[pub(level=Level.public, lines=1500)]), E, "(1)"),
+    ("cwa-1-poetry-below", CWA, C1_1, lambda: make(prov=150_000, pubs=[pub(level=Level.public, lines=1499)]), N, None),
     ("cwa-2-at", CWA, C1_2, lambda: make(prov=100_000, public=50_000, books_other=1), E, "(2)"),
     ("cwa-2-total-below", CWA, C1_2, lambda: make(prov=100_000, public=49_999, books_other=1), N, None),
     ("cwa-2-provincial-below", CWA, C1_2, lambda: make(prov=99_999, public=50_001, books_other=1), N, None),
@@ -142,15 +155,15 @@ CASES = [
     ("cwa-5-film-below", CWA, C1_5, lambda: make(prov=150_000, films=[FilmWork(title="剧", word_count=149_999, screened=True)]), N, None),
     ("cwa-5-film-not-screened", CWA, C1_5, lambda: make(prov=150_000, films=[FilmWork(title="剧", word_count=150_000, screened=False)]), N, None),
     # ---- 001 national, other tracks
-    ("cwa-crit-chars-at", CWA, C1_CRIT, lambda: make(Track.criticism, pubs=[crit(150_000, VenueLevel.core)]), E, "发表"),
+    ("cwa-crit-chars-at", CWA, C1_CRIT, lambda: make(Track.criticism, pubs=[crit(150_000, Level.core)]), E, "发表"),
     ("cwa-crit-chars-below", CWA, C1_CRIT, lambda: make(Track.criticism, pubs=[crit(149_999)]), N, None),
-    ("cwa-crit-chars-public-level", CWA, C1_CRIT, lambda: make(Track.criticism, pubs=[crit(150_000, VenueLevel.public)]), N, None),
+    ("cwa-crit-chars-public-level", CWA, C1_CRIT, lambda: make(Track.criticism, pubs=[crit(150_000, Level.public)]), N, None),
     ("cwa-crit-books-at", CWA, C1_CRIT, lambda: make(Track.criticism, books_prov=2), E, "出版"),
     ("cwa-crit-books-below", CWA, C1_CRIT, lambda: make(Track.criticism, books_prov=1, books_other=1), N, None),
     ("cwa-trans-books-at", CWA, C1_TRANS, lambda: make(Track.translation, professional_title=ASSOC, books=translated_books(2)), E, "翻译"),
     ("cwa-trans-books-below", CWA, C1_TRANS, lambda: make(Track.translation, professional_title=ASSOC, books=translated_books(1)), N, None),
     ("cwa-trans-title-below", CWA, C1_TRANS, lambda: make(Track.translation, professional_title=INTER, books=translated_books(2)), N, None),
-    ("cwa-trans-chars-at", CWA, C1_TRANS, lambda: make(Track.translation, professional_title=ASSOC, pubs=[trans(200_000, VenueLevel.core)]), E, "翻译"),
+    ("cwa-trans-chars-at", CWA, C1_TRANS, lambda: make(Track.translation, professional_title=ASSOC, pubs=[trans(200_000, Level.core)]), E, "翻译"),
     ("cwa-trans-chars-below", CWA, C1_TRANS, lambda: make(Track.translation, professional_title=ASSOC, pubs=[trans(199_999)]), N, None),
     ("cwa-edit-at", CWA, C1_EDIT, lambda: make(Track.editing, professional_title=ASSOC, editing_years=8), E, "编辑"),
     ("cwa-edit-years-below", CWA, C1_EDIT, lambda: make(Track.editing, professional_title=ASSOC, editing_years=7), N, None),
@@ -163,8 +176,8 @@ CASES = [
     # ---- 002 Jiangsu, creative
     ("js-1-at", JS, C2_1, lambda: make(public=150_000), E, "(1)"),
     ("js-1-below", JS, C2_1, lambda: make(public=149_999), N, None),
-    ("js-1-poetry-at", JS, C2_1, lambda: make(pubs=[pub(level=VenueLevel.public, lines=1500)]), E, "(1)"),
-    ("js-1-poetry-below", JS, C2_1, lambda: make(pubs=[pub(level=VenueLevel.public, lines=1499)]), N, None),
+    ("js-1-poetry-at", JS, C2_1, lambda: make(pubs=[pub(level=Level.public, lines=1500)]), E, "(1)"),
+    ("js-1-poetry-below", JS, C2_1, lambda: make(pubs=[pub(level=Level.public, lines=1499)]), N, None),
     ("js-2-at", JS, C2_2, lambda: make(public=50_000, books_other=1), E, "(2)"),
     ("js-2-chars-below", JS, C2_2, lambda: make(public=49_999, books_other=1), N, None),
     ("js-2-no-book", JS, C2_2, lambda: make(public=50_000), N, None),
@@ -193,7 +206,7 @@ CASES = [
     ("js-trans-book-at", JS, C2_TRANS, lambda: make(Track.translation, professional_title=INTER, books=translated_books(1)), E, "翻译"),
     ("js-trans-no-book", JS, C2_TRANS, lambda: make(Track.translation, professional_title=INTER), N, None),
     ("js-trans-title-below", JS, C2_TRANS, lambda: make(Track.translation, professional_title=JUNIOR, books=translated_books(1)), N, None),
-    ("js-trans-chars-at", JS, C2_TRANS, lambda: make(Track.translation, professional_title=INTER, pubs=[trans(150_000, VenueLevel.core)]), E, "翻译"),
+    ("js-trans-chars-at", JS, C2_TRANS, lambda: make(Track.translation, professional_title=INTER, pubs=[trans(150_000, Level.core)]), E, "翻译"),
     ("js-trans-chars-below", JS, C2_TRANS, lambda: make(Track.translation, professional_title=INTER, pubs=[trans(149_999)]), N, None),
     ("js-edit-at", JS, C2_EDIT, lambda: make(Track.editing, professional_title=INTER, editing_years=5), E, "编辑"),
     ("js-edit-years-below", JS, C2_EDIT, lambda: make(Track.editing, professional_title=INTER, editing_years=4), N, None),
@@ -277,12 +290,12 @@ def test_translated_books_count_only_for_translation_track():
 
 def test_anthology_and_internal_journal_not_counted():
     """002：「多人合集、选本收录、文学内刊发表的作品不作为申报作品」."""
-    app = make(public=100_000, pubs=[pub(50_000, VenueLevel.anthology, title="合集"), pub(1, VenueLevel.internal, title="内刊")])
+    app = make(public=100_000, pubs=[pub(50_000, Level.anthology, title="合集"), pub(1, Level.internal, title="内刊")])
     result = rules.evaluate(app, JS)
     assert result.outcome == N
     assert "发表作品《合集》：多人合集/选本，不计入" in result.detail["excluded"]
     assert "发表作品《内刊》：内部刊物，不计入" in result.detail["excluded"]
-    app.publications[1].venue_level = VenueLevel.public
+    app.publications[1].circulation = Circulation.public
     assert rules.evaluate(app, JS).outcome == E
 
 
@@ -302,9 +315,9 @@ def test_short_web_piece_excluded_in_jiangsu_only():
 
 def test_poetry_lines_convert_at_ten_lines_per_thousand_characters():
     """001 (1)：「诗歌按10行1000字计」."""
-    poem = pub(level=VenueLevel.provincial, lines=1234)
+    poem = pub(level=Level.provincial, lines=1234)
     assert poem.counted_characters == 123_400
-    poem_with_words = pub(999, level=VenueLevel.provincial, lines=10)
+    poem_with_words = pub(999, level=Level.provincial, lines=10)
     assert poem_with_words.counted_characters == 1000  # lines win over a word count
     detail = rules.evaluate(make(pubs=[poem, pub(5_000)]), CWA).detail
     totals = {t["key"]: t["value"] for t in detail["totals"]}
@@ -409,8 +422,8 @@ def test_a_third_association_is_data():
 
 # ---------------------------------------------------------------- property: more qualifying work never hurts
 
-levels = st.sampled_from([VenueLevel.public, VenueLevel.provincial, VenueLevel.core, VenueLevel.national_key,
-                          VenueLevel.internal, VenueLevel.anthology])
+levels = st.sampled_from([Level.public, Level.provincial, Level.core, Level.national_key,
+                          Level.internal, Level.anthology])
 pub_st = st.builds(lambda c, lv, lines: pub(c, lv, lines=lines),
                    st.integers(0, 200_000), levels, st.one_of(st.none(), st.integers(0, 2000)))
 book_st = st.builds(lambda lv, resp, year: book(lv, resp, published_on=dt.date(year, 1, 1) if year else None),
@@ -420,7 +433,7 @@ web_st = st.builds(lambda c, s, done: web(c, s, completed=done),
                    st.integers(0, 2_500_000), st.integers(0, 8000), st.booleans())
 qualifying = st.one_of(
     st.builds(lambda c, lv: pub(c, lv), st.integers(1, 200_000),
-              st.sampled_from([VenueLevel.public, VenueLevel.provincial, VenueLevel.national_key])),
+              st.sampled_from([Level.public, Level.provincial, Level.national_key])),
     st.builds(lambda lv, year: book(lv, published_on=dt.date(year, 6, 1)),
               st.sampled_from(list(PublisherLevel)), st.integers(1995, 2024)),
     st.builds(lambda c, s: web(c, s), st.integers(1, 2_500_000), st.integers(0, 8000)),

@@ -5,7 +5,7 @@ from flask import render_template
 from sqlalchemy import func, select
 
 from wxk_admin import checks, rules
-from wxk_admin.enums import Eligibility, PublisherLevel, Responsibility, Track, VenueLevel
+from wxk_admin.enums import Circulation, Eligibility, PublisherLevel, Responsibility, Track
 from wxk_admin.models import Application, AuditEvent, Book, Publication, db
 
 
@@ -132,9 +132,9 @@ def test_panel_shows_result_condition_and_totals(app, world):
     application.web_works.clear()
     application.film_works.clear()
     application.publications[:] = [
-        Publication(title="省刊", venue_level=VenueLevel.provincial, word_count=118_000),
-        Publication(title="公开", venue_level=VenueLevel.public, word_count=182_000),
-        Publication(title="<b>合集</b>", venue_level=VenueLevel.anthology, word_count=9_000),
+        Publication(title="省刊", circulation=Circulation.public, level_provincial=True, word_count=118_000),
+        Publication(title="公开", circulation=Circulation.public, word_count=182_000),
+        Publication(title="<b>合集</b>", circulation=Circulation.anthology, word_count=9_000),
     ]
     rules.refresh(db.session, application)
     db.session.commit()

@@ -18,7 +18,7 @@ from .checks import refresh
 from .cip import demo_record_for, load_demo_cip
 from .enums import (Category, ContactMethod, Eligibility, Gender, OrganisationLevel, OrganisationPost,
                     ProfessionalTitle, PublisherLevel, RecusalReason, Responsibility, Role, Status, Track, UnitKind,
-                    VenueLevel, VoteChoice)
+                    VoteChoice)
 from .models import (Application, Book, CipRecord, Cycle, GroupUnit, MaterialItem, Publication, Recommender, User,
                      WebWork)
 
@@ -53,12 +53,18 @@ PEN_SUFFIX = ["岸", "舟", "野", "禾", "川", "歌", "樵", "鸿", "溪", "�
 TITLE_WORDS = ["河流", "故乡", "灯火", "麦田", "远方", "雪线", "海风", "山歌", "旧事", "城南", "夜航", "草原",
                "长街", "渡口", "春秋", "星辰", "炊烟", "边城", "归途", "铁轨"]
 TITLE_SHAPES = ["{a}的{b}", "{a}与{b}", "{a}记", "{a}{b}", "在{a}", "{a}十年", "{a}笔记", "{a}之上"]
-JOURNALS = [("人民文学", VenueLevel.national_key), ("收获", VenueLevel.national_key), ("当代", VenueLevel.core),
-            ("十月", VenueLevel.national_key), ("花城", VenueLevel.core), ("钟山", VenueLevel.core),
-            ("北京文学", VenueLevel.provincial), ("上海文学", VenueLevel.provincial),
-            ("雨花", VenueLevel.provincial), ("诗刊", VenueLevel.national_key), ("星星", VenueLevel.provincial),
-            ("文艺报", VenueLevel.provincial), ("某市晚报副刊", VenueLevel.public),
-            ("小说选刊", VenueLevel.national_key)]
+
+def _levels(*, provincial=False, core=False, national_key=False) -> dict:
+    """A journal's level properties, as Publication columns (a journal may hold several, issue 13.6)."""
+    return {"circulation": "public", "level_provincial": provincial or core or national_key, "level_core": core,
+            "level_national_key": national_key}
+
+
+KEY_CORE, KEY, CORE, PROVINCIAL = (_levels(core=True, national_key=True), _levels(national_key=True),
+                                   _levels(core=True), _levels(provincial=True))
+JOURNALS = [("人民文学", KEY_CORE), ("收获", KEY_CORE), ("当代", KEY_CORE), ("十月", KEY_CORE), ("花城", KEY_CORE),
+            ("钟山", CORE), ("北京文学", PROVINCIAL), ("上海文学", CORE), ("雨花", PROVINCIAL), ("诗刊", KEY_CORE),
+            ("星星", PROVINCIAL), ("文艺报", PROVINCIAL), ("某市晚报副刊", _levels()), ("小说选刊", KEY)]
 PUBLISHERS = [("人民文学出版社", PublisherLevel.provincial), ("作家出版社", PublisherLevel.provincial),
               ("江苏凤凰文艺出版社", PublisherLevel.provincial), ("上海文艺出版社", PublisherLevel.provincial),
               ("百花文艺出版社", PublisherLevel.provincial), ("长江文艺出版社", PublisherLevel.provincial),
@@ -215,7 +221,7 @@ def make_application(rng: random.Random, cycle: Cycle, unit: GroupUnit | None, a
     for i in range(rng.randint(2, 6)):
         journal, level = rng.choice(JOURNALS)
         app.publications.append(Publication(
-            position=i, title=_title(rng), venue=journal, venue_level=level, issue=f"{rng.randint(2012, 2025)}年第{rng.randint(1, 12)}期",
+            position=i, title=_title(rng), venue=journal, **level, issue=f"{rng.randint(2012, 2025)}年第{rng.randint(1, 12)}期",
             genre=rng.choice(["小说", "散文", "诗歌", "评论"]), word_count=rng.randint(5, 60) * 1000))
     if category == Category.web:
         app.web_works.append(WebWork(title=_title(rng), site=rng.choice(["起点中文网", "晋江文学城", "纵横中文网"]),

@@ -158,12 +158,10 @@ class PublisherLevel(LabelledEnum):
     other = ("other", "其他出版社")
 
 
-class VenueLevel(LabelledEnum):
-    """Level of a journal or newspaper (发表作品 / 刊物级别)."""
+class Circulation(LabelledEnum):
+    """How a journal or newspaper of 发表作品 circulates.  Its levels (省级及以上, 中文核心期刊,
+    全国重点文学期刊) are separate yes/no properties of the row: one journal can hold all three."""
 
-    national_key = ("national_key", "全国重点文学期刊")
-    core = ("core", "中文核心期刊")
-    provincial = ("provincial", "省级及以上")
     public = ("public", "全国公开发行")
     internal = ("internal", "内部刊物")
     anthology = ("anthology", "多人合集/选本")

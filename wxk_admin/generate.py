@@ -323,7 +323,7 @@ def generate(session, applications: int, units: int = 44, cycles: int = 3, *, se
                     journal, level = pick(JOURNALS)
                     children[Publication].append({
                         "application_id": app_id, "position": position, "title": pick(pools.titles),
-                        "venue": journal, "venue_level": level.value, "issue": f"{2012 + i % 14}年第{1 + i % 12}期",
+                        "venue": journal, **level, "issue": f"{2012 + i % 14}年第{1 + i % 12}期",
                         "genre": "小说", "word_count": between(5, 60) * 1000, "is_translation": False,
                         "is_criticism": False})
                 if category == Category.web:

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     event,
     func,
     select,
@@ -36,6 +37,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .enums import (
     Category,
+    Circulation,
     ContactMethod,
     Eligibility,
     Gender,
@@ -49,7 +51,6 @@ from .enums import (
     Status,
     Track,
     UnitKind,
-    VenueLevel,
     VoteChoice,
 )
 from .names import name_sort_key
@@ -402,8 +403,15 @@ class Publication(ChildRow, db.Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200), default="", info=meta("作品名称"))
     venue: Mapped[str | None] = mapped_column(String(100), info=meta("刊物或报纸名称"))
-    venue_level: Mapped[VenueLevel | None] = mapped_column(enum_type(VenueLevel, "venue_level"),
-                                                           info=meta("刊物级别"))
+    circulation: Mapped[Circulation | None] = mapped_column(enum_type(Circulation, "circulation"),
+                                                            info=meta("发行范围"))
+    # Independent levels (issue 13.6): 《花城》 is 省级及以上, 中文核心期刊 and 全国重点文学期刊 at once.
+    level_provincial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                                   info=meta("省级及以上"))
+    level_core: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                             info=meta("中文核心期刊"))
+    level_national_key: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                                     info=meta("全国重点文学期刊"))
     issue: Mapped[str | None] = mapped_column(String(50), info=meta("期号/日期"))
     published_on: Mapped[dt.date | None] = mapped_column(Date, info=meta("发表时间"))
     genre: Mapped[str | None] = mapped_column(String(30), info=meta("体裁"))

@@ -28,7 +28,7 @@ Public API:
     UnknownRuleset
 
 ``eligibility_detail`` (JSON): ruleset, ruleset_title, track, track_label, track_clause, outcome,
-outcome_label, note, met, nearest, flags [str], excluded [str], notes [str] (for the reviewer only), checks [{measure, clause, met, note}],
+outcome_label, note, met, nearest, flags [str], excluded [str], counted [str], notes [str] (for the reviewer only), checks [{measure, clause, met, note}],
 totals [{key, label, unit, value}], conditions [{key, title, clause, manual, met, summary, missing [str],
 distance, requirements [{measure, label, unit, at_least, value, met, missing} | {any_of: [...], met, missing}]}].
 """
@@ -41,6 +41,7 @@ from typing import Any, Callable
 
 from . import id_numbers
 from .enums import (
+    Circulation,
     Eligibility,
     OrganisationLevel,
     OrganisationPost,
@@ -48,7 +49,6 @@ from .enums import (
     PublisherLevel,
     Responsibility,
     Track,
-    VenueLevel,
 )
 
 FALLBACK_RULESET = "cwa-2022"
@@ -399,9 +399,25 @@ def _enum(enum_cls, value):
         return None
 
 
-PUBLIC_LEVELS = frozenset({VenueLevel.national_key, VenueLevel.core, VenueLevel.provincial, VenueLevel.public})
-PROVINCIAL_LEVELS = frozenset({VenueLevel.national_key, VenueLevel.provincial})
-PROVINCIAL_CORE_LEVELS = PROVINCIAL_LEVELS | {VenueLevel.core}
+def is_provincial(pub) -> bool:
+    """省级及以上: ticked, or implied by 中文核心期刊 / 全国重点文学期刊 (both are 省级及以上 journals)."""
+    return any(_flag(getattr(pub, f, None), False) for f in ("level_provincial", "level_core", "level_national_key"))
+
+
+def is_core(pub) -> bool:
+    return _flag(getattr(pub, "level_core", None), False)
+
+
+def is_national_key(pub) -> bool:
+    return _flag(getattr(pub, "level_national_key", None), False)
+
+
+def any_public(pub) -> bool:
+    return True
+
+
+# A publication counts in each of these its properties qualify it for (issue 13.6: levels are independent).
+LEVEL_TESTS = (("省级及以上发表", is_provincial), ("中文核心期刊", is_core), ("全国重点文学期刊", is_national_key))
 AWARD_HIGH_WORDS = ("省", "国家", "全国", "中国", "国际", "部级", "中央")
 
 
@@ -438,14 +454,18 @@ class Facts:
                 self.old_books.append(_title(book))
             (self.translated_books if resp == Responsibility.translated else self.sole_books).append(book)
         self.pubs = []
+        self.counted: list[str] = []  # per publication, the measures it counts in (shown in the panel)
         for pub in getattr(app, "publications", None) or []:
-            level = _enum(VenueLevel, pub.venue_level)
-            if level is None:
-                self.excluded.append(f"发表作品{_title(pub)}：未注明刊物级别，不计入")
-            elif level not in PUBLIC_LEVELS:
-                self.excluded.append(f"发表作品{_title(pub)}：{level.label}，不计入")
+            circulation = _enum(Circulation, getattr(pub, "circulation", None))
+            if circulation is None and is_provincial(pub):
+                circulation = Circulation.public  # a 省级及以上 journal is publicly circulated
+            if circulation is None:
+                self.excluded.append(f"发表作品{_title(pub)}：未注明发行范围，不计入")
+            elif circulation != Circulation.public:
+                self.excluded.append(f"发表作品{_title(pub)}：{circulation.label}，不计入")
             else:
-                self.pubs.append((pub, level))
+                self.pubs.append(pub)
+                self.counted.append(_counted_text(pub))
         self.web = []
         for work in getattr(app, "web_works", None) or []:
             chars = work.word_count or 0
@@ -470,19 +490,30 @@ class Facts:
                 self.excluded.append(f"影视戏剧作品{_title(film)}：未公映/公演，不计入")
 
     # -- sums used by the measures
-    def pub_chars(self, kind: str, levels) -> int:
+    def pub_chars(self, kind: str, qualifies: Callable = any_public) -> int:
         total = 0
-        for pub, level in self.pubs:
-            if level not in levels:
+        for pub in self.pubs:
+            if not qualifies(pub):
                 continue
-            is_t, is_c = _flag(pub.is_translation, False), _flag(pub.is_criticism, False)
-            this_kind = "translation" if is_t else "criticism" if is_c else "creation"
-            if this_kind == kind:
+            if _kind(pub) == kind:
                 total += _counted_characters(pub)
         return total
 
     def film_chars(self) -> int:
         return sum(f.word_count or 0 for f in self.films)
+
+
+def _kind(pub) -> str:
+    if _flag(pub.is_translation, False):
+        return "translation"
+    return "criticism" if _flag(pub.is_criticism, False) else "creation"
+
+
+def _counted_text(pub) -> str:
+    """「发表作品《花城里的河》（12,000 字）计入：报刊发表、省级及以上发表、中文核心期刊」."""
+    kind = {"creation": "报刊发表", "criticism": "理论批评作品", "translation": "翻译作品"}[_kind(pub)]
+    where = [kind] + [label for label, test in LEVEL_TESTS if test(pub)]
+    return f"发表作品{_title(pub)}（{_counted_characters(pub):,} 字）计入：{'、'.join(where)}"
 
 
 def _counted_characters(pub) -> int:
@@ -537,18 +568,18 @@ class Measure:
 
 MEASURES: dict[str, Measure] = {
     "chars": Measure("报刊发表", "字",
-                     lambda f, a: f.pub_chars("creation", PUBLIC_LEVELS) + f.film_chars()),
+                     lambda f, a: f.pub_chars("creation") + f.film_chars()),
     "chars_provincial": Measure("省级及以上发表", "字",
-                                lambda f, a: f.pub_chars("creation", PROVINCIAL_LEVELS)),
+                                lambda f, a: f.pub_chars("creation", is_provincial)),
     "film_chars": Measure("公映/公演影视戏剧作品", "字", lambda f, a: f.film_chars()),
     "books": Measure("独立创作出版的文学作品", "部", _books),
     "books_provincial": Measure("省级及以上出版社出版的文学作品", "部", lambda f, a: _books(f, "provincial")),
     "crit_chars_provincial": Measure("省级及以上报刊发表的理论批评作品", "字",
-                                     lambda f, a: f.pub_chars("criticism", PROVINCIAL_LEVELS)),
+                                     lambda f, a: f.pub_chars("criticism", is_provincial)),
     "crit_chars_provincial_core": Measure("省级及以上报刊及中文核心期刊发表的理论批评作品", "字",
-                                          lambda f, a: f.pub_chars("criticism", PROVINCIAL_CORE_LEVELS)),
+                                          lambda f, a: f.pub_chars("criticism", is_provincial)),
     "trans_chars_provincial_core": Measure("省级及以上报刊及中文核心期刊发表的翻译作品", "字",
-                                           lambda f, a: f.pub_chars("translation", PROVINCIAL_CORE_LEVELS)),
+                                           lambda f, a: f.pub_chars("translation", is_provincial)),
     "translated_books": Measure("出版的独立翻译作品", "部", lambda f, a: len(f.translated_books)),
     "web_chars": Measure("平均订阅量{arg}以上的原创完本网络作品", "字",
                          lambda f, a: sum(w.word_count or 0 for w in f.web
@@ -667,10 +698,11 @@ def _condition_row(cond: Condition, values: Values) -> dict:
 TOTALS = (
     # (key, label, unit, how)
     ("chars", "报刊发表合计（全国公开发行，含公映影视）", "字", "chars"),
-    ("lvl:national_key", "其中 全国重点文学期刊", "字", VenueLevel.national_key),
-    ("lvl:provincial", "其中 省级及以上", "字", VenueLevel.provincial),
-    ("lvl:core", "其中 中文核心期刊", "字", VenueLevel.core),
-    ("lvl:public", "其中 其他全国公开发行", "字", VenueLevel.public),
+    # A publication of several levels counts in each of its rows.
+    ("lvl:national_key", "其中 全国重点文学期刊", "字", is_national_key),
+    ("lvl:provincial", "其中 省级及以上（含中文核心期刊、全国重点文学期刊）", "字", is_provincial),
+    ("lvl:core", "其中 中文核心期刊", "字", is_core),
+    ("lvl:public", "其中 其他全国公开发行", "字", lambda pub: not is_provincial(pub)),
     ("film_chars", "其中 公映/公演影视戏剧作品", "字", "film_chars"),
     ("chars_provincial", "省级及以上发表合计", "字", "chars_provincial"),
     ("crit_chars_provincial_core", "理论批评作品（省级及以上、中文核心期刊）", "字", "crit_chars_provincial_core"),
@@ -688,9 +720,8 @@ TOTALS = (
 def _totals(facts: Facts, values: Values) -> list[dict]:
     rows = []
     for key, label, unit, how in TOTALS:
-        if isinstance(how, VenueLevel):
-            value = sum(_counted_characters(p) for p, lvl in facts.pubs
-                        if lvl == how and not _flag(p.is_translation, False) and not _flag(p.is_criticism, False))
+        if callable(how):
+            value = facts.pub_chars("creation", how)
         elif isinstance(how, tuple):
             low, high = how
             value = sum(w.word_count or 0 for w in facts.web
@@ -728,7 +759,8 @@ def evaluate(app, ruleset_name: str) -> Result:
         "ruleset": rs.name, "ruleset_title": rs.title,
         "track": track.value if track else None, "track_label": track.label if track else "",
         "track_clause": "", "conditions": [], "met": None, "nearest": None, "flags": [],
-        "excluded": list(facts.excluded), "checks": [], "totals": _totals(facts, values),
+        "excluded": list(facts.excluded), "counted": list(facts.counted), "checks": [],
+        "totals": _totals(facts, values),
         "notes": _reviewer_notes(app),
     }
     flags: list[str] = []
