@@ -124,6 +124,8 @@ ROWS: dict[str, tuple] = {
     # ------------------------------------------------------------ printable documents (issue 14)
     "documents.index":              ("",                                  LOGIN, REACH,   REACH,     REACH,  DENY,   REACH),
     "documents.form_pdf":           ("id=@app",                           LOGIN, SCOPED,  SCOPED,    SCOPED, DENY,   OK),
+    "documents.materials_pdf":      ("id=@app",                           LOGIN, SCOPED,  SCOPED,    SCOPED, DENY,   OK),
+    "documents.materials_xlsx":     ("id=@app",                           LOGIN, SCOPED,  SCOPED,    SCOPED, DENY,   OK),
     "GET register.index":           ("",                                  OK,    REACH,   REACH,     REACH,  REACH,  REACH),
     "POST register.index":          ("username=&password=",               OK,    REACH,   REACH,     REACH,  REACH,  REACH),
     "proxy_accounts.index":         ("",                                  LOGIN, DENY,    OK,        DENY,   DENY,   DENY),

@@ -13,17 +13,29 @@ from flask_login import current_user
 
 from .. import access, applying
 from ..documents import form as application_form
+from ..documents import materials
 from ..enums import Role
 from ..extensions import db
+from ..materials_xlsx import build_materials_checklist, materials_filename
 from .base import SecureBaseView
 
 PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> Response:
+    return _download(data, filename, XLSX)
 
 
 def pdf_response(data: bytes, filename: str) -> Response:
-    """A PDF download with a UTF-8 filename (RFC 6266 / 5987) and an ASCII fallback."""
-    disposition = f"attachment; filename=\"document.pdf\"; filename*=UTF-8''{quote(filename)}"
-    return Response(data, mimetype=PDF, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
+    return _download(data, filename, PDF)
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    """A download with a UTF-8 filename (RFC 6266 / 5987) and an ASCII fallback."""
+    fallback = "document" + filename[filename.rfind("."):]
+    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 def pdf_or_message(make, filename: str) -> Response:
@@ -51,25 +63,45 @@ class DocumentsView(SecureBaseView):
     def is_visible(self):
         return False
 
-    def _application(self):
-        application = access.visible_application(db.session, current_user, request.args.get("id"))
-        if application is None:
-            abort(404)
-        return application
-
     @expose("/")
     def index(self):
         return redirect(url_for("admin.index"))
 
+    def _application(self):
+        """The addressed application in the user's scope; an applicant's only once the office has confirmed."""
+        application = access.visible_application(db.session, current_user, request.args.get("id"))
+        if application is None:
+            abort(404)
+        if current_user.role == Role.applicant and application.status not in applying.DOWNLOAD_STATES:
+            flash("会员处确认后才能下载申请表和申报材料清单", "error")
+            return None, redirect(url_for("applicant.index", id=application.id))
+        return application, None
+
     @expose("/form.pdf")
     def form_pdf(self):
         """下载申请表（PDF）: same scope as the xlsx download; the applicant once the office has confirmed."""
-        application = self._application()
-        if current_user.role == Role.applicant and application.status not in applying.DOWNLOAD_STATES:
-            flash("会员处确认后才能下载申请表和申报材料清单", "error")
-            return redirect(url_for("applicant.index", id=application.id))
+        application, refused = self._application()
+        if refused:
+            return refused
         return pdf_or_message(lambda: application_form.form_pdf(application),
                               application_form.form_basename(application) + ".pdf")
+
+    @expose("/materials.pdf")
+    def materials_pdf(self):
+        """申报材料清单（PDF）."""
+        application, refused = self._application()
+        if refused:
+            return refused
+        return pdf_or_message(lambda: materials.materials_pdf(application),
+                              materials.materials_basename(application) + ".pdf")
+
+    @expose("/materials.xlsx")
+    def materials_xlsx(self):
+        """申报材料清单（Excel）for reviewers (the applicant has it on 我的申请 too)."""
+        application, refused = self._application()
+        if refused:
+            return refused
+        return xlsx_response(build_materials_checklist(application), materials_filename(application))
 
 
 def register(admin) -> None:
