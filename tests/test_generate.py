@@ -70,3 +70,31 @@ def test_bulk_load_drops_and_rebuilds_secondary_indexes(ctx, app):
     # Timestamps are stored in SQLAlchemy's own format, so they compare and sort like ORM-written ones.
     latest = db.session.scalar(select(func.max(Application.submitted_at)))
     assert latest is not None and latest.year >= 2000
+
+
+def test_generated_rows_keep_the_demo_invariants(ctx, app):
+    """Issue 13.8: valid ID numbers, submissions inside each cycle's window and before today, stamps in order,
+    and 不符合条件 never past the unit — also at size (the bulk path)."""
+    import datetime as dt
+
+    from wxk_admin import applying
+    from wxk_admin.enums import Eligibility
+
+    today = dt.date(2026, 12, 1)  # after September: the coming year's cycle is the current one
+    generate(db.session, 400, units=4, cycles=3, seed=11, batch=150, today=today)
+    cycles = {c.id: c for c in db.session.scalars(select(Cycle))}
+    assert max(c.year for c in cycles.values()) == 2027
+    rows = db.session.scalars(select(Application)).all()
+    submitted = [a for a in rows if a.status != Status.draft]
+    assert len(submitted) > 300
+    for a in rows:
+        problems = applying.format_problems({"id_number": a.id_number, "birth_date": a.birth_date}, today)
+        assert not problems, (a.id_number, dict(problems))
+    for a in submitted:
+        cycle = cycles[a.cycle_id]
+        assert cycle.fill_start <= a.submitted_at.date() <= min(cycle.fill_end, today), (cycle.year, a.submitted_at)
+        stamps = [a.submitted_at, a.unit_confirmed_at, a.office_confirmed_at]
+        present = [t for t in stamps if t is not None]
+        assert present == sorted(present) and present[-1].date() <= today, stamps
+        if a.eligibility == Eligibility.not_eligible:
+            assert a.status in (Status.submitted, Status.rejected), a.status

@@ -85,8 +85,10 @@ def ensure_cycles(session, count: int, today: dt.date) -> tuple[list[Cycle], int
     for year in range(last_year - count + 1, last_year + 1):
         cycle = session.scalar(select(Cycle).where(Cycle.association == "cwa", Cycle.year == year))
         if cycle is None:
+            # 1–2月; the coming year's window opens early enough (as the demo's) to have submissions by today.
             cycle = Cycle(association="cwa", year=year, name=f"{year}年度中国作协个人会员申请",
-                          fill_start=dt.date(year, 1, 1), fill_end=dt.date(year, 2, 28),
+                          fill_start=min(dt.date(year, 1, 1), today - dt.timedelta(days=60)),
+                          fill_end=dt.date(year, 2, 28),
                           materials_deadline=dt.date(year, 3, 31), ruleset="cwa-2022",
                           is_current=(year == last_year and not has_current), serial_counter=0)
             session.add(cycle)
@@ -235,18 +237,25 @@ def generate(session, applications: int, units: int = 44, cycles: int = 3, *, se
     pools = _Pools(rng)
     unit_ids = [u.id for u in unit_rows]
     unit_names = {u.id: u.name[:2] for u in unit_rows}
-    cycle_info = [(c.id, c.year, c.fill_start, c.serial_counter or 0) for c in cycle_rows]
-    serial_counter = {cid: counter for cid, _, _, counter in cycle_info}
+    # Submissions fall inside each cycle's filling window and before today, leaving the office's five days
+    # (office_confirmed_at) in the past too; a cycle whose window has not opened gets drafts only.
+    now = min(utcnow(), dt.datetime.combine(today, dt.time(23, 59)))
+    cycle_info = []
+    for c in cycle_rows:
+        start = dt.datetime.combine(c.fill_start, dt.time(8))
+        end = min(dt.datetime.combine(c.fill_end, dt.time(20)), now - dt.timedelta(days=5, hours=1))
+        cycle_info.append((c.id, c.year, start, max(0, int((end - start).total_seconds()))))
+    serial_counter = {c.id: c.serial_counter or 0 for c in cycle_rows}
     token = secrets.token_hex(3)
     next_user = _next_id(session, User)
     next_app = _next_id(session, Application)
     child_models = (Book, Publication, WebWork, Recommender, MaterialItem)
-    now = utcnow()
     per_cycle = max(1, applications // len(cycle_info))
     style_lists = {c: STYLES[c] for c in pools.categories}
     track_of = {c: TRACK_OF.get(c, Track.creation).value for c in pools.categories}
     eligibilities = (Eligibility.eligible.value, Eligibility.eligible.value, Eligibility.not_eligible.value,
                      Eligibility.manual.value)
+    passable = tuple(e for e in eligibilities if e != Eligibility.not_eligible.value)  # 不符合条件 stays at the unit
     years = list(range(2008, 2026))
 
     writer = _BulkWriter(session, dialect)
@@ -262,11 +271,11 @@ def generate(session, applications: int, units: int = 44, cycles: int = 3, *, se
             for k in range(size):
                 i = done + k
                 cycle_index = min(i // per_cycle, len(cycle_info) - 1)
-                cycle_id, year, fill_start, _ = cycle_info[cycle_index]
-                # Submission times rise through the cycle's window (59 days), so serials follow them.
+                cycle_id, year, window_start, window_seconds = cycle_info[cycle_index]
+                # Submission times rise through the cycle's window, so serials follow them.
                 within = (i - cycle_index * per_cycle) / per_cycle
-                submitted = dt.datetime.combine(fill_start, dt.time(8)) + dt.timedelta(seconds=int(within * 59 * 86400))
-                status = pools.status_slots[int(rnd() * 100)]
+                submitted = window_start + dt.timedelta(seconds=int(within * window_seconds))
+                status = pools.status_slots[int(rnd() * 100)] if window_seconds else Status.draft
                 unit_id = None if rnd() < 0.04 else unit_ids[i % len(unit_ids)]
                 category = pick(pools.categories)
                 name = pick(pools.names)
@@ -307,7 +316,7 @@ def generate(session, applications: int, units: int = 44, cycles: int = 3, *, se
                     "updated_at": now, "created_at": submitted - dt.timedelta(days=2),
                     "unit_confirmed_at": submitted + dt.timedelta(days=2) if confirmed else None,
                     "office_confirmed_at": submitted + dt.timedelta(days=5) if serial_no else None,
-                    "eligibility": None if is_draft else pick(eligibilities),
+                    "eligibility": None if is_draft else pick(eligibilities if status in UNCONFIRMED else passable),
                     "cip_flagged": rnd() < 0.03, "registration_form_done": admitted,
                     "photos_received": admitted, "dues_paid": admitted,
                 })
