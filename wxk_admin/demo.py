@@ -110,7 +110,8 @@ def id_number(rng: random.Random, birth: dt.date, gender: Gender, areas=AREA_COD
     existed in the birth year (so even ``stdnum``'s strict check passes); another code of ``areas``, then an
     old district, when the drawn one was created later."""
     area = rng.choice(areas)
-    seq = rng.randint(10, 99) * 10 + (rng.choice([1, 3, 5, 7, 9]) if gender == Gender.male else rng.choice([0, 2, 4, 6, 8]))
+    odd_even = [1, 3, 5, 7, 9] if gender == Gender.male else [0, 2, 4, 6, 8]
+    seq = rng.randint(10, 99) * 10 + rng.choice(odd_even)
     for code in (area, *areas, *OLD_AREAS):
         body = f"{code}{birth:%Y%m%d}{seq:03d}"
         number = body + ric.calc_check_digit(body + "0")
@@ -560,25 +561,25 @@ class _Story:
         on(at(1, 300), self.transition, returned, "office_return", self.office,
            "推荐意见不完整，请团体会员核实后重新确认")
 
-        # 6. Rejected: by their units (the reasons of the guide), one by the office (direct route), and
+        # 6. Rejected: by their units (the guide's common reasons), one by the office (direct route), and
         #    applicant_js, whose first book's CIP data say it is not literature.  One was corrected and resubmitted.
+        reasons, other, reason = workflow.REJECT_REASONS, workflow.OTHER_REASON, workflow.compose_reason
         for i in range(9):
             not_eligible = i % 3 == 0
             app = self.draft(at(STORY_DAYS), need="not_eligible" if not_eligible else None)
             on(at(28 - i * 2, i * 19), self.submit, app)
-            reason = workflow.REJECT_REASONS[0] if not_eligible else workflow.REJECT_REASONS[1 + i % (len(workflow.REJECT_REASONS) - 1)]
-            self.reject(at(26 - i * 2, i * 19), app, reason)
+            why = reasons[0] if not_eligible else reasons[1 + i % (len(reasons) - 1)]
+            self.reject(at(26 - i * 2, i * 19), app, why)
         direct = self.draft(at(STORY_DAYS), None)
         on(at(16), self.submit, direct)
-        self.reject(at(14), direct, workflow.compose_reason([workflow.REJECT_REASONS[5], workflow.OTHER_REASON], "推荐人会员证号与会员库不符"))
+        self.reject(at(14), direct, reason([reasons[5], other], "推荐人会员证号与会员库不符"))
         js = self.draft(at(20), "js", applicant=users["applicant_js"], name="周雪梅")
         self.cip_variant[js.id] = "nonliterary"
         on(at(12, 40), self.submit, js)
-        self.reject(at(10, 90), js, workflow.compose_reason([workflow.REJECT_REASONS[2], workflow.OTHER_REASON],
-                                                   "第一部出版专集的 CIP 中图分类号不属文学类，请核对后重新提交"))
+        self.reject(at(10, 90), js, reason([reasons[2], other], "第一部出版专集的 CIP 中图分类号不属文学类，请核对后重新提交"))
         again = self.draft(at(STORY_DAYS), "bj")
         on(at(20), self.submit, again)
-        self.reject(at(18), again, workflow.REJECT_REASONS[4])
+        self.reject(at(18), again, reasons[4])
         on(at(15), self.submit, again)
 
         # 7. Submitted, waiting for their unit (or, direct, the office); a few with CIP data to verify.
