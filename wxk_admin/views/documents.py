@@ -10,12 +10,14 @@ from urllib.parse import quote
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
+from sqlalchemy import select
 
 from .. import access, applying
 from ..documents import form as application_form
-from ..documents import materials
+from ..documents import lists, materials
 from ..enums import Role
 from ..extensions import db
+from ..models import Cycle
 from ..materials_xlsx import build_materials_checklist, materials_filename
 from .base import SecureBaseView
 
@@ -104,5 +106,37 @@ class DocumentsView(SecureBaseView):
         return xlsx_response(build_materials_checklist(application), materials_filename(application))
 
 
+def _cycles():
+    return db.session.scalars(select(Cycle).order_by(Cycle.year.desc(), Cycle.id.desc())).all()
+
+
+def _chosen_cycle(cycles):
+    """The cycle of ``?cycle=`` (the newest when absent or unknown)."""
+    wanted = request.args.get("cycle", "")
+    return next((c for c in cycles if str(c.id) == wanted), cycles[0] if cycles else None)
+
+
+class MemberListsView(SecureBaseView):
+    """新会员名单: the 公示 and 公布 lists of a cycle to print (PDF) or file (xlsx)."""
+
+    roles = frozenset({Role.office, Role.it_admin})
+
+    @expose("/")
+    def index(self):
+        cycles = _cycles()
+        cycle = _chosen_cycle(cycles)
+        kind = request.args.get("kind") if request.args.get("kind") in lists.KINDS else "published"
+        grouping = request.args.get("by") if request.args.get("by") in lists.GROUPINGS else "category"
+        doc = lists.member_list(db.session, cycle, kind, grouping) if cycle else None
+        fmt = request.args.get("format")
+        if doc is not None and fmt == "pdf":
+            return pdf_or_message(lambda: lists.list_pdf(doc), f"{doc.title}.pdf")
+        if doc is not None and fmt == "xlsx":
+            return xlsx_response(lists.list_xlsx(doc), f"{doc.title}.xlsx")
+        return self.render("documents/lists.html", cycles=cycles, cycle=cycle, kind=kind, grouping=grouping,
+                           doc=doc, kinds=lists.KINDS, groupings=lists.GROUPINGS, columns=lists.COLUMNS)
+
+
 def register(admin) -> None:
     admin.add_view(DocumentsView(name="打印文件", endpoint="documents", url="/admin/documents"))
+    admin.add_view(MemberListsView(name="新会员名单打印", endpoint="member_lists", url="/admin/member-lists"))

@@ -1,0 +1,110 @@
+"""The new-member lists the association prints and publishes: the 公示 list (on notice now) and the
+公布 list (admitted, published), grouped by 门类 or by unit — public data only: 姓名、常用名、单位、门类
+(``consultation.public_row``, the same four fields the public site shows)."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.page import PageMargins
+from sqlalchemy import select
+
+from ..consultation import public_row
+from ..enums import Category, Status
+from ..models import Application, Cycle, Notice
+from ..xlsx import safe_text
+
+KINDS = {"notice": "公示", "published": "公布"}
+GROUPINGS = {"category": "按门类", "unit": "按单位"}
+COLUMNS = (("name", "姓名"), ("pen_name", "常用名"), ("unit", "单位"), ("category", "门类"))
+CATEGORY_ORDER = {c.label: i for i, c in enumerate(Category)}
+
+
+@dataclass
+class MemberList:
+    title: str
+    cycle: str
+    kind: str
+    grouping: str
+    groups: list[tuple[str, list[dict]]]
+
+    @property
+    def total(self) -> int:
+        return sum(len(rows) for _, rows in self.groups)
+
+
+def _applications(session, cycle: Cycle, kind: str) -> list[Application]:
+    query = select(Application).join(Notice, Notice.id == Application.notice_id).where(Application.cycle_id == cycle.id)
+    if kind == "notice":
+        query = query.where(Application.status == Status.on_notice, Notice.closed_at.is_(None))
+    else:
+        query = query.where(Application.status == Status.admitted, Notice.published_at.is_not(None))
+    return session.scalars(query.order_by(Application.serial_seq, Application.id)).all()
+
+
+def member_list(session, cycle: Cycle, kind: str = "published", grouping: str = "category") -> MemberList:
+    """The 公示 (``kind="notice"``) or 公布 list of ``cycle``, grouped by 门类 or unit (in 申请序列号 order)."""
+    if kind not in KINDS or grouping not in GROUPINGS:
+        raise ValueError(kind, grouping)
+    groups: dict[str, list[dict]] = {}
+    for app in _applications(session, cycle, kind):
+        row = public_row(app)
+        groups.setdefault(row[grouping], []).append(row)
+    if grouping == "category":
+        ordered = sorted(groups.items(), key=lambda item: CATEGORY_ORDER.get(item[0], len(CATEGORY_ORDER)))
+    else:
+        ordered = sorted(groups.items())
+    title = f"{cycle.name}拟发展会员名单（公示）" if kind == "notice" else f"{cycle.name}新会员名单"
+    return MemberList(title, cycle.name, KINDS[kind], GROUPINGS[grouping], ordered)
+
+
+def list_pdf(doc: MemberList) -> bytes:
+    from .pdf import render_pdf
+
+    return render_pdf("member_list.html", doc=doc, columns=COLUMNS)
+
+
+def list_xlsx(doc: MemberList) -> bytes:
+    """One sheet: the title, then per group a heading row and its members; the header row on every page."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "名单"
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    font = Font(name="宋体", size=10.5)
+    ws.append([doc.title])
+    ws.merge_cells("A1:E1")
+    ws["A1"].font = Font(name="宋体", size=16, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.row_dimensions[1].height = 28
+    ws.append(["序号"] + [label for _, label in COLUMNS])
+    for cell in ws[2]:
+        cell.font, cell.border = Font(name="宋体", size=10.5, bold=True), border
+        cell.fill = PatternFill("solid", fgColor="EEEEEE")
+    n = 0
+    for group, rows in doc.groups:
+        ws.append([safe_text(f"{group}（{len(rows)} 人）")])
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=5)
+        ws.cell(row=ws.max_row, column=1).font = Font(name="宋体", size=11, bold=True)
+        for row in rows:
+            n += 1
+            ws.append([n] + [safe_text(row[key]) for key, _ in COLUMNS])
+            for cell in ws[ws.max_row]:
+                cell.font, cell.border = font, border
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+    ws.append([f"共 {doc.total} 人"])
+    for col, width in zip("ABCDE", (7, 14, 14, 40, 16)):  # 91 units: A4 portrait at 100 %
+        ws.column_dimensions[col].width = width
+    ws.print_title_rows = "2:2"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_PORTRAIT
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.oddFooter.right.text = "第 &P 页 共 &N 页"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
