@@ -4,6 +4,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from wxk_admin import workflow
 from wxk_admin.enums import Category, Status, Track
 from wxk_admin.models import Application, AuditEvent, db
 
@@ -44,8 +45,14 @@ def test_unit_admin_confirms_edits_and_downloads(page, world):
     page.click("#btn-unit_confirm")
     assert page.locator("#opinion").input_value() == "团体会员确认信息"
     page.fill("#opinion", "团体会员确认信息，材料已核对")
+    db.session.expire_all()
+    flags = workflow.cautions(workflow.TRANSITIONS["unit_confirm"], db.session.get(Application, app.id))
     page.click("#submit-transition")
     page.wait_for_load_state("networkidle")
+    if flags:  # flagged by the checks run on the edit: asked once, naming the flag
+        assert flags[0] in page.locator("#confirm-question").inner_text()
+        page.click("#confirm-transition")
+        page.wait_for_load_state("networkidle")
     assert page.locator("#status-badge").inner_text() == "团体会员已确认"
     db.session.expire_all()
     row = db.session.get(Application, app.id)

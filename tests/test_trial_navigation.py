@@ -241,3 +241,13 @@ def test_bulk_confirm_names_each_flagged_row_without_a_script_dialog(client, wor
     assert "资格初审为「不符合条件」：发表作品不足" in row
     assert "资格初审" not in re.search(r"<tr[^>]*>(?:(?!</tr>).)*甲一(?:(?!</tr>).)*</tr>", html, re.S).group(0)
     assert "其中 1 件有需要注意的情况" in html
+
+
+def test_the_lists_name_link_leads_back_to_the_same_filtered_list(client, world):
+    # The link carries the list's path and query only: return links accept no scheme or host.
+    client.login("admin_a")
+    list_url = "/admin/applications/?flt0_status_eq=submitted&search=%E7%94%B2"
+    html = client.text(list_url)
+    details = unescape(re.search(r'<td class="col-name"><a href="([^"]+)"', html).group(1))
+    back = unescape(re.search(r'id="btn-back" href="([^"]+)"', client.text(details)).group(1))
+    assert back == list_url
