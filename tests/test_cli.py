@@ -7,7 +7,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from wxk_admin.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from wxk_admin.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, NEXT_STEPS
 from wxk_admin.enums import Role, Status, UnitKind
 from wxk_admin.models import Application, AuditEvent, Cycle, GroupUnit, User, db
 
@@ -48,6 +48,7 @@ def test_demo_loads_a_realistic_console_is_idempotent_and_every_account_logs_in(
     assert DEMO_PASSWORD in text
     for username, _role, _unit, _name in DEMO_ACCOUNTS:
         assert username in text
+        assert f"下一步：{NEXT_STEPS[username]}" in text  # what waits for the account in the demo story
     first = counts()
 
     # ≥ 200 applications over every status, several units and categories.

@@ -152,16 +152,18 @@ def _assert_next_steps(app) -> None:
     db.session.expire_all()
     assert db.session.get(Objection, pending.id).check_note == "已约谈本人并调阅原刊"
 
-    # expert1 has applications of an open vote not yet voted on, and votes.
-    expert1 = _login(app, "expert1")
-    listed = expert1.text("/admin/expert/")
-    mine = [a for a in of(Status.expert_review)
-            if a.name in listed and db.session.scalar(select(Vote.id).where(
-                Vote.application_id == a.id, Vote.expert_id == users["expert1"].id)) is None]
-    assert mine
-    expert1.post("/admin/expert/vote/", {"application_id": mine[0].id, "choice": "passed"},
-                 token_from=f"/admin/expert/app/?id={mine[0].id}")
-    assert db.session.scalar(select(Vote.id).where(Vote.application_id == mine[0].id,
+    # Each expert has applications of an open vote not yet voted on; expert1 votes on one.
+    open_votes = {}
+    for username in ("expert1", "expert2", "expert3"):
+        listed = _login(app, username).text("/admin/expert/")
+        open_votes[username] = [a for a in of(Status.expert_review) if f'/admin/expert/app/?id={a.id}"' in listed
+                                and db.session.scalar(select(Vote.id).where(
+                                    Vote.application_id == a.id, Vote.expert_id == users[username].id)) is None]
+        assert open_votes[username], username
+    chosen = open_votes["expert1"][0]
+    _login(app, "expert1").post("/admin/expert/vote/", {"application_id": chosen.id, "choice": "passed"},
+                                token_from=f"/admin/expert/app/?id={chosen.id}")
+    assert db.session.scalar(select(Vote.id).where(Vote.application_id == chosen.id,
                                                    Vote.expert_id == users["expert1"].id)) is not None
 
     # The demo applicant's draft is complete: he submits it as it is.

@@ -95,6 +95,21 @@ DEMO_ACCOUNTS = [
 ]
 
 
+# What waits for each demo account in the story (printed by ``wxk demo``).
+NEXT_STEPS = {
+    "it": "账户、单位、年度与操作记录",
+    "office": "确认并编号、登记纸质材料、随机抽取咨询组、截止投票、登记书记处表决、开始公示、核查异议、办理入会手续",
+    "unit_bj": "审核本单位待审核的申请（确认信息 / 驳回申请）",
+    "unit_js": "审核本单位待审核的申请（确认信息 / 驳回申请）",
+    "unit_rail": "审核本单位待审核的申请（确认信息 / 驳回申请）",
+    "expert1": "审读投票：网络文学、影视戏剧编剧咨询组",
+    "expert2": "审读投票：网络文学、影视戏剧编剧咨询组",
+    "expert3": "审读投票：网络文学、影视戏剧编剧咨询组",
+    "applicant": "草稿已填写完整，可以提交",
+    "applicant_js": "申请已被驳回（见站内信），修改后重新提交",
+    "applicant_direct": "已提交，等待会员处审核",
+}
+
 # Real county codes (GB/T 2260) for the ID numbers of demo people: the six ``make_application`` draws from, the
 # codes of each story unit's province, and old districts that existed in every birth year the demo draws.
 AREA_CODES = ("110101", "320102", "310104", "440106", "510107", "370102")
