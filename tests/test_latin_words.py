@@ -58,7 +58,8 @@ def rich(world):
     s.add(CipRecord(title="河流的故乡", isbn="9787020000000", cip_no="2016189798", first_author="张晓河",
                     publisher="作家出版社", clc="I247.5", subjects="长篇小说－中国－当代"))
     send_message(s, world.users["appl_a"], "您的入会申请已被驳回", "请补充材料后重新提交", application_id=admitted.id)
-    send_message(s, world.users["admin_a"], "会员处退回入会申请", "请核对", application_id=admitted.id)
+    for user in world.users.values():
+        send_message(s, user, "会员处退回入会申请", "请核对", application_id=admitted.id)
     # One audit event of every kind the log may hold, edits with a before and an after.
     app = world.apps["a_submitted"]
     it = Actor(world.users["it"], "127.0.0.1")
@@ -77,34 +78,41 @@ def rich(world):
     return {"group": group, "notice": notice, "reviewed": reviewed, "experts": [voter, recused]}
 
 
-def _ids(model, limit=40) -> list[int]:
+def _ids(model, limit=15) -> list[int]:
     return list(db.session.scalars(db.select(model.id).order_by(model.id.desc()).limit(limit)))
 
 
-def _urls(app) -> dict[str, list[str]]:
-    """endpoint → URLs to open: the bare page, and pages that take an id with ids of the view's own model."""
+def _urls(app, rich) -> dict[str, list[str]]:
+    """endpoint → URLs to open: the bare page; model pages that take an id with ids of the view's own model;
+    other pages with the id of an application under review and the expert group; each workflow form with an
+    application it applies to."""
     from wxk_admin.models import Application
+    from wxk_admin.workflow import TRANSITIONS
 
     views = {view.endpoint: view for view in app.extensions["admin"][0]._views}
-    by_model = defaultdict(list)
-    app_ids = _ids(Application)
+    by_model = {}
+    sample = [rich["reviewed"].id, *_ids(Application, 3)]
     out = {}
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint.endswith("static") or "ajax" in rule.endpoint:
             continue
         if rule.arguments:
-            continue  # export/<type> files and the like: not pages
+            continue  # export/<type>, download/<kind>: files, not pages
         base = rule.rule
-        urls = [base]
         prefix, _, name = rule.endpoint.rpartition(".")
-        view = views.get(prefix)
-        model = getattr(view, "model", None)
+        model = getattr(views.get(prefix), "model", None)
         if name in ("details_view", "edit_view") and model is not None:
             if model not in by_model:
                 by_model[model] = _ids(model)
             urls = [f"{base}?id={i}" for i in by_model[model]]
-        elif name not in ("index_view", "create_view"):
-            urls += [f"{base}?id={i}" for i in app_ids] if prefix in ("expert", "cip") else []
+        elif name == "transition_view":
+            urls = [f"{base}?id={a.id}&name={t.name}" for t in TRANSITIONS.values() if t.generic
+                    for a in db.session.scalars(db.select(Application).where(Application.status.in_(t.sources))
+                                                .order_by(Application.id).limit(1))]
+        elif name in ("index_view", "create_view"):
+            urls = [base]
+        else:
+            urls = [base, *(f"{base}?id={i}" for i in sample), f"{base}?group={rich['group'].id}"]
         out[rule.endpoint] = urls
     return out
 
@@ -118,7 +126,7 @@ def test_no_latin_word_on_any_page_of_any_role(app, client, world, rich):
 
     # Identifiers the fixtures chose: user names and unit codes.
     usernames = set(db.session.scalars(db.select(User.username))) | {world.unit_a.code, world.unit_b.code}
-    urls = _urls(app)
+    urls = _urls(app, rich)
     assert len(urls) > 40
     found = defaultdict(set)  # word → where
     opened = defaultdict(int)
