@@ -1,6 +1,8 @@
-"""Demo data: the real national group units, a current cycle, one account per role, ~240 applications.
+"""Demo data: the real national group units, a current cycle, one account per role, ~240 applications
+that tell one story (``_Story``): each reached its state through the real domain functions, day by day.
 
-Idempotent: running it again adds nothing that is already there.
+Idempotent: running it again adds nothing that is already there.  ``make_application`` (one application's
+rows, any status, no history) is the tests' factory.
 """
 from __future__ import annotations
 
@@ -19,8 +21,8 @@ from .cip import demo_record_for, load_demo_cip
 from .enums import (Category, ContactMethod, Eligibility, Gender, OrganisationLevel, OrganisationPost,
                     ProfessionalTitle, PublisherLevel, RecusalReason, Responsibility, Role, Status, Track, UnitKind,
                     VoteChoice)
-from .models import (Application, Book, CipRecord, Cycle, GroupUnit, MaterialItem, Publication, Recommender, User,
-                     WebWork)
+from .models import (Application, Book, CipRecord, Cycle, ExpertProfile, GroupUnit, MaterialItem, Publication,
+                     Recommender, User, WebWork)
 
 DEMO_PASSWORD = "Wxk-demo-2027"
 
@@ -166,8 +168,6 @@ def ensure_cycle(session, today: dt.date) -> Cycle:
 
 def ensure_expert_profiles(session, users, today: dt.date) -> None:
     """专家库: the demo experts read every 门类, for a three-year term that covers today."""
-    from .models import ExpertProfile
-
     for username, role, _unit, _name in DEMO_ACCOUNTS:
         user = users.get(username)
         if role != Role.expert or user is None:
