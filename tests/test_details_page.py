@@ -15,8 +15,10 @@ def test_the_materials_checklist_appears_once_and_names_no_award_certificate_wit
     for username in ("office", "admin_a", "it"):
         client.login(username)
         text = reader_text(client.text(f"/admin/applications/details/?id={app.id}"))
-        assert text.count("申报材料清单") == 1, username
-        assert "入会申请表" in text
+        # One listing (the consultation panel's, with what was received): each item read once.
+        assert text.count("代表作品原件") == 1, username
+        assert len(re.findall(r"<h6>申报材料清单</h6>|card-header\">申报材料清单", client.text(
+            f"/admin/applications/details/?id={app.id}"))) == 1, username
         assert "获奖证书" not in text, username
 
 
