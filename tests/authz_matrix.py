@@ -127,6 +127,7 @@ ROWS: dict[str, tuple] = {
     "documents.materials_pdf":      ("id=@app",                           LOGIN, SCOPED,  SCOPED,    SCOPED, DENY,   OK),
     "documents.materials_xlsx":     ("id=@app",                           LOGIN, SCOPED,  SCOPED,    SCOPED, DENY,   OK),
     "member_lists.index":           ("",                                  LOGIN, DENY,    DENY,      OK,     DENY,   OK),
+    "statistics.index":             ("",                                  LOGIN, DENY,    OK,        OK,     DENY,   OK),
     "GET register.index":           ("",                                  OK,    REACH,   REACH,     REACH,  REACH,  REACH),
     "POST register.index":          ("username=&password=",               OK,    REACH,   REACH,     REACH,  REACH,  REACH),
     "proxy_accounts.index":         ("",                                  LOGIN, DENY,    OK,        DENY,   DENY,   DENY),

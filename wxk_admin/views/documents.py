@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from .. import access, applying
 from ..documents import form as application_form
-from ..documents import lists, materials
+from ..documents import lists, materials, statistics
 from ..enums import Role
 from ..extensions import db
 from ..models import Cycle
@@ -137,6 +137,25 @@ class MemberListsView(SecureBaseView):
                            doc=doc, kinds=lists.KINDS, groupings=lists.GROUPINGS, columns=lists.COLUMNS)
 
 
+class StatisticsView(SecureBaseView):
+    """年度统计: the office and IT see everything, a unit admin their own unit (``access`` scope)."""
+
+    roles = frozenset({Role.office, Role.it_admin, Role.unit_admin})
+
+    @expose("/")
+    def index(self):
+        cycles = _cycles()
+        cycle = _chosen_cycle(cycles)
+        stats = statistics.cycle_statistics(db.session, current_user, cycle) if cycle else None
+        fmt = request.args.get("format")
+        if stats is not None and fmt == "pdf":
+            return pdf_or_message(lambda: statistics.statistics_pdf(stats), f"{cycle.name}年度统计.pdf")
+        if stats is not None and fmt == "xlsx":
+            return xlsx_response(statistics.statistics_xlsx(stats), f"{cycle.name}年度统计.xlsx")
+        return self.render("documents/statistics_page.html", cycles=cycles, cycle=cycle, stats=stats)
+
+
 def register(admin) -> None:
     admin.add_view(DocumentsView(name="打印文件", endpoint="documents", url="/admin/documents"))
     admin.add_view(MemberListsView(name="新会员名单打印", endpoint="member_lists", url="/admin/member-lists"))
+    admin.add_view(StatisticsView(name="年度统计", endpoint="statistics", url="/admin/statistics"))
