@@ -19,6 +19,7 @@ from wxk_admin.models import db
 
 from .factories import World, make_world
 from .helpers import Client
+from .helpers_browser import watch_for_violations
 
 BACKENDS = [b.strip() for b in os.environ.get("WXK_TEST_BACKENDS", "sqlite").split(",") if b.strip()]
 
@@ -161,12 +162,14 @@ def page(_browser, live_server, request):
     dialogs = []
     pg.on("dialog", lambda d: (dialogs.append(d.message), d.accept()))
     pg.dialogs = dialogs
+    pg.violations = violations = watch_for_violations(pg)  # CSP reports and script errors fail the journey
     yield pg
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
-    if failed:
+    if failed or violations:
         os.makedirs(ARTIFACTS, exist_ok=True)
         pg.screenshot(path=os.path.join(ARTIFACTS, f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert not violations, "the browser reported:\n" + "\n".join(violations)
 
 
 @pytest.hookimpl(hookwrapper=True)

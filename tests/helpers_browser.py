@@ -15,3 +15,16 @@ def browser_login(page, username: str, password: str = PASSWORD) -> None:
 def browser_logout(page) -> None:
     page.click("#logout-button")
     page.wait_for_load_state("networkidle")
+
+
+CSP_REPORT = "Content Security Policy"
+
+
+def watch_for_violations(page) -> list[str]:
+    """Collect what Chromium reports against the page: Content-Security-Policy violations in the console and
+    uncaught script errors.  The ``page`` fixture fails the test when the list is not empty at its end."""
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}")
+            if CSP_REPORT in msg.text else None)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    return problems

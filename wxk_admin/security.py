@@ -10,9 +10,10 @@ audit log as ``login_throttled``.
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import unquote, urlsplit
 
-from flask import Request, Response, current_app, g, has_request_context, request
+from flask import Request, Response, current_app, g, has_request_context, request, url_for
 from markupsafe import Markup
 from sqlalchemy import event
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
@@ -48,6 +49,11 @@ def safe_return_url(value: str | None, default: str) -> str:
     return default  # encoded more times than any link of ours is
 
 
+def this_page() -> str:
+    """The current page as a same-site path with its query: the return link to hand to the next page."""
+    return request.script_root + request.full_path.rstrip("?")
+
+
 def request_return_url(default: str, *names: str) -> str:
     """The first of the request's parameters ``names`` (default ``url``), if same-site; else ``default``."""
     for name in names or ("url",):
@@ -60,9 +66,10 @@ def request_return_url(default: str, *names: str) -> str:
 THROTTLED_MESSAGE = "登录尝试过于频繁，请稍后再试"
 
 _PAGE = Markup("""<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>
-<body style="font-family:sans-serif;max-width:32em;margin:4em auto">
-<h1 style="font-size:1.3em">{title}</h1>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+<link href="{css}" rel="stylesheet"></head>
+<body class="wxk-plain-page">
+<h1>{title}</h1>
 <p id="throttled">{message}</p>
 <p><a href="/admin/">返回首页</a></p>
 </body></html>""")
@@ -78,12 +85,22 @@ def too_many_requests(exc):
             db.session.commit()
         except Exception:  # the refusal must not fail because the log could not be written
             db.session.rollback()
-    body = _PAGE.format(title="请求过于频繁", message=THROTTLED_MESSAGE)
+    body = _PAGE.format(title="请求过于频繁", message=THROTTLED_MESSAGE,
+                        css=url_for("static", filename="css/wxk-console.css"))
     response = Response(str(body), status=429, mimetype="text/html")
-    retry = getattr(exc, "retry_after", None)
-    if retry:
-        response.headers["Retry-After"] = str(int(retry))
+    response.headers["Retry-After"] = str(_retry_after(exc))
     return response
+
+
+def _retry_after(exc) -> int:
+    """Seconds until the limit that refused this request lets it through again (at least 1)."""
+    retry = getattr(exc, "retry_after", None)
+    if not retry:
+        from .extensions import limiter
+
+        current = limiter.current_limit
+        retry = current.reset_at - time.time() if current else 60
+    return max(1, int(retry))
 
 
 class NulFreeMultiDict(ImmutableMultiDict):

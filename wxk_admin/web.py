@@ -1,7 +1,9 @@
 """Site-wide pieces outside the console: the root redirect and template helpers."""
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, url_for
+import secrets
+
+from flask import Blueprint, g, redirect, request, url_for
 from flask_login import current_user
 
 from .enums import STATUS_BADGE, AuditAction, Role, Status
@@ -10,6 +12,20 @@ from .layout import local_datetime
 from .models import Message
 
 bp = Blueprint("web", __name__)
+
+
+def csp_nonce() -> str:
+    """This response's Content-Security-Policy nonce: ``<script nonce="{{ csp_nonce() }}">`` (and Flask-Admin's
+    ``admin_csp_nonce_attribute``, which calls it) mark the inline scripts and styles the page itself wrote."""
+    if "wxk_csp_nonce" not in g:
+        g.wxk_csp_nonce = secrets.token_urlsafe(16)
+    return g.wxk_csp_nonce
+
+
+# Scripts and styles from this site only (files, or inline ones carrying the nonce); no plugins, no framing,
+# no <base> or form posting elsewhere.  ``style=`` attributes are inline styles too: pages use classes.
+CSP = ("default-src 'self'; script-src 'self' 'nonce-{n}'; style-src 'self' 'nonce-{n}'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
 
 
 @bp.route("/")
@@ -50,6 +66,7 @@ def template_helpers():
         "status_label": Status.label_of,
         "status_badge_class": lambda status: STATUS_BADGE[Status(status)],
         "action_label": action_label,
+        "csp_nonce": csp_nonce,
     }
 
 
@@ -58,4 +75,18 @@ def security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers["Content-Security-Policy"] = CSP.format(n=csp_nonce())
+    if _may_be_stored():
+        return response
+    # Personal data (and the login / registration forms): never kept by a browser or a proxy cache.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.pop("Expires", None)
     return response
+
+
+def _may_be_stored() -> bool:
+    """Static files, and the public pages (公示, 新会员名单) seen without a login."""
+    endpoint = request.endpoint or ""
+    if endpoint == "static" or endpoint.endswith(".static"):
+        return True
+    return endpoint.startswith("public.") and not current_user.is_authenticated

@@ -12,6 +12,7 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from markupsafe import Markup
 
+from ..web import csp_nonce
 from .base import fast_url_for, role_of
 from .index import HomeView
 
@@ -31,7 +32,7 @@ VIEW_MODULES = (
 
 def init_admin(app) -> Admin:
     admin = Admin(app, name=ADMIN_NAME, theme=Bootstrap4Theme(swatch="default", fluid=True),
-                  index_view=HomeView(name="首页", url="/admin"))
+                  index_view=HomeView(name="首页", url="/admin"), csp_nonce_generator=csp_nonce)
     for name in VIEW_MODULES:
         importlib.import_module(f"{__name__}.{name}").register(admin)
     app.jinja_env.globals["menu_for_role"] = menu_for_role

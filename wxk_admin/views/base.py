@@ -24,6 +24,7 @@ from ..enums import LabelledEnum, Role
 from ..errors import render_error
 from ..layout import local_datetime
 from ..models import db
+from ..security import this_page
 from ..xlsx import safe_value
 
 READ, CREATE, EDIT, DELETE, EXPORT = "read", "create", "edit", "delete", "export"
@@ -363,5 +364,5 @@ def status_badge(status) -> Markup:
 
 
 def list_link(view, model, text) -> Markup:
-    url = view.get_url(".details_view", id=model.id, url=request.url)
+    url = view.get_url(".details_view", id=model.id, url=this_page())
     return Markup('<a href="{}">{}</a>').format(url, escape(text))

@@ -40,7 +40,7 @@ from ..audit import record
 from ..enums import Role
 from ..extensions import db
 from ..models import Cycle, GroupUnit
-from ..security import request_return_url
+from ..security import request_return_url, this_page
 from .base import EXPORT, _gettext, current_actor
 from .filters import OFFICE_ONLY_FILTERS, ChoiceEqual, UnitEqual
 
@@ -243,7 +243,7 @@ class ExportMixin:
         The 姓名 link's details URL is built once per page and the id filled in; its output must
         equal the view's own ``column_formatters['name']`` (a test compares them).
         """
-        template = self.get_url(".details_view", id="__WXK_ID__", url=request.url)
+        template = self.get_url(".details_view", id="__WXK_ID__", url=this_page())
         head, _, tail = (str(escape(part)) for part in template.partition("__WXK_ID__"))
         warn = ' <span class="text-warning" title="CIP 存疑" aria-label="CIP 存疑">&#9888;</span>'
 
