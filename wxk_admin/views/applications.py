@@ -15,14 +15,13 @@ from flask_admin.actions import action
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from .. import access, applying, layout, workflow
 from ..application_xlsx import build_application_form, form_filename
 from ..enums import Eligibility, Role, Status
 from ..extensions import db
 from ..forms import ApplicationForm, counted_characters
-from ..models import Application, AuditEvent, GroupUnit
+from ..models import Application, GroupUnit
 from ..security import request_return_url
 from .base import EDIT, EXPORT, READ, SecureModelView, current_actor, list_link, status_badge
 from .exports import ExportMixin
@@ -48,14 +47,6 @@ def _name_cell(view, context, model, name):
     if model.cip_flagged:
         link += Markup(' <span class="text-warning" title="CIP 存疑" aria-label="CIP 存疑">&#9888;</span>')
     return link
-
-
-def _history(application_id: int) -> list[AuditEvent]:
-    return db.session.scalars(
-        select(AuditEvent).where(AuditEvent.application_id == application_id)
-        .options(selectinload(AuditEvent.actor), selectinload(AuditEvent.on_behalf_of))
-        .order_by(AuditEvent.created_at, AuditEvent.id)
-    ).all()
 
 
 class ApplicationView(ExportMixin, SecureModelView):
@@ -186,7 +177,7 @@ class ApplicationView(ExportMixin, SecureModelView):
         return_url = request_return_url(self.get_url(".index_view"))
         buttons = [t for t in workflow.allowed(application, current_user) if t.generic]
         return self.render(self.details_template, app=application, return_url=return_url, buttons=buttons,
-                           may_edit=self.may_edit(application), history=_history(application.id),
+                           may_edit=self.may_edit(application),
                            personal=layout.field_rows(application, layout.PERSONAL),
                            track=layout.field_rows(application, layout.TRACK),
                            review=layout.field_rows(application, layout.REVIEW),
