@@ -287,6 +287,7 @@ class AuditAction(LabelledEnum):
     objection_decide = ("objection_decide", "认定公示异议")
     onboarding_contact = ("onboarding_contact", "入会手续联系")
     onboarding_update = ("onboarding_update", "登记入会手续")
+    outbox_template = ("outbox_template", "修改通知模板")
 
 
 # Events of the secret expert stage: shown to the office and IT only, never with an expert's choice.
@@ -310,5 +311,6 @@ class AuditTarget(LabelledEnum):
     Notice = ("Notice", "公示")
     Objection = ("Objection", "公示异议")
     CipRecord = ("CipRecord", "CIP 数据")
+    OutboxTemplate = ("OutboxTemplate", "通知模板")
     Endpoint = ("Endpoint", "页面")
     Database = ("Database", "数据库")

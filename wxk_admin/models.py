@@ -719,3 +719,67 @@ class Objection(TimestampMixin, db.Model):
     upheld: Mapped[bool | None] = mapped_column(Boolean, info=meta("书记处认定属实"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, info=meta("认定时间"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+# ---------------------------------------------------------------- notifications outside the console (issue 15.5)
+
+
+class OutboxState(_enum.Enum):
+    """发送状态 of an outbox message; labels are what the office reads."""
+
+    pending = "pending"
+    sent = "sent"
+    retrying = "retrying"
+    failed = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待发送", "sent": "已发送", "retrying": "重试中", "failed": "失败"}[self.value]
+
+
+class OutboxChannel(_enum.Enum):
+    email = "email"
+    sms = "sms"
+
+    @property
+    def label(self) -> str:
+        return {"email": "电子邮件", "sms": "短信"}[self.value]
+
+
+class OutboxTemplate(TimestampMixin, db.Model):
+    """通知模板 — IT's wording of one message kind (defaults in ``outbox.DEFAULT_TEMPLATES``)."""
+
+    __tablename__ = "outbox_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), unique=True, info=meta("通知类型", list=True))
+    subject: Mapped[str] = mapped_column(String(200), info=meta("邮件主题", list=True))
+    body: Mapped[str] = mapped_column(Text, info=meta("正文"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), info=meta("修改人", form=False))
+
+
+class OutboxMessage(TimestampMixin, db.Model):
+    """待发通知 — one e-mail or SMS, queued in the transaction of its event, sent by ``wxk send-outbox``."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_state_next", "state", "next_attempt_at"),
+                      CheckConstraint("attempts >= 0", name="attempts_nonneg"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True, info=meta("通知类型", list=True, filter=True))
+    channel: Mapped[OutboxChannel] = mapped_column(enum_type(OutboxChannel, "outbox_channel"),
+                                                   info=meta("发送方式", list=True, filter=True))
+    recipient: Mapped[str] = mapped_column(String(120), info=meta("收件人"))
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True,
+                                                       info=meta("相关申请"))
+    subject: Mapped[str] = mapped_column(String(200), default="", info=meta("主题"))
+    body: Mapped[str] = mapped_column(Text, default="", info=meta("内容"))
+    state: Mapped[OutboxState] = mapped_column(enum_type(OutboxState, "outbox_state"), default=OutboxState.pending,
+                                               info=meta("发送状态", list=True, filter=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False, info=meta("尝试次数", list=True))
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime, info=meta("下次尝试", list=True))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, info=meta("发送时间", list=True))
+    sent_via: Mapped[str | None] = mapped_column(String(16), info=meta("发送通道"))
+    last_error: Mapped[str | None] = mapped_column(Text, info=meta("最近错误", list=True))
+
+    application: Mapped[Application | None] = relationship()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
+from . import outbox
 from .access import application_filter
 from .audit import Actor, record, send_message
 from .enums import CLOSED_STATUSES, Eligibility, Role, Status
@@ -251,6 +252,7 @@ def apply(session, application: Application, name: str, actor: Actor, *, opinion
 
 
 def _notify(session, transition: Transition, application: Application, text: str, sender: User) -> None:
+    outbox.queue_transition(session, transition.name, application, text)  # e-mail / SMS, sent after commit
     status_label = Status(transition.target).label
     if transition.notify_applicant:
         body = f"您的入会申请（{application.name}）状态已变更为「{status_label}」。"
