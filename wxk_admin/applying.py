@@ -207,7 +207,10 @@ def _parse_value(spec: FieldSpec, raw, key: str, cleaned: Cleaned):
         return bool(raw) and str(raw).lower() not in ("", "0", "false", "off", "n", "no")
     text = "" if raw is None else str(raw).strip()
     if spec.key == "id_number":
-        text = text.replace(" ", "").upper()
+        # A final x is the check digit X; anything else stays as typed, so a draft shows what was typed.
+        text = text.replace(" ", "")
+        if text.endswith("x"):
+            text = text[:-1] + "X"
     elif spec.key == "mobile":
         text = _normalise_mobile(text)
     elif spec.key == "isbn" and text:
