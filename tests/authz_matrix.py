@@ -46,6 +46,8 @@ MODEL_VIEWS = {
     "inbox": ("@msg", True, {r: "r" for r in ROLES[1:]}),
     "cip_records": ("@cip", False, {"office": "rx", "it_admin": "rcudx"}),
     "experts": ("@expert", False, {"office": "rcux", "it_admin": "rcudx"}),
+    # 站外通知 (issue 15.5): id 1 need not exist (details row below); tests/test_outbox_views.py opens real ones
+    "outbox": ("1", False, {"office": "r", "it_admin": "r"}),
 }
 
 
@@ -184,6 +186,12 @@ ROWS: dict[str, tuple] = {
     "public.notice":                ("",                                  OK,    OK,      OK,        OK,     OK,     OK),
     "public.members":               ("",                                  OK,    OK,      OK,        OK,     OK,     OK),
     "public.members_xlsx":          ("",                                  OK,    OK,      OK,        OK,     OK,     OK),
+
+    # ------------------------------------------------------------ 站外通知 (issue 15.5)
+    "outbox.details_view":          ("id=1",                              LOGIN, DENY,    DENY,      REACH,  DENY,   REACH),
+    "outbox_templates.index":       ("",                                  LOGIN, DENY,    DENY,      DENY,   DENY,   OK),
+    "outbox_templates.save_view":   ("kind=rejected&subject=【{协会}】驳回&body={姓名}：{理由}",
+                                                                          LOGIN, DENY,    DENY,      DENY,   DENY,   OK),
 }
 
 # Not under test: Flask's own static files.

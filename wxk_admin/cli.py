@@ -139,4 +139,5 @@ def init_app(app) -> None:
     from . import cip_cli  # noqa: F401  (registers ``wxk import-cip``)
     from . import backup  # noqa: F401  (registers ``wxk backup`` and ``wxk restore``)
     from . import generate  # noqa: F401  (registers ``wxk generate``)
+    from . import outbox_cli  # noqa: F401  (registers ``wxk send-outbox``)
     app.cli.add_command(wxk)

@@ -89,6 +89,28 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),  # see security.init_app (ProxyFix)
         "WTF_CSRF_TIME_LIMIT": None,  # token lives as long as the session; sessions expire on their own
+        **_notify_settings(),
+    }
+
+
+def _notify_settings() -> dict:
+    """E-mail (Flask-Mailman's MAIL_*) and SMS gateway settings of ``wxk send-outbox`` (README, 站外通知)."""
+    env = os.environ.get
+    return {
+        "NOTIFY_SENDERS": env("NOTIFY_SENDERS", "log"),
+        "MAIL_BACKEND": "smtp",  # Flask-Mailman would pick an in-memory backend under TESTING
+        "MAIL_SERVER": env("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _env_bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": env("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER") or "wxk-admin@localhost",
+        "MAIL_TIMEOUT": float(env("MAIL_TIMEOUT", "10")),
+        "SMS_HTTP_URL": env("SMS_HTTP_URL", ""),
+        "SMS_HTTP_BODY": env("SMS_HTTP_BODY", ""),
+        "SMS_HTTP_TIMEOUT": float(env("SMS_HTTP_TIMEOUT", "5")),
+        "SMS_HTTP_RETRIES": int(env("SMS_HTTP_RETRIES", "2")),
     }
 
 

@@ -27,6 +27,7 @@ VIEW_MODULES = (
     "cip",           # CIP 数据 (issue 5)
     "reference",     # units, cycles, accounts, audit, 站内信 (issue 2)
     "documents",     # printable forms, lists, 年度统计 (issue 14)
+    "outbox",        # 站外通知: e-mail / SMS delivery state, 通知模板 (issue 15.5)
 )
 
 
