@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from .documents.form import Form, Table, application_form, form_basename
+from .documents.form import Form, Table, application_form, form_basename, text_units
 from .models import Application
 from .xlsx import safe_text
 
@@ -37,35 +37,24 @@ TOP_LEFT = Alignment(wrap_text=True, vertical="top")
 RIGHT = Alignment(horizontal="right", vertical="center")
 
 
-def text_units(text: str) -> float:
-    """The width of ``text`` in character units: a CJK character is about two, a digit or letter one."""
-    return sum(1.8 if ord(ch) >= 0x2E80 else 1.0 for ch in text) + 0.8
-
-
 def form_filename(application: Application) -> str:
     return form_basename(application) + ".xlsx"
 
 
 def _spans(table: Table, available: int) -> list[int]:
-    """Grid columns per table column (序号 first): one-line values whole, the rest shared by need."""
-    wanted = [max(text_units(str(len(table.rows))), 2.0)]
-    minimum = [math.ceil(wanted[0] / GRID_WIDTH)]
-    for i, column in enumerate(table.columns):
-        longest = max((text_units(row[i]) for row in table.rows), default=0.0)
-        if column.one_line:
-            need = max(longest, min(text_units(column.label), 2 * 1.8 + 0.8))
-            minimum.append(math.ceil(need / GRID_WIDTH))
-            wanted.append(need)
-        else:
-            minimum.append(2)
-            wanted.append(max(min(longest, 8 * 1.8), text_units(column.label) / 2))
-    spans = list(minimum)
-    while sum(spans) < available:  # give the next grid column to the one furthest below its want
-        i = max(range(len(spans)), key=lambda k: wanted[k] / (spans[k] * GRID_WIDTH))
-        spans[i] += 1
-    while sum(spans) > available:  # too many columns: narrow the widest wrapping ones
-        i = max(range(len(spans)), key=lambda k: spans[k])
+    """Grid columns per table column (序号 first), from the widths the PDF uses too; a one-line column
+    never gets fewer grid columns than its values need."""
+    widths = table.widths(available * GRID_WIDTH)
+    one_line = [True] + [c.one_line for c in table.columns]
+    spans = [max(1, math.ceil(w / GRID_WIDTH - 0.05) if fixed else round(w / GRID_WIDTH))
+             for w, fixed in zip(widths, one_line)]
+    while sum(spans) > available:  # rounding up went over: narrow the widest wrapping column
+        i = max((k for k in range(len(spans)) if not one_line[k] and spans[k] > 1), key=lambda k: spans[k],
+                default=max(range(len(spans)), key=lambda k: spans[k]))
         spans[i] -= 1
+    while sum(spans) < available:
+        i = max((k for k in range(len(spans)) if not one_line[k]), key=lambda k: widths[k] / spans[k], default=0)
+        spans[i] += 1
     return spans
 
 

@@ -34,7 +34,6 @@ DECLARATION = ("本人承诺：以上所填内容真实、准确，所列作品�
 class Column:
     label: str
     one_line: bool
-    width_em: int  # width hint in characters, from the label and (wrapping columns) the longest value
 
 
 @dataclass
@@ -42,6 +41,28 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[list[str]]
+
+    def widths(self, total: float) -> list[float]:
+        """Widths in character units of 序号 and each column, adding up to ``total`` — shared by the PDF
+        and the xlsx.  One-line values (ISBN, CIP number, dates, numbers) get their whole width, a label
+        wraps over three lines at most, and what is left goes to the wrapping columns by their need."""
+        fixed, wants = [max(text_units(str(len(self.rows))), text_units("序号") / 2)], [0.0]
+        for i, column in enumerate(self.columns):
+            longest = max((text_units(row[i]) for row in self.rows), default=0.0)
+            label = text_units(column.label[:-(-len(column.label) // 3)])
+            if column.one_line:
+                fixed.append(max(longest, label))
+                wants.append(0.0)
+            else:
+                fixed.append(max(label, min(longest, text_units("字" * 3))))
+                wants.append(max(0.0, min(longest, text_units("字" * 12)) - fixed[-1]))
+        spare = total - sum(fixed)
+        if spare <= 0:  # more than fits: everything narrower alike (labels and long values wrap more)
+            return [f * total / sum(fixed) for f in fixed]
+        if not any(wants):
+            wants = [0.0 if i and self.columns[i - 1].one_line else f for i, f in enumerate(fixed)]
+            wants = wants if any(wants) else fixed
+        return [f + spare * w / sum(wants) for f, w in zip(fixed, wants)]
 
 
 @dataclass
@@ -69,6 +90,12 @@ class Form:
     note: str = GENERATED_NOTE
 
 
+def text_units(value: str) -> float:
+    """The printed width of ``value`` in character units (a CJK character about two, a digit or letter
+    one), plus a cell's padding."""
+    return sum(1.8 if ord(ch) >= 0x2E80 else 1.0 for ch in value) + 1.2
+
+
 def text(value) -> str:
     value = display(value)
     return "" if value is None else str(value)
@@ -81,12 +108,6 @@ def _pairs(application: Application, keys) -> list[tuple[str, str]]:
 
 def _one_line(column) -> bool:
     return column.key in ONE_LINE_KEYS or isinstance(column.type, (Boolean, Date, DateTime, Integer))
-
-
-def _width_hint(label: str, longest: int) -> int:
-    """Short values (体裁, 出版社) keep their words on one line, long ones (书名) wrap over a few lines;
-    a label wraps over three lines at most."""
-    return max(2, -(-len(label) // 3), min(longest, 6))
 
 
 def section_title(number: int, title: str) -> str:
@@ -102,12 +123,7 @@ def _tables(application: Application, first_number: int) -> list[Table]:
         model = getattr(Application, relationship).property.mapper.class_
         columns = [c for c in labelled_columns(model) if c.key not in INTERNAL_CHILD_COLUMNS]
         rows = [[text(getattr(item, c.key)) for c in columns] for item in getattr(application, relationship)]
-        printed = []
-        for i, c in enumerate(columns):
-            one_line = _one_line(c)
-            longest = max((len(row[i]) for row in rows), default=0)
-            label = c.info["label"]
-            printed.append(Column(label, one_line, _width_hint(label, 0 if one_line else longest)))
+        printed = [Column(c.info["label"], _one_line(c)) for c in columns]
         tables.append(Table(section_title(number, title), printed, rows))
         number += 1
     return tables
