@@ -45,11 +45,11 @@ class Table:
     def widths(self, total: float) -> list[float]:
         """Widths in character units of 序号 and each column, adding up to ``total`` — shared by the PDF
         and the xlsx.  One-line values (ISBN, CIP number, dates, numbers) get their whole width, a label
-        wraps over three lines at most, and what is left goes to the wrapping columns by their need."""
+        wraps over three lines at most (two or more characters a line), and what is left goes to the wrapping columns by their need."""
         fixed, wants = [max(text_units(str(len(self.rows))), text_units("序号") / 2)], [0.0]
         for i, column in enumerate(self.columns):
             longest = max((text_units(row[i]) for row in self.rows), default=0.0)
-            label = text_units(column.label[:-(-len(column.label) // 3)])
+            label = text_units(column.label[:max(2, -(-len(column.label) // 3))])
             if column.one_line:
                 fixed.append(max(longest, label))
                 wants.append(0.0)
