@@ -42,3 +42,22 @@ def test_it_forms_and_inbox_mark_read_run_under_the_policy(page, world):
     db.session.expire_all()
     assert db.session.get(Message, message.id).read_at is not None
     browser_logout(page)
+
+
+def test_applicant_form_scripts_run_under_the_policy(page, world):
+    """The form's own scripts carry the nonce: 添加一行 is shown and adds a row; one click submits once."""
+    from wxk_admin.enums import Status
+
+    from .factories import make_app
+
+    draft = make_app(db.session, world, "a_draft_csp", world.unit_a, world.users["appl_a"], Status.draft)
+    db.session.commit()
+    browser_login(page, "appl_a")
+    page.goto(f"/admin/my-application/form/?id={draft.id}")
+    add = page.locator("button.add-row").first
+    assert add.is_visible()
+    section = add.get_attribute("data-section")
+    rows = page.locator(f"#section-{section} tr.section-row")
+    before = rows.count()
+    add.click()
+    assert rows.count() == before + 1
