@@ -70,7 +70,7 @@ def _fill(template, values: dict):
 
 class HttpSmsSender:
     """``url_template`` may hold ``{mobile}`` (URL-quoted); ``body_template`` is JSON whose strings may hold
-    ``{mobile}``, ``{text}``, ``{subject}``.  2xx is sent; timeouts, connection errors and 5xx are retried
+    ``{mobile}``, ``{text}`` (subject and body), ``{subject}``, ``{body}``.  2xx is sent; timeouts, connection errors and 5xx are retried
     ``retries`` times (back-off ``backoff`` s, doubling) within one attempt; then the attempt failed."""
 
     name = "sms"
@@ -95,7 +95,9 @@ class HttpSmsSender:
             return exc.code
 
     def send(self, message) -> None:
-        values = {"mobile": message.recipient, "subject": message.subject, "text": message.body}
+        # An SMS has no subject line: its text is subject + body (the subject carries 【协会】).
+        values = {"mobile": message.recipient, "subject": message.subject, "body": message.body,
+                  "text": f"{message.subject}\n{message.body}"}
         url = self.url_template.replace("{mobile}", urllib.parse.quote(message.recipient))
         data = json.dumps(_fill(self.body_template, values), ensure_ascii=False).encode("utf-8")
         last = ""
