@@ -158,3 +158,15 @@ def test_batch_download_is_one_pdf_sorted_by_serial_number_in_scope(client, worl
     pages = page_count(r.data)
     assert pages == 4  # two forms of two pages, each numbered on its own
     assert "第2页共2页" in compact(pdf_text(r.data, 2)) and "第1页共2页" in compact(pdf_text(r.data, 3))
+
+
+def test_markup_in_an_application_is_printed_as_text_and_loads_nothing(client, world, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("机密内容")
+    app = world.apps["a_submitted"]
+    app.pen_name = f'<b>粗体</b><img src="file://{secret}"><iframe src="file://{secret}">'
+    app.address = f'<link rel="stylesheet" href="file://{secret}">'
+    db.session.commit()
+    client.login("admin_a")
+    text = compact(pdf_text(_form_pdf(client, app.id).data))
+    assert compact("<b>粗体</b>") in text and "机密内容" not in text

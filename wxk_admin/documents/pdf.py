@@ -32,10 +32,16 @@ def render_html(template: str, **context) -> str:
     return _environment().get_template(template).render(**context)
 
 
+def _no_fetch(url: str, *args, **kwargs):
+    """Documents load nothing: every style is inline and every value escaped text, so any URL is refused
+    (no file:// reads, no requests to other hosts, whatever an application's text contains)."""
+    raise ValueError(f"documents load no external resources: {url[:80]}")
+
+
 def _document(template: str, **context):
     from weasyprint import HTML  # heavy import, only when a PDF is asked for
 
-    return HTML(string=render_html(template, **context), base_url=str(TEMPLATES)).render()
+    return HTML(string=render_html(template, **context), base_url=str(TEMPLATES), url_fetcher=_no_fetch).render()
 
 
 def render_pdf(template: str, **context) -> bytes:
