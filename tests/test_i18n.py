@@ -224,3 +224,19 @@ def test_page_size_choices_are_chinese(client, world):
     text = visible_text(client.text("/admin/units/"))
     assert "每页 50 条" in text and "20 条/页" in text
     assert not re.search(r"\d+ items?\b", text)
+
+
+def test_cycles_and_units_read_association_and_rule_set_by_name(client, world):
+    """申请年度: 所属协会 and 资格规则 are chosen and read by their Chinese names, never cwa / cwa-2022."""
+    from .visible import reader_text
+
+    client.login("office")
+    for url in ("/admin/cycles/", f"/admin/cycles/details/?id={world.cycle.id}", f"/admin/cycles/edit/?id={world.cycle.id}"):
+        text = reader_text(client.text(url))
+        assert "中国作家协会" in text and "中国作家协会个人会员申请审批办法" in text, url
+        assert not re.search(r"\bcwa\b", text), url
+    form = client.text(f"/admin/cycles/edit/?id={world.cycle.id}")
+    assert re.search(r'<option[^>]*value="cwa-2022"[^>]*>\s*中国作家协会个人会员申请审批办法', form)
+    assert "江苏省作家协会" in form  # the other association is offered by name
+    text = reader_text(client.text("/admin/units/"))
+    assert "中国作家协会" in text and not re.search(r"\bcwa\b", text)
