@@ -16,8 +16,8 @@ import pytest
 
 from wxk_admin import consultation as dom
 from wxk_admin.audit import Actor, record, send_message
-from wxk_admin.enums import AuditAction, Category, Role, Status
-from wxk_admin.models import AuditEvent, CipRecord, ExpertGroup, Notice, db
+from wxk_admin.enums import AuditAction, Role, Status
+from wxk_admin.models import CipRecord, db
 
 from .test_consultation_support import actor, add_app, add_expert, group_with, in_review
 from .visible import reader_text
