@@ -164,8 +164,9 @@ def test_markup_in_an_application_is_printed_as_text_and_loads_nothing(client, w
     secret = tmp_path / "secret.txt"
     secret.write_text("机密内容")
     app = world.apps["a_submitted"]
-    app.pen_name = f'<b>粗体</b><img src="file://{secret}"><iframe src="file://{secret}">'
-    app.address = f'<link rel="stylesheet" href="file://{secret}">'
+    app.pen_name = "<b>粗体</b>"
+    app.employer_and_post = f'<img src="file://{secret}"><iframe src="file://{secret}">'[:200]
+    app.address = f'<link rel="stylesheet" href="file://{secret}">'[:200]
     db.session.commit()
     client.login("admin_a")
     text = compact(pdf_text(_form_pdf(client, app.id).data))
