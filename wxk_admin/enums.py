@@ -41,6 +41,7 @@ class Role(LabelledEnum):
     office = ("office", "创联部会员处")
     expert = ("expert", "专家")
     it_admin = ("it_admin", "系统管理员")
+    supervisor = ("supervisor", "纪检监察")  # reads the whole process, changes nothing (issue 15.1)
 
 
 class UnitKind(LabelledEnum):
@@ -283,6 +284,7 @@ class AuditAction(LabelledEnum):
     notice_close = ("notice_close", "结束公示")
     notice_publish = ("notice_publish", "公布入会名单")
     objection_record = ("objection_record", "登记公示异议")
+    objection_public = ("objection_public", "公示页面反映问题")
     objection_check = ("objection_check", "核查公示异议")
     objection_decide = ("objection_decide", "认定公示异议")
     onboarding_contact = ("onboarding_contact", "入会手续联系")
@@ -293,6 +295,13 @@ class AuditAction(LabelledEnum):
 # Events of the secret expert stage: shown to the office and IT only, never with an expert's choice.
 EXPERT_STAGE_ACTIONS = frozenset({AuditAction.vote, AuditAction.vote_discard, AuditAction.recusal_declare,
                                   AuditAction.recusal_record})
+
+
+class ObjectionSource(LabelledEnum):
+    """来源 of a 公示异议: typed in by the office, or sent from the public notice page (issue 15.4)."""
+
+    office = ("office", "会员处登记")
+    public = ("public", "公示页面")
 
 
 class AuditTarget(LabelledEnum):

@@ -41,6 +41,7 @@ from .enums import (
     ContactMethod,
     Eligibility,
     Gender,
+    ObjectionSource,
     OrganisationLevel,
     OrganisationPost,
     ProfessionalTitle,
@@ -715,6 +716,12 @@ class Objection(TimestampMixin, db.Model):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     reporter: Mapped[str | None] = mapped_column(String(100), info=meta("反映人"))
     content: Mapped[str] = mapped_column(Text, info=meta("反映问题"))
+    # From the public page (issue 15.4): the reporter's contact is for the office and the supervisor only.
+    source: Mapped[ObjectionSource] = mapped_column(enum_type(ObjectionSource, "objection_source"),
+                                                    default=ObjectionSource.office, nullable=False,
+                                                    info=meta("来源"))
+    contact: Mapped[str | None] = mapped_column(String(100), info=meta("联系方式"))
+    receipt_no: Mapped[str | None] = mapped_column(String(20), unique=True, info=meta("受理编号"))
     check_note: Mapped[str | None] = mapped_column(Text, info=meta("核查情况"))
     upheld: Mapped[bool | None] = mapped_column(Boolean, info=meta("书记处认定属实"))
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, info=meta("认定时间"))
