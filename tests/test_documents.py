@@ -171,3 +171,19 @@ def test_markup_in_an_application_is_printed_as_text_and_loads_nothing(client, w
     client.login("admin_a")
     text = compact(pdf_text(_form_pdf(client, app.id).data))
     assert compact("<b>粗体</b>") in text and "机密内容" not in text
+
+
+def test_batch_pdf_starts_each_form_on_a_new_sheet_for_double_sided_printing(client, world):
+    long = long_application(db.session, world, key="odd", books=3, publications=20, name="长表",
+                            serial_no=f"{world.cycle.year}-000001")
+    short = long_application(db.session, world, key="even", books=1, publications=1, name="短表",
+                             serial_no=f"{world.cycle.year}-000002")
+    client.login("admin_a")
+    long_pages = page_count(_form_pdf(client, long.id).data)
+    short_pages = page_count(_form_pdf(client, short.id).data)
+    assert long_pages % 2 == 1 and short_pages == 2  # the case to show
+    r = client.post("/admin/applications/action/", [("action", "batch_form_pdf"), ("rowid", str(long.id)),
+                                                     ("rowid", str(short.id))], token_from="/admin/applications/")
+    assert page_count(r.data) == long_pages + 1 + short_pages
+    assert compact(pdf_text(r.data, long_pages + 1)) == ""  # the back of the long form's last sheet
+    assert "姓名：短表" in compact(pdf_text(r.data, long_pages + 2))

@@ -49,9 +49,24 @@ def render_pdf(template: str, **context) -> bytes:
 
 
 def render_many(template: str, contexts) -> bytes:
-    """One PDF of several documents, each paginated on its own (its own 「共 N 页」)."""
+    """One PDF of several documents, each paginated on its own (its own 「共 N 页」).  Forms are printed
+    double-sided (002 「双面打印」): a document with an odd number of pages is followed by a blank page, so
+    the next one starts on a new sheet."""
     documents = [_document(template, **context) for context in contexts]
     if not documents:
         return b""
-    pages = [page for document in documents for page in document.pages]
+    blank = None
+    pages = []
+    for document in documents:
+        pages.extend(document.pages)
+        if len(document.pages) % 2 and document is not documents[-1]:
+            blank = blank or _blank_page()
+            pages.append(blank)
     return documents[0].copy(pages).write_pdf()
+
+
+def _blank_page():
+    from weasyprint import CSS, HTML
+
+    return HTML(string="<html><body></body></html>", url_fetcher=_no_fetch).render(
+        stylesheets=[CSS(string="@page { size: A4 portrait; }", url_fetcher=_no_fetch)]).pages[0]
