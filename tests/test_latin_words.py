@@ -24,7 +24,7 @@ from .visible import reader_text
 
 # International abbreviations and format names read as such in Chinese forms.
 ALLOWED = {"ISBN", "ISSN", "CIP", "IT", "IP", "PDF", "xlsx", "Excel", "CSV", "csv", "UTF"}
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+EMAIL = re.compile(r"[\w.+*-]+@[\w-]+(\.[\w-]+)+")  # * : masked addresses (站外通知, zh***@example.cn)
 URL = re.compile(r"(https?://|/)[\w./?=&%#:+-]+")
 WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z][A-Za-z_]+(?![A-Za-z0-9_])")
 

@@ -270,7 +270,7 @@ def _one_sms(world):
     return row
 
 
-@pytest.mark.parametrize("mode, error", [("500", "短信网关返回错误（HTTP 500）"), ("slow", "短信网关超时（0.3 秒）")])
+@pytest.mark.parametrize("mode, error", [("500", "短信网关返回错误（状态码 500）"), ("slow", "短信网关超时（0.3 秒）")])
 def test_failing_gateway_is_retried_with_back_off_then_fails(app, world, gateway, mode, error):
     gateway.mode = mode
     row = _one_sms(world)

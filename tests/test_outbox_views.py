@@ -23,13 +23,13 @@ def _rejected_with_contacts(world):
 
 def test_office_sees_each_message_state_with_the_recipient_masked(client, world):
     email_row, sms_row = _rejected_with_contacts(world)
-    sms_row.state, sms_row.attempts, sms_row.last_error = OutboxState.failed, 5, "短信网关返回错误（HTTP 500）"
+    sms_row.state, sms_row.attempts, sms_row.last_error = OutboxState.failed, 5, "短信网关返回错误（状态码 500）"
     db.session.commit()
     client.login("office")
     page = client.text("/admin/outbox/")
     assert "138****1234" in page and "zh***@example.cn" in page
     assert "13812341234" not in page and "zhang.san@example.cn" not in page
-    assert "驳回申请" in page and "待发送" in page and "失败" in page and "短信网关返回错误（HTTP 500）" in page
+    assert "驳回申请" in page and "待发送" in page and "失败" in page and "短信网关返回错误（状态码 500）" in page
     assert "甲一" in page
 
     failed_only = client.text("/admin/outbox/?flt0_0=failed")  # filter 发送状态 = 失败

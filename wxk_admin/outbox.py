@@ -16,6 +16,7 @@ for one is refused, and every rendered text is scrubbed of the application's
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import string
 from dataclasses import dataclass, field
@@ -61,6 +62,8 @@ FORBIDDEN_PLACEHOLDERS = ("身份证号", "身份证", "证件号码", "身份�
 # 18-digit (last may be X) or 15-digit numbers standing alone: what an ID number looks like.
 ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
 HIDDEN = "（已隐去）"
+
+log = logging.getLogger(__name__)
 
 
 class TemplateError(ValueError):
@@ -264,7 +267,9 @@ def deliver(session, senders: dict, *, now: dt.datetime | None = None, limit: in
         try:
             sender.send(row)
         except Exception as exc:  # noqa: BLE001 (a broken gateway must not stop the worker)
-            reason = str(exc) if isinstance(exc, SendError) else f"发送出错（{type(exc).__name__}）"
+            if not isinstance(exc, SendError):
+                log.exception("outbox #%s: unexpected error", row.id)
+            reason = str(exc) if isinstance(exc, SendError) else "发送出错，详见发送日志"
             row.last_error = scrub(reason)[:1000]
             if row.attempts >= max_attempts:
                 row.state, row.next_attempt_at = OutboxState.failed, None

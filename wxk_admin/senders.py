@@ -45,13 +45,14 @@ class EmailSender:
         except smtplib.SMTPRecipientsRefused:
             raise SendError("邮件服务器拒收该收件地址") from None
         except smtplib.SMTPAuthenticationError:
-            raise SendError("邮件服务器登录失败，请检查 MAIL_USERNAME / MAIL_PASSWORD") from None
+            raise SendError("邮件服务器登录失败，请检查邮件账户和密码设置") from None
         except smtplib.SMTPException as exc:
-            raise SendError(f"邮件服务器返回错误（{type(exc).__name__}）") from None
+            log.warning("SMTP error: %r", exc)
+            raise SendError("邮件服务器返回错误，详见发送日志") from None
         except TimeoutError:
             raise SendError("连接邮件服务器超时") from None
         except OSError:
-            raise SendError("无法连接邮件服务器，请检查 MAIL_SERVER / MAIL_PORT") from None
+            raise SendError("无法连接邮件服务器，请检查邮件服务器地址和端口设置") from None
 
 
 def _fill(template, values: dict):
@@ -114,7 +115,7 @@ class HttpSmsSender:
                 continue
             if 200 <= status < 300:
                 return
-            last = f"短信网关返回错误（HTTP {status}）"
+            last = f"短信网关返回错误（状态码 {status}）"
             log.warning("SMS gateway answered %d, attempt %d", status, attempt + 1)
             if status < 500:
                 break  # the gateway refused this message: asking again at once will not change its mind

@@ -44,7 +44,7 @@ class OutboxMessageView(SecureModelView):
         "application": _label(lambda m: m.application.name + (f"（{m.application.serial_no}）"
                                                                if m.application.serial_no else "")
                                if m.application else ""),
-        "sent_via": _label(lambda m: {"log": "仅记录（未实际发送）", "smtp": "SMTP 邮件", "sms": "短信网关"}
+        "sent_via": _label(lambda m: {"log": "仅记录（未实际发送）", "smtp": "邮件服务器", "sms": "短信网关"}
                            .get(m.sent_via or "", m.sent_via or "")),
         "body": _label(lambda m: Markup("<br>").join(m.body.splitlines())),
     }
