@@ -25,10 +25,10 @@ from sqlalchemy.exc import IntegrityError
 
 from . import access, workflow
 from .audit import Actor, record
-from .enums import Category, ContactMethod, RecusalReason, Role, Status, VoteChoice
+from .enums import Category, ContactMethod, ObjectionSource, RecusalReason, Role, Status, VoteChoice
 from .models import (Application, Cycle, ExpertGroup, ExpertGroupMember, ExpertProfile, MaterialItem, Notice,
                      Objection, Recusal, User, Vote, utcnow)
-from .params import EARLIEST_DATE, LATEST_DATE, date_arg, int_arg
+from .params import EARLIEST_DATE, LATEST_DATE, date_arg, id_arg, int_arg
 from .workflow import TransitionRefused
 
 NOTICE_DAYS = 7  # 公示时间为一周 (001 六; 002 第三条(五))
@@ -768,6 +768,50 @@ def record_objection(session, actor: Actor, application_id, reporter: str | None
     session.add(obj)
     session.flush()
     record(session, actor, "objection_record", obj, application_id=app.id, reason=content)
+    return obj
+
+
+# Limits of a report from the public page: enough for a letter, not a dump.
+PUBLIC_REPORTER_MAX, PUBLIC_CONTACT_MAX, PUBLIC_CONTENT_MAX = 50, 100, 2000
+
+
+def public_notice_app(session, application_id, today: dt.date | None = None) -> Application | None:
+    """A person listed on a notice the public page shows now, or None."""
+    pk = id_arg(application_id)
+    if pk is None:
+        return None
+    open_ids = [n.id for n in current_notices(session, today)]
+    return session.scalars(select(Application).where(Application.id == pk, Application.notice_id.in_(open_ids),
+                                                     Application.status == Status.on_notice)).first()
+
+
+def report_objection(session, application_id, reporter: str | None, contact: str | None, content: str | None,
+                     ip: str | None = None) -> Objection:
+    """反映问题 from the public page (no login): lands in the office's check / decide flow, source 公示页面.
+
+    No name = an anonymous report; the contact is required (the office may need to ask back) and is never
+    shown on the public page or to units.  Returns the objection with its 受理编号."""
+    app = public_notice_app(session, application_id)
+    if app is None:
+        raise Refused("该人员不在正在公示的名单中，或公示已结束")
+    reporter, contact, content = ((v or "").strip() for v in (reporter, contact, content))
+    if len(reporter) > PUBLIC_REPORTER_MAX:
+        raise Refused(f"姓名不能超过 {PUBLIC_REPORTER_MAX} 个字")
+    if not contact:
+        raise Refused("请填写联系方式（电话或电子邮箱），以便会员处核实情况")
+    if len(contact) > PUBLIC_CONTACT_MAX:
+        raise Refused(f"联系方式不能超过 {PUBLIC_CONTACT_MAX} 个字")
+    if not content:
+        raise Refused("请填写反映的问题")
+    if len(content) > PUBLIC_CONTENT_MAX:
+        raise Refused(f"反映的问题不能超过 {PUBLIC_CONTENT_MAX} 个字（现为 {len(content)} 个字）")
+    obj = Objection(application_id=app.id, reporter=reporter or None, contact=contact, content=content,
+                    source=ObjectionSource.public)
+    session.add(obj)
+    session.flush()
+    obj.receipt_no = f"{app.cycle.year}-G-{obj.id:06d}"
+    record(session, Actor(None, ip), "objection_public", obj, application_id=app.id,
+           reason=f"受理编号 {obj.receipt_no}")
     return obj
 
 

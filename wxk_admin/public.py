@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, request, send_file
 from flask_login import current_user
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from . import consultation, dashboard
-from .extensions import db
+from .extensions import db, limiter
 from .enums import Status
 from .models import Application, Cycle, Notice
+from .params import id_arg
 from .xlsx import safe_text
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -39,13 +40,47 @@ def index():
 @bp.route("/notice/")
 def notice():
     notices = consultation.current_notices(db.session)
-    blocks = [(n, [consultation.public_row(a) for a in consultation.notice_rows(db.session, n)]) for n in notices]
+    blocks = [(n, [(a.id, consultation.public_row(a)) for a in consultation.notice_rows(db.session, n)])
+              for n in notices]
     return render_template("public/notice.html", blocks=blocks, columns=PUBLIC_COLUMNS)
 
 
+REPORT_LIMITS = {"reporter": consultation.PUBLIC_REPORTER_MAX, "contact": consultation.PUBLIC_CONTACT_MAX,
+                 "content": consultation.PUBLIC_CONTENT_MAX}
+REPORT_THROTTLED = "提交过于频繁，请稍后再试；如情况紧急，请直接与会员处联系"
+
+
+def _report_limit() -> str:
+    return current_app.config.get("PUBLIC_REPORT_LIMIT", "5 per hour")
+
+
+@bp.route("/report/", methods=("GET", "POST"))
+# Per IP, POSTs only: reading the form is free, flooding the office's queue is not.
+@limiter.limit(_report_limit, methods=["POST"], error_message=REPORT_THROTTLED)
+def report():
+    """反映问题 about one person on the notice (issue 15.4): the office checks it like any objection."""
+    app = consultation.public_notice_app(db.session, request.values.get("id"))
+    if app is None:
+        return render_template("public/report.html", person=None, form={}, error=None), 404
+    form, error = {}, None
+    if request.method == "POST":
+        form = request.form
+        try:
+            obj = consultation.report_objection(db.session, app.id, form.get("reporter"), form.get("contact"),
+                                                form.get("content"), ip=request.remote_addr)
+        except consultation.Refused as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            return render_template("public/report_done.html", person=consultation.public_row(app), objection=obj)
+    return render_template("public/report.html", person=consultation.public_row(app), app_id=app.id, form=form,
+                           error=error, limits=REPORT_LIMITS), 400 if error else 200
+
+
 def _cycle_arg() -> Cycle | None:
-    raw = request.args.get("cycle", "")
-    return db.session.get(Cycle, int(raw)) if raw.isdigit() else None
+    pk = id_arg(request.args.get("cycle"))
+    return db.session.get(Cycle, pk) if pk is not None else None
 
 
 @bp.route("/members/")

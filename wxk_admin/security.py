@@ -85,7 +85,9 @@ def too_many_requests(exc):
             db.session.commit()
         except Exception:  # the refusal must not fail because the log could not be written
             db.session.rollback()
-    body = _PAGE.format(title="请求过于频繁", message=THROTTLED_MESSAGE,
+    # A limit may carry its own message (the public 反映问题 form); the login's is the default.
+    message = getattr(getattr(exc, "limit", None), "error_message", None) or THROTTLED_MESSAGE
+    body = _PAGE.format(title="请求过于频繁", message=message,
                         css=url_for("static", filename="css/wxk-console.css"))
     response = Response(str(body), status=429, mimetype="text/html")
     response.headers["Retry-After"] = str(_retry_after(exc))
