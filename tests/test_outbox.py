@@ -336,3 +336,25 @@ def test_cli_refuses_an_unknown_sender(app, world, monkeypatch):
     monkeypatch.setitem(app.config, "NOTIFY_SENDERS", "pigeon")
     result = send_outbox(app)
     assert result.exit_code != 0 and "NOTIFY_SENDERS 中有未知的发送方式：pigeon" in result.output
+
+
+def test_loop_worker_sends_until_a_signal_stops_it(app, world):
+    import os
+    import signal
+
+    _with_contacts(world.apps["a_submitted"])
+    workflow.apply(db.session, world.apps["a_submitted"], "unit_reject", Actor(world.users["admin_a"]),
+                   opinion="申请材料不全")
+    db.session.commit()
+    before = signal.getsignal(signal.SIGTERM)
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    try:
+        result = send_outbox(app, "--loop", "--interval", "0.2")
+    finally:
+        timer.cancel()
+    assert result.exit_code == 0, result.output
+    assert result.output.count("已发送") >= 2  # several passes, the first sent both messages
+    assert "已发送 2 条" in result.output and result.output.rstrip().endswith("已停止发送")
+    assert {r.state for r in _rows()} == {OutboxState.sent}
+    assert signal.getsignal(signal.SIGTERM) is before  # the test process's own handler is back

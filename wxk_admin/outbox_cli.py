@@ -81,12 +81,16 @@ def send_outbox_command(loop: bool, interval: float):
         one_pass(app, senders)
         return
     stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())  # finish the message in hand, then leave
-    while not stop.is_set():
-        try:
-            one_pass(app, senders)
-        finally:
-            db.session.remove()
-        stop.wait(interval)
+    previous = {sig: signal.signal(sig, lambda *_: stop.set())  # finish the message in hand, then leave
+                for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while not stop.is_set():
+            try:
+                one_pass(app, senders)
+            finally:
+                db.session.remove()
+            stop.wait(interval)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     click.echo("已停止发送")
