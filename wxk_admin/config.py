@@ -111,6 +111,10 @@ def _notify_settings() -> dict:
         "SMS_HTTP_BODY": env("SMS_HTTP_BODY", ""),
         "SMS_HTTP_TIMEOUT": float(env("SMS_HTTP_TIMEOUT", "5")),
         "SMS_HTTP_RETRIES": int(env("SMS_HTTP_RETRIES", "2")),
+        "SMS_HTTP_BACKOFF": float(env("SMS_HTTP_BACKOFF", "0.5")),
+        "NOTIFY_MAX_ATTEMPTS": int(env("NOTIFY_MAX_ATTEMPTS", "5")),
+        "NOTIFY_BACKOFF_SECONDS": float(env("NOTIFY_BACKOFF_SECONDS", "60")),
+        "NOTIFY_REMINDER_DAYS": int(env("NOTIFY_REMINDER_DAYS", "7")),
     }
 
 
