@@ -300,9 +300,8 @@ class _Story:
         session.flush()
         self.events: list[tuple[dt.datetime, int, object]] = []
         self.apps: list[Application] = []
-        self.people: dict[int, User] = {}
-        self.cip_variant: dict[int, str] = {}
-        self.cip_missing: set[int] = set()
+        self.cip_variant: dict[Application, str] = {}
+        self.cip_missing: set[Application] = set()
         self.notices: dict[str, object] = {}
         self.objections: dict[int, int] = {}
         self.turn = 0
@@ -360,14 +359,10 @@ class _Story:
             applicant = User(username=f"demo{len(self.apps) + 1:04d}", role=Role.applicant, full_name=app.name,
                              unit_id=unit.id if unit else None, active=True, password_hash="!",  # cannot log in
                              created_at=created)
-            self.s.add(applicant)
-            self.s.flush()
-        app.applicant_id = applicant.id
+        app.applicant = applicant
         app.created_at = app.updated_at = created
-        self.s.add(app)
-        self.s.flush()
+        self.s.add(app)  # flushed with all the others (one batch of INSERTs per table)
         self.apps.append(app)
-        self.people[app.id] = applicant
         return app
 
     def cip_records(self) -> None:
@@ -377,12 +372,12 @@ class _Story:
         seen_isbn = set(self.s.scalars(select(CipRecord.isbn)))
         for app in self.apps:
             for book in app.books:
-                if app.id in self.cip_missing and book.position == len(app.books) - 1:
+                if app in self.cip_missing and book.position == len(app.books) - 1:
                     continue
                 while book.cip_no in seen_cip or book.isbn in seen_isbn:  # two demo books never share a number
                     book.cip_no = f"{self.rng.randint(2008, 2025)}{self.rng.randint(1, 300000):06d}"
                     book.isbn = _isbn13(self.rng)
-                variant = self.cip_variant.get(app.id, "match") if book.position == 0 else "match"
+                variant = self.cip_variant.get(app, "match") if book.position == 0 else "match"
                 record_ = demo_record_for(book, app, variant)
                 seen_cip.add(record_.cip_no)
                 seen_isbn.add(record_.isbn)
@@ -395,7 +390,7 @@ class _Story:
         return Actor(self.admins[app.unit_id])
 
     def submit(self, app: Application) -> None:
-        applying.submit(self.s, app, Actor(self.people[app.id]))
+        applying.submit(self.s, app, Actor(app.applicant))
 
     def transition(self, app: Application, name: str, actor, opinion: str | None = None) -> None:
         workflow.apply(self.s, app, name, actor, opinion=opinion)
@@ -589,7 +584,7 @@ class _Story:
         on(at(16), self.submit, direct)
         self.reject(at(14), direct, reason([reasons[5], other], "推荐人会员证号与会员库不符"))
         js = self.draft(at(20), "js", applicant=users["applicant_js"], name="周雪梅")
-        self.cip_variant[js.id] = "nonliterary"
+        self.cip_variant[js] = "nonliterary"
         on(at(12, 40), self.submit, js)
         self.reject(at(10, 90), js, reason([reasons[2], other], "第一部出版专集的 CIP 中图分类号不属文学类，请核对后重新提交"))
         again = self.draft(at(STORY_DAYS), "bj")
@@ -599,27 +594,28 @@ class _Story:
 
         # 7. Submitted, waiting for their unit (or, direct, the office); a few with CIP data to verify.
         own = self.draft(at(10), None, applicant=users["applicant_direct"], name="王长河")
-        self.cip_variant[own.id] = "publisher"
+        self.cip_variant[own] = "publisher"
         on(at(6, 100), self.submit, own)
         rest = max(10, total - len(self.apps) - 15)  # the 15 drafts below come last
         for i in range(rest):
             app = self.draft(at(STORY_DAYS))
             if i % 7 == 3:
-                self.cip_variant[app.id] = ("edited", "nonliterary", "publisher")[i % 3]
+                self.cip_variant[app] = ("edited", "nonliterary", "publisher")[i % 3]
             on(at(20 - i * 19 // rest, i * 13), self.submit, app)
 
         # 8. Drafts: the demo applicant's, complete (his next step is 提交); some half typed; some with a
         #    book the CIP data do not know (submission is refused until it is corrected).
         mine = self.draft(at(3), "bj", applicant=users["applicant"], name="李晓明")
-        self.cip_variant[mine.id] = "edited"
+        self.cip_variant[mine] = "edited"
         for i in range(14):
             app = self.draft(at(30 - i * 2))
             if i % 3 == 0:
                 app.mobile = app.address = app.employer_and_post = None
             elif i % 3 == 1:
-                self.cip_missing.add(app.id)
+                self.cip_missing.add(app)
 
         # Derived data as every save path computes it (资格初审, CIP flag), then the two months, day by day.
+        self.s.flush()
         self.cip_records()
         for app in self.apps:
             refresh(self.s, app)
