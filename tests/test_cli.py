@@ -48,7 +48,8 @@ def test_demo_loads_a_realistic_console_is_idempotent_and_every_account_logs_in(
     assert DEMO_PASSWORD in text
     for username, _role, _unit, _name in DEMO_ACCOUNTS:
         assert username in text
-        assert f"下一步：{NEXT_STEPS[username]}" in text  # what waits for the account in the demo story
+        assert username in NEXT_STEPS, f"demo.NEXT_STEPS: what waits for {username} in the demo story?"
+        assert f"下一步：{NEXT_STEPS[username]}" in text
     first = counts()
 
     # ≥ 200 applications over every status, several units and categories.

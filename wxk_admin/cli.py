@@ -31,7 +31,7 @@ def demo_command():
                f"新建申请 {result['applications_created']} 件")
     click.echo(f"演示账户（密码均为 {result['password']}）：")
     for username, role, unit, name in result["accounts"]:
-        click.echo(f"  {username:<18} {role.label:<10} {unit or ''}  {name}  下一步：{demo.NEXT_STEPS[username]}")
+        click.echo(f"  {username:<18} {role.label:<10} {unit or ''}  {name}  下一步：{demo.NEXT_STEPS.get(username, '—')}")
 
 
 @wxk.command("create-user")
