@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from types import SimpleNamespace
+from typing import Callable
 
 import time_machine
 from sqlalchemy import func, select
@@ -21,8 +22,8 @@ from .cip import demo_record_for, load_demo_cip
 from .enums import (Category, ContactMethod, Eligibility, Gender, OrganisationLevel, OrganisationPost,
                     ProfessionalTitle, PublisherLevel, RecusalReason, Responsibility, Role, Status, Track, UnitKind,
                     VoteChoice)
-from .models import (Application, Book, CipRecord, Cycle, ExpertProfile, GroupUnit, MaterialItem, Publication,
-                     Recommender, User, WebWork)
+from .models import (Application, Book, CipRecord, Cycle, ExpertProfile, GroupUnit, MaterialItem, Notice,
+                     Publication, Recommender, User, WebWork)
 
 DEMO_PASSWORD = "Wxk-demo-2027"
 
@@ -94,6 +95,7 @@ DEMO_ACCOUNTS = [
     ("applicant", Role.applicant, "bj", "李晓明"),
     ("applicant_js", Role.applicant, "js", "周雪梅"),
     ("applicant_direct", Role.applicant, None, "王长河"),
+    ("supervisor", Role.supervisor, None, "纪检监察组"),
 ]
 
 
@@ -107,6 +109,7 @@ NEXT_STEPS = {
     "expert1": "审读投票：网络文学、影视戏剧编剧咨询组",
     "expert2": "审读投票：网络文学、影视戏剧编剧咨询组",
     "expert3": "审读投票：网络文学、影视戏剧编剧咨询组",
+    "supervisor": "只读监督：申请列表与操作记录、咨询组抽取、投票结果、书记处表决、公示与异议处理、审计日志",
     "applicant": "草稿已填写完整，可以提交",
     "applicant_js": "申请已被驳回（见站内信），修改后重新提交",
     "applicant_direct": "已提交，等待会员处审核",
@@ -269,7 +272,7 @@ CLOSED_CATEGORIES = frozenset({Category.novel, Category.prose, Category.poetry, 
                                Category.reportage, Category.criticism})
 OPEN_CATEGORIES = frozenset({Category.web, Category.screenplay})
 UNGROUPED_CATEGORIES = frozenset({Category.editing, Category.organisation})
-# The fates of the applications whose group's vote is closed, in the order of the list below.
+# Where the applications of the closed-vote 门类 end (shuffled among them): the later stages, each populated.
 CLOSED_FATES = (["admitted"] * 10 + ["objection_upheld"] + ["on_notice"] * 8 + ["approved"] * 8
                 + ["secretariat_rejected"] * 4 + ["expert_passed"] * 10 + ["expert_failed"] * 6)
 _NOBODY = SimpleNamespace(id=None)  # the applicant of a candidate draft not yet chosen
@@ -298,11 +301,11 @@ class _Story:
                 session.add(admin)
             self.admins[unit.id] = admin
         session.flush()
-        self.events: list[tuple[dt.datetime, int, object]] = []
+        self.events: list[tuple[dt.datetime, int, Callable[[], object]]] = []
         self.apps: list[Application] = []
         self.cip_variant: dict[Application, str] = {}
         self.cip_missing: set[Application] = set()
-        self.notices: dict[str, object] = {}
+        self.notices: dict[str, Notice] = {}
         self.objections: dict[int, int] = {}
         self.turn = 0
 
