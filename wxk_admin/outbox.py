@@ -191,8 +191,11 @@ def _recipients(session, kind: str, application: Application) -> list[tuple[Outb
 def queue(session, kind: str, application: Application, reason: str = "") -> list[OutboxMessage]:
     """Queue ``kind`` for ``application`` on every channel its person has; the caller commits."""
     rows = []
+    recipients = _recipients(session, kind, application)
+    if not recipients:
+        return rows
     subject, body = render(session, kind, application, reason)
-    for channel, recipient in _recipients(session, kind, application):
+    for channel, recipient in recipients:
         row = OutboxMessage(kind=kind, channel=channel, recipient=recipient[:120], application_id=application.id,
                             subject=subject[:200], body=body, state=OutboxState.pending, attempts=0,
                             next_attempt_at=utcnow())
