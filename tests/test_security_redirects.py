@@ -18,14 +18,16 @@ from . import authz_matrix as M
 from .helpers import PASSWORD, Client
 from .test_security_authz import USERS, _build, _mworld, _objects, _params, _probe_list, _token
 
+# Tried on every endpoint; the helper's own test below tries more spellings.
 HOSTILE = ["javascript:alert(1)", "//evil.example", "/\\evil.example", "https://evil.example", "%2F%2Fevil.example",
-           "/%09/evil.example", " //evil.example", "java\nscript:alert(1)"]
+           "/%09/evil.example"]
 URL_PARAMS = ("url", "next", "return", "back", "return_url", "redirect")
 LINK_ATTR = re.compile(r'\b(?:href|src|action|formaction)\s*=\s*"([^"]*)"', re.I)
 
 
-@pytest.mark.parametrize("value", HOSTILE + ["/\t/evil.example", "\x01//evil.example", "/%5Cevil.example",
-                                             "%252F%252Fevil.example", "", None, "admin/", "http:/evil.example"])
+@pytest.mark.parametrize("value", HOSTILE + [" //evil.example", "java\nscript:alert(1)", "/\t/evil.example",
+                                             "\x01//evil.example", "/%5Cevil.example", "%252F%252Fevil.example",
+                                             "", None, "admin/", "http:/evil.example", "JaVaScRiPt:alert(1)"])
 def test_off_site_values_are_refused(value):
     assert safe_return_url(value, "/admin/") == "/admin/"
 
