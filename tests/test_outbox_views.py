@@ -88,3 +88,12 @@ def test_office_may_not_edit_templates(client, world):
                            token_from="/admin/")
     assert response.status_code == 403
     assert outbox.template_of(db.session, "rejected")[0] == outbox.DEFAULT_TEMPLATES["rejected"][1]
+
+
+def test_unknown_filter_values_are_no_error(client, world):
+    _rejected_with_contacts(world)
+    client.login("office")
+    for query in ("flt0_0=bogus", "flt0_1=<script>", "flt0_2=fax", "flt0_0=%00"):
+        response = client.get(f"/admin/outbox/?{query}")
+        assert response.status_code == 200, query
+        assert "<script>" not in response.get_data(as_text=True).split("</head>")[-1].replace("<script nonce", "")

@@ -18,6 +18,14 @@ def _label(getter):
     return lambda view, context, model, name: getter(model)
 
 
+class ChoiceFilter(FilterEqual):
+    """Equal to one of its options only: an unknown value (an enum column would refuse it with a 500) is
+    ignored with Flask-Admin's 「无效的筛选器值」."""
+
+    def validate(self, value):
+        return value in {key for key, _label in self.options} and super().validate(value)
+
+
 class OutboxMessageView(SecureModelView):
     """发送状态 — read-only: who was told what, by which way, and whether it went."""
 
@@ -30,9 +38,9 @@ class OutboxMessageView(SecureModelView):
     column_labels = {"application": "相关申请", "recipient": "收件人"}
     column_searchable_list = ()
     column_filters = (
-        FilterEqual(OutboxMessage.state, "发送状态", options=[(s.value, s.label) for s in OutboxState]),
-        FilterEqual(OutboxMessage.kind, "通知类型", options=list(outbox.KIND_LABELS.items())),
-        FilterEqual(OutboxMessage.channel, "发送方式", options=[(c.value, c.label) for c in OutboxChannel]),
+        ChoiceFilter(OutboxMessage.state, "发送状态", options=[(s.value, s.label) for s in OutboxState]),
+        ChoiceFilter(OutboxMessage.kind, "通知类型", options=list(outbox.KIND_LABELS.items())),
+        ChoiceFilter(OutboxMessage.channel, "发送方式", options=[(c.value, c.label) for c in OutboxChannel]),
     )
     column_default_sort = ("id", True)
     column_sortable_list = ("created_at", "state", "attempts", "next_attempt_at")
