@@ -187,3 +187,20 @@ def test_batch_pdf_starts_each_form_on_a_new_sheet_for_double_sided_printing(cli
     assert page_count(r.data) == long_pages + 1 + short_pages
     assert compact(pdf_text(r.data, long_pages + 1)) == ""  # the back of the long form's last sheet
     assert "姓名：短表" in compact(pdf_text(r.data, long_pages + 2))
+
+
+def test_batch_download_refuses_more_than_the_limit_with_a_message(client, world, monkeypatch):
+    from wxk_admin.views import documents
+
+    monkeypatch.setattr(documents, "BATCH_LIMIT", 1)
+    second = long_application(db.session, world, key="second", books=1, publications=1, name="第二份")
+    client.login("admin_a")
+    r = client.post("/admin/applications/action/", [("action", "batch_form_pdf"),
+                                                     ("rowid", str(world.apps["a_submitted"].id)),
+                                                     ("rowid", str(second.id))],
+                    token_from="/admin/applications/", follow_redirects=True)
+    assert not r.data.startswith(b"%PDF")
+    assert "一次最多下载 1 份申请表，已选 2 份，请分批选择" in r.get_data(as_text=True)
+    r = client.post("/admin/applications/action/", [("action", "batch_form_pdf"), ("rowid", "x")],
+                    token_from="/admin/applications/", follow_redirects=True)
+    assert not r.data.startswith(b"%PDF") and "请先选择要下载的申请" in r.get_data(as_text=True)

@@ -23,6 +23,7 @@ from .base import SecureBaseView
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BATCH_LIMIT = 60  # forms in one 批量下载申请表
 
 
 def xlsx_response(data: bytes, filename: str) -> Response:
@@ -55,6 +56,9 @@ def batch_forms_response(applications) -> Response:
     """批量下载申请表 — one PDF of the chosen (already scoped) applications, sorted by 申请序列号."""
     if not applications:
         flash("请先选择要下载的申请", "error")
+        return redirect(url_for("applications.index_view"))
+    if len(applications) > BATCH_LIMIT:  # ~1 s a form: a request must not run for minutes
+        flash(f"一次最多下载 {BATCH_LIMIT} 份申请表，已选 {len(applications)} 份，请分批选择", "error")
         return redirect(url_for("applications.index_view"))
     return pdf_or_message(lambda: application_form.forms_pdf(applications), "入会申请表（批量）.pdf")
 
