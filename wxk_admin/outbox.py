@@ -221,9 +221,7 @@ def queue_material_reminders(session, today: dt.date | None = None, days: int = 
                Cycle.materials_deadline >= today, Cycle.materials_deadline <= today + dt.timedelta(days=days),
                Application.id.not_in(already))
         .order_by(Application.id)).all()
-    for app in apps:
-        queue(session, "materials_reminder", app)
-    return len(apps)
+    return sum(1 for app in apps if queue(session, "materials_reminder", app))  # those reachable
 
 
 # ---------------------------------------------------------------- delivery
