@@ -2,6 +2,8 @@
 # Quick start 1: install, create the SQLite database with demo data, serve the console.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/debian.sh
+install_missing $(runtime_missing)
 python3 -m venv .venv
 .venv/bin/pip install -q --upgrade pip >/dev/null 2>&1 || true
 .venv/bin/pip install -q -e .
