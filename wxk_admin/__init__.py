@@ -1,4 +1,4 @@
-"""wxk-admin — 中国作协个人会员申请管理平台.
+"""wxk-admin — 个人会员申请管理平台 (the association comes from its profile, ``profiles/``).
 
 The application factory: ``create_app(config)`` wires extensions, blueprints
 and the Flask-Admin console.  Schema is made by migrations only
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(config_module.from_environment(app.instance_path))
     if config:
         app.config.update(config)
+    _load_profile(app)
     _protect(app)
     app.session_interface = _SessionInterface()
 
@@ -51,6 +52,17 @@ def create_app(config: dict | None = None) -> Flask:
     init_admin(app)
     cli.init_app(app)
     return app
+
+
+def _load_profile(app: Flask) -> None:
+    """协会配置 (WXK_ASSOCIATION): validated now, so a bad profile stops the start with the field it lacks."""
+    from . import profiles
+
+    profile = profiles.load(app.config.get("WXK_ASSOCIATION"))
+    app.extensions["wxk_profile"] = profile
+    app.config["WXK_ASSOCIATION"] = profile.code
+    app.config["WXK_DEFAULT_RULESET"] = app.config.get("WXK_DEFAULT_RULESET") or profile.rules.ruleset
+    app.context_processor(lambda: {"association": profile})
 
 
 def _protect(app: Flask) -> None:

@@ -10,8 +10,8 @@
 | PROXY_HOPS          | 0 (number of trusted reverse proxies setting X-Forwarded-For/-Proto) |
 | SESSION_COOKIE_SECURE | (unset) automatic: Secure when the request is HTTPS |
 | SESSION_IDLE_MINUTES | 30                                       |
-| WXK_ASSOCIATION     | cwa (the deployment's association)        |
-| WXK_DEFAULT_RULESET | cwa-2022                                  |
+| WXK_ASSOCIATION     | cwa — 协会配置: cwa, jiangsu or a .toml path |
+| WXK_DEFAULT_RULESET | (unset) the profile's rules.ruleset       |
 """
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def from_environment(instance_path: str) -> dict:
         # The lifetime is absolute (auth._check_idle_timeout): an unchanged session cookie is not re-sent.
         "SESSION_REFRESH_EACH_REQUEST": False,
         "WXK_ASSOCIATION": os.environ.get("WXK_ASSOCIATION", "cwa"),
-        "WXK_DEFAULT_RULESET": os.environ.get("WXK_DEFAULT_RULESET", "cwa-2022"),
+        "WXK_DEFAULT_RULESET": os.environ.get("WXK_DEFAULT_RULESET", ""),  # "": the profile's rule set
         "EXPORT_MAX_ROWS": int(os.environ.get("EXPORT_MAX_ROWS", "2000000")),
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
