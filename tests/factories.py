@@ -67,6 +67,7 @@ def make_world(session) -> World:
         "appl_a": make_user(session, "appl_a", Role.applicant, unit_a, full_name="甲申请人"),
         "appl_b": make_user(session, "appl_b", Role.applicant, unit_b, full_name="乙申请人"),
         "appl_direct": make_user(session, "appl_direct", Role.applicant, None, full_name="直报申请人"),
+        "supervisor": make_user(session, "supervisor", Role.supervisor, full_name="纪检监察甲"),
     }
     world = World(unit_a, unit_b, cycle, users)
     make_app(session, world, "a_submitted", unit_a, users["appl_a"], Status.submitted, name="甲一")

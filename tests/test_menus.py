@@ -34,11 +34,13 @@ EXPECTED_MENU = {
     Role.expert: {"/admin/", "/admin/inbox/"},  # experts read on 审读投票, not the generic list (issue 13.2c)
     Role.office: {"/admin/", "/admin/applications/", "/admin/inbox/", "/admin/units/", "/admin/cycles/"},
     Role.it_admin: set(FOUNDATION_MENU),
+    # 纪检监察 (issue 15.1): the list and the audit log, read only
+    Role.supervisor: {"/admin/", "/admin/applications/", "/admin/inbox/", "/admin/audit/"},
 }
 
 # A user of each role in tests/factories.py.
 WORLD_USER = {Role.applicant: "appl_a", Role.unit_admin: "admin_a", Role.expert: "expert", Role.office: "office",
-              Role.it_admin: "it"}
+              Role.it_admin: "it", Role.supervisor: "supervisor"}
 
 # role → URLs it must be refused (403), and URLs it may open (200).
 REFUSED = {
@@ -52,6 +54,8 @@ REFUSED = {
                   "/admin/applications/details/?id={a}"],
     Role.office: ["/admin/users/", "/admin/users/new/", "/admin/audit/", "/admin/audit/export/csv/"],
     Role.it_admin: [],
+    Role.supervisor: ["/admin/users/", "/admin/users/new/", "/admin/units/", "/admin/cycles/",
+                      "/admin/applications/download/?id={a}"],
 }
 ALLOWED = {
     Role.applicant: ["/admin/", "/admin/inbox/", "/admin/account/password/"],
@@ -60,6 +64,8 @@ ALLOWED = {
     Role.office: ["/admin/applications/", "/admin/applications/details/?id={a}", "/admin/units/", "/admin/cycles/"],
     Role.it_admin: ["/admin/users/", "/admin/users/new/", "/admin/audit/", "/admin/units/", "/admin/units/new/",
                     "/admin/cycles/", "/admin/applications/details/?id={a}"],
+    Role.supervisor: ["/admin/", "/admin/applications/", "/admin/applications/details/?id={a}", "/admin/audit/",
+                      "/admin/consultation/groups/", "/admin/consultation/notice/"],
 }
 
 # role → the write pages of reference data it may not use although it may read the list.

@@ -53,13 +53,31 @@ def _it_admin(user: User) -> ColumnElement[bool]:
     return true()
 
 
+def _supervisor(user: User) -> ColumnElement[bool]:
+    # 纪检监察 watch the whole process the office runs: every submitted application, read only.
+    return _submitted()
+
+
 APPLICATION_SCOPE = {
     Role.applicant: _applicant,
     Role.unit_admin: _unit_admin,
     Role.office: _office,
     Role.expert: _expert,
     Role.it_admin: _it_admin,
+    Role.supervisor: _supervisor,
 }
+
+# Roles that read and never change: every POST of theirs is refused (views.base.refuse_changes).
+READ_ONLY_ROLES = frozenset({Role.supervisor})
+
+# Personal data a role never reads, on any page, in search or in a change of the 操作记录 (issue 15.1):
+# the supervisor watches the process, not the people's contact details.
+WITHHELD_FIELDS = {Role.supervisor: frozenset({"id_number", "mobile", "email", "address", "postcode"})}
+
+
+def withheld_fields(role) -> frozenset[str]:
+    """The Application columns ``role`` may never read."""
+    return WITHHELD_FIELDS.get(role, frozenset())
 
 
 def application_filter(user: User | None) -> ColumnElement[bool]:

@@ -1011,14 +1011,15 @@ def group_closed(session, app: Application) -> bool:
 def panel_data(session, app: Application, user: User) -> dict | None:
     """What the consultation panel of the details page shows; tallies for the office only."""
     role = Role(user.role)
-    if role not in (Role.office, Role.it_admin, Role.unit_admin):
+    if role not in (Role.office, Role.it_admin, Role.unit_admin, Role.supervisor):
         return None
     group = _group(session, app)
     data = {"materials": app.materials, "group": group,
             "group_label": Category(group.category).label + "咨询组" if group else None,
             "tally": None, "progress": None, "objections": [], "onboarding": None,
             "can_disqualify": role == Role.office and app.status in workflow.LIVE_STATES,
-            "disqualify_reasons": DISQUALIFY_REASONS, "is_office": role in (Role.office, Role.it_admin)}
+            "disqualify_reasons": DISQUALIFY_REASONS,
+            "is_office": role in (Role.office, Role.it_admin, Role.supervisor)}
     if data["is_office"]:
         # Counts only once the group's vote is closed; while open, how many have voted (n of m).
         data["progress"] = progress(session, app) if group else None

@@ -11,11 +11,13 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .access import withheld_fields
 from .enums import EXPERT_STAGE_ACTIONS, AuditAction, LabelledEnum, Role
 from .models import CHILD_SECTIONS, Application, AuditEvent, db
 
-# The secret stage (SPEC §4; 002 第三条(三)2 无记名投票): who recused or voted is for the office and IT only.
-SEES_EXPERT_STAGE = frozenset({Role.office, Role.it_admin})
+# The secret stage (SPEC §4; 002 第三条(三)2 无记名投票): who recused or voted is for the office, IT and the
+# supervisor only (events, never a choice).
+SEES_EXPERT_STAGE = frozenset({Role.office, Role.it_admin, Role.supervisor})
 # Who reads 身份证号 in full in a change; everyone else reads 110101********1234.
 SEES_FULL_ID_NUMBER = frozenset({Role.it_admin})
 MASKED_COLUMNS = frozenset({"id_number"})
@@ -23,6 +25,7 @@ MASKED_COLUMNS = frozenset({"id_number"})
 FIELD_EDITS = frozenset(a.value for a in (AuditAction.edit, AuditAction.onboarding_update, AuditAction.onboarding_contact,
                                           AuditAction.material_mark, AuditAction.recheck_eligibility, AuditAction.cip_check))
 EMPTY = "（空）"
+WITHHELD = "（不予显示）"
 
 # Keys of before/after that are counts or notes rather than columns of the event's target.
 _NOT_COLUMNS = {
@@ -123,9 +126,13 @@ def changes(event: AuditEvent, role: Role) -> list[Change]:
         return []
     model = _model_named(event.target_type)
     reveal = role in SEES_FULL_ID_NUMBER
+    withheld = withheld_fields(role)
     out = []
     for key in list(dict.fromkeys([*before, *after])):
         label, column, child = _field(model, key)
+        if column is not None and model is Application and column.key in withheld:
+            out.append(Change(label, WITHHELD, WITHHELD))
+            continue
         out.append(Change(label, _shown(before.get(key), column, child, reveal=reveal),
                           _shown(after.get(key), column, child, reveal=reveal)))
     return out

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from ..web import csp_nonce
 from .base import fast_url_for, role_of
 from .index import HomeView
+from .oversight import refuse_changes
 
 ADMIN_NAME = "中国作协个人会员申请管理平台"
 
@@ -36,6 +37,7 @@ def init_admin(app) -> Admin:
                   index_view=HomeView(name="首页", url="/admin"), csp_nonce_generator=csp_nonce)
     for name in VIEW_MODULES:
         importlib.import_module(f"{__name__}.{name}").register(admin)
+    app.before_request(refuse_changes)  # read-only roles (纪检监察): no POST reaches a view
     app.jinja_env.globals["menu_for_role"] = menu_for_role
     # Flask-Admin's details.html uses the ``admin_static`` its base.html imported; our master does not
     # import it (a macro module per page), so the same ``admin_static.url(...)`` is a global.

@@ -193,7 +193,9 @@ class ExpertProfileView(SecureModelView):
 
 
 class ConsultationView(SecureBaseView):
-    roles = frozenset({Role.office})
+    # 纪检监察 read every page here (groups and draws, votes once closed, secretariat, notice, objections);
+    # their POSTs never arrive (views.base.refuse_changes).
+    roles = frozenset({Role.office, Role.supervisor})
 
     def _cycle(self):
         return dom.current_cycle(db.session)

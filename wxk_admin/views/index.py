@@ -19,6 +19,7 @@ WAITING = {
     Role.expert: (Status.expert_review, "待审读投票的申请"),
     Role.it_admin: (Status.submitted, "待团体会员审核的申请（全平台）"),
     Role.applicant: (Status.rejected, "被驳回、待修改的申请"),
+    Role.supervisor: (Status.on_notice, "公示中的申请"),  # 纪检监察 watch; nothing waits for them
 }
 
 

@@ -153,8 +153,8 @@ def _labels_matching(vocabulary: type[LabelledEnum], term: str) -> list[str]:
 class AuditEventView(SecureModelView):
     """操作记录 — read-only for everyone, IT included; actions, objects and states read in Chinese."""
 
-    roles = frozenset({Role.it_admin})
-    permissions = {Role.it_admin: frozenset({READ, EXPORT})}
+    roles = frozenset({Role.it_admin, Role.supervisor})
+    permissions = {Role.it_admin: frozenset({READ, EXPORT}), Role.supervisor: frozenset({READ})}
     column_list = ("created_at", "actor", "on_behalf_of", "action", "target_type", "target_id", "from_state",
                    "to_state", "reason", "ip")
     column_details_list = ("created_at", "actor", "on_behalf_of", "ip", "action", "target_type", "target_id",
