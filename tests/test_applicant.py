@@ -488,7 +488,7 @@ def test_new_cycle_starts_a_new_application_and_can_copy_last_years(client, worl
     home = client.text(HOME)
     assert "尚未填写" in home and "复制上一年度申请" in home
     r = client.post(f"{HOME}copy-previous/", {}, token_from=HOME, follow_redirects=True)
-    assert "已复制上一年度申请" in r.get_data(as_text=True)
+    assert f"已从 {old_cycle.year} 年度的申请复制内容" in r.get_data(as_text=True)
     new = application_of(zhang)
     assert new.id != old.id and new.cycle_id == new_cycle.id and new.status == Status.draft
     assert new.id_number == ID and [b.title for b in new.books] == ["河流的故乡"]

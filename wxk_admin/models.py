@@ -389,6 +389,11 @@ class Book(ChildRow, db.Model):
     mainland: Mapped[bool] = mapped_column(Boolean, default=True, info=meta("中国大陆出版"))
     genre: Mapped[str | None] = mapped_column(String(30), info=meta("体裁"))
     cip_status: Mapped[str | None] = mapped_column(String(20), info=meta("CIP 核验结果", form=False))
+    # Normalised ISBN-13 / CIP number for 作品重复申报 (integrity.py sets them on every flush).
+    isbn_key: Mapped[str | None] = mapped_column(String(13), index=True,
+                                                 info=meta("ISBN（规范化）", form=False, export=False))
+    cip_key: Mapped[str | None] = mapped_column(String(10), index=True,
+                                                info=meta("CIP 核字号（规范化）", form=False, export=False))
 
     application: Mapped[Application] = relationship(back_populates="books")
 
@@ -420,6 +425,9 @@ class Publication(ChildRow, db.Model):
     poem_lines: Mapped[int | None] = mapped_column(Integer, info=meta("诗歌行数"))
     is_translation: Mapped[bool] = mapped_column(Boolean, default=False, info=meta("翻译作品"))
     is_criticism: Mapped[bool] = mapped_column(Boolean, default=False, info=meta("理论批评作品"))
+    # Digest of the normalised title + journal + issue for 作品重复申报 (integrity.py sets it on every flush).
+    piece_key: Mapped[str | None] = mapped_column(String(32), index=True,
+                                                  info=meta("作品键（规范化）", form=False, export=False))
 
     application: Mapped[Application] = relationship(back_populates="publications")
 

@@ -152,6 +152,7 @@ class ApplicantView(SecureBaseView):
     def copy_previous_view(self):
         user = current_user._get_current_object()
         cycle = applying.cycle_for(db.session, user)
+        source = applying.previous_application(db.session, user, cycle) if cycle is not None else None
         try:
             application = applying.copy_previous(db.session, user, cycle, current_actor())
             db.session.commit()
@@ -159,7 +160,7 @@ class ApplicantView(SecureBaseView):
             db.session.rollback()
             flash(str(exc), "error")
             return redirect(url_for(".index"))
-        flash("已复制上一年度申请的信息，请核对、修改后提交", "success")
+        flash(f"已从 {source.cycle.year} 年度的申请复制内容，请核对、修改后提交", "success")
         return redirect(url_for(".form_view", id=application.id))
 
     @expose("/download/<kind>/")

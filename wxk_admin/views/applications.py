@@ -16,7 +16,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from .. import access, applying, layout, workflow
+from .. import access, applying, integrity, layout, workflow
 from ..application_xlsx import build_application_form, form_filename
 from ..enums import Eligibility, Role, Status
 from ..extensions import db
@@ -42,11 +42,27 @@ def _eligibility_cell(view, context, model, name):
         ELIGIBILITY_BADGE[value], model.eligibility_note or "", value.label)
 
 
-def _name_cell(view, context, model, name):
-    link = list_link(view, model, model.name)
+def _name_marks(model) -> Markup:
+    """CIP 存疑, 作品重复申报 and 往年申请过 after the 姓名 (the flags come with the page's rows)."""
+    marks = Markup("")
     if model.cip_flagged:
-        link += Markup(' <span class="text-warning" title="CIP 存疑" aria-label="CIP 存疑">&#9888;</span>')
-    return link
+        marks += Markup(' <span class="text-warning" title="CIP 存疑" aria-label="CIP 存疑">&#9888;</span>')
+    if getattr(model, "duplicate_flag", False):
+        marks += Markup(' <span class="badge badge-warning duplicate-flag" title="作品重复申报">重复</span>')
+    if getattr(model, "earlier_flag", False):
+        marks += Markup(' <span class="badge badge-info earlier-flag" title="往年申请过">往年</span>')
+    return marks
+
+
+def _name_cell(view, context, model, name):
+    return list_link(view, model, model.name) + _name_marks(model)
+
+
+def integrity_panel(application):
+    """重复申报与往年申请 on the details page (issue 15.2, 15.3), as the current user may read them."""
+    viewer = current_user._get_current_object()
+    return {"duplicates": integrity.duplicates(db.session, viewer, application),
+            "earlier": integrity.earlier_applications(db.session, viewer, application)}
 
 
 class ApplicationView(ExportMixin, SecureModelView):
@@ -84,7 +100,11 @@ class ApplicationView(ExportMixin, SecureModelView):
     list_row_attributes = ("id", "name", "pen_name", "category", "style", "status", "serial_no", "submitted_at",
                            "eligibility", "eligibility_note", "cip_flagged")
     list_row_extras = {"unit_name": lambda: select(GroupUnit.name).where(GroupUnit.id == Application.unit_id)
-                       .correlate(Application).scalar_subquery()}
+                       .correlate(Application).scalar_subquery(),
+                       # The page's rows only, by index probes (integrity.py).
+                       "duplicate_flag": integrity.duplicate_exists,
+                       "earlier_flag": lambda: integrity.earlier_exists(current_user._get_current_object())}
+    name_marks = staticmethod(_name_marks)
     details_template = "applications/details.html"
     list_template = "applications/list.html"
 
@@ -293,3 +313,4 @@ def xlsx_response(data: bytes, filename: str) -> Response:
 
 def register(admin) -> None:
     admin.add_view(ApplicationView(Application, name="申请入会管理", endpoint="applications"))
+    admin.app.jinja_env.globals["integrity_panel"] = integrity_panel

@@ -237,6 +237,11 @@ class ExportMixin:
     def _lean_memo(self) -> dict:
         return {}
 
+    @staticmethod
+    def name_marks(model) -> Markup:
+        """The marks after a row's 姓名 (the view's own ``column_formatters['name']`` adds the same)."""
+        return Markup("")
+
     def lean_cell_formatters(self) -> dict:
         """Per-column cell functions ``(model) -> str`` (HTML) that replace a per-row ``url_for``/macro.
 
@@ -245,11 +250,9 @@ class ExportMixin:
         """
         template = self.get_url(".details_view", id="__WXK_ID__", url=this_page())
         head, _, tail = (str(escape(part)) for part in template.partition("__WXK_ID__"))
-        warn = ' <span class="text-warning" title="CIP 存疑" aria-label="CIP 存疑">&#9888;</span>'
 
         def name_cell(model):
-            out = f'<a href="{head}{model.id}{tail}">{escape(model.name)}</a>'
-            return out + warn if model.cip_flagged else out
+            return f'<a href="{head}{model.id}{tail}">{escape(model.name)}</a>{self.name_marks(model)}'
 
         fast = {"name": name_cell}
         for column, attrs in self.lean_memo_columns.items():

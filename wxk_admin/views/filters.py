@@ -159,6 +159,32 @@ class UndecidedObjection(YesNo):
         return query.filter(pending if value else ~pending)
 
 
+class DeclaredTwice(YesNo):
+    """作品重复申报: a book (ISBN / CIP number) or periodical piece also declared by another person."""
+
+    url_key = "duplicate_works"
+
+    def apply(self, query, value, alias=None):
+        from .. import integrity
+
+        flagged = integrity.duplicate_exists()
+        return query.filter(flagged if value else ~flagged)
+
+
+class AppliedBefore(YesNo):
+    """往年申请过: the same 身份证号 in an earlier cycle, among the rows the user may see."""
+
+    url_key = "applied_before"
+
+    def apply(self, query, value, alias=None):
+        from flask_login import current_user
+
+        from .. import integrity
+
+        earlier = integrity.earlier_exists(current_user._get_current_object())
+        return query.filter(earlier if value else ~earlier)
+
+
 def parse_date(text: str) -> dt.date:
     text = (text or "").strip()
     for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"):
@@ -297,6 +323,8 @@ def application_filters():
         ChoiceEqual(A.eligibility, "资格初审", options=Eligibility.choices),
         YesNo(A.cip_flagged, "CIP 存疑"),
         UndecidedObjection(A.id, "有未处理异议"),
+        DeclaredTwice(A.id, "作品重复申报"),
+        AppliedBefore(A.id, "往年申请过"),
         TextContains(A.employer_and_post, "工作单位及职务"),
     ]
 

@@ -1,0 +1,226 @@
+"""Comparing one application with the others (issue 15.2, 15.3): works declared twice, earlier applications.
+
+* Works declared twice — the same book (ISBN or CIP number, in the canonical forms of ``cip_sources``) or
+  the same periodical piece (title + journal + issue, normalised) declared by two different people, in any
+  cycle.  The normalised keys are stored in indexed columns of the work rows (``Book.isbn_key``,
+  ``Book.cip_key``, ``Publication.piece_key``), set on every flush by the mapper events below, so a
+  check is a few index probes however many applications there are.
+* Earlier applications — the same 身份证号 in an earlier cycle (``applications.id_number`` is indexed).
+
+Who may read what: a counterpart is named (name, year, unit, link) only when the viewer may open it
+(``access.application_filter``); otherwise it is 「另一申请（非本单位）」.  Earlier applications are listed
+only within the viewer's scope (a unit admin: its own unit's).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import and_, event, exists, inspect, literal, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.util import ClauseAdapter
+
+from .access import application_filter
+from .cip_sources import format_cip_no, try_cip_no, try_isbn
+from .enums import Status
+from .models import Application, Book, Cycle, GroupUnit, Publication
+
+# ---------------------------------------------------------------- normalised keys
+
+_PIECE_NOISE = re.compile(r"[\s《》〈〉<>「」『』“”\"'‘’·・•:：,，.。、()（）\[\]【】\-—_/]+")
+
+
+def isbn_key(text) -> str | None:
+    """ISBN-13 digits (an ISBN-10 and the ISBN-13 of the same book give the same key); None if malformed."""
+    return try_isbn(text)[0]
+
+
+def cip_key(text) -> str | None:
+    return try_cip_no(text)[0]
+
+
+def _piece_part(text) -> str:
+    # Full/half width, spaces, book-title marks and punctuation do not make another piece; nor do leading
+    # zeros of a number (「第03期」 is 「第3期」).
+    plain = _PIECE_NOISE.sub("", unicodedata.normalize("NFKC", str(text or ""))).lower()
+    return re.sub(r"\d+", lambda m: str(int(m.group())), plain)
+
+
+def piece_key(title, venue, issue) -> str | None:
+    """A fixed-length digest of the normalised title + journal + issue; None without a title or journal."""
+    parts = [_piece_part(title), _piece_part(venue), _piece_part(issue)]
+    if not parts[0] or not parts[1]:
+        return None
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def set_book_keys(book: Book) -> None:
+    book.isbn_key, book.cip_key = isbn_key(book.isbn), cip_key(book.cip_no)
+
+
+def set_publication_key(publication: Publication) -> None:
+    publication.piece_key = piece_key(publication.title, publication.venue, publication.issue)
+
+
+# Every ORM write of a work row keeps its keys (forms, 修改信息, IT's edit, copies, the demo).
+@event.listens_for(Book, "before_insert")
+@event.listens_for(Book, "before_update")
+def _book_keys(mapper, connection, target):
+    set_book_keys(target)
+
+
+@event.listens_for(Publication, "before_insert")
+@event.listens_for(Publication, "before_update")
+def _publication_keys(mapper, connection, target):
+    set_publication_key(target)
+
+
+# ---------------------------------------------------------------- works declared twice
+
+def _other_person(this, other) -> ColumnElement[bool]:
+    """``other`` is another person's application, submitted: a new application of the same person (same
+    account or same 身份证号) repeating last year's books is not a duplicate; drafts are nobody's yet."""
+    return and_(other.id != this.id, other.applicant_id != this.applicant_id, other.status != Status.draft,
+                or_(this.id_number.is_(None), other.id_number.is_(None), other.id_number != this.id_number))
+
+
+def duplicate_exists(outer=Application) -> ColumnElement[bool]:
+    """EXISTS: one of ``outer``'s works is declared by another person — index probes per row (the work rows
+    by ``application_id``, their twins by the key's index)."""
+    clauses = []
+    for model, keys in ((Book, ("isbn_key", "cip_key")), (Publication, ("piece_key",))):
+        for key in keys:
+            mine, twin, other = aliased(model), aliased(model), aliased(Application)
+            clauses.append(exists(
+                select(literal(1)).select_from(mine)
+                .join(twin, getattr(twin, key) == getattr(mine, key))
+                .join(other, other.id == twin.application_id)
+                .where(mine.application_id == outer.id, getattr(mine, key).is_not(None), _other_person(outer, other))
+            ))
+    return or_(*clauses)
+
+
+@dataclass
+class Counterpart:
+    """The other application of a flag; name / year / unit / id only when the viewer may open it."""
+
+    visible: bool
+    id: int | None = None
+    name: str = ""
+    year: int | None = None
+    unit: str = ""
+
+
+@dataclass
+class Duplicate:
+    kind: str     # 出版专集 / 发表作品
+    what: str     # 「ISBN 9787…」, 「CIP 核字号 …」, 「《题目》 刊物 期号」
+    title: str    # this application's entry
+    other: Counterpart
+
+
+def duplicates(session, viewer, application: Application) -> list[Duplicate]:
+    """The works of ``application`` declared by another person, each naming the other application."""
+    this = aliased(Application)
+    found: list[tuple[str, str, str, int]] = []
+    for label, key, describe in (("ISBN", "isbn_key", lambda v: f"ISBN {v}"),
+                                 ("CIP", "cip_key", lambda v: f"CIP 核字号 {format_cip_no(v)}")):
+        twin, other = aliased(Book), aliased(Application)
+        rows = session.execute(
+            select(Book.title, getattr(Book, key), other.id)
+            .join(twin, getattr(twin, key) == getattr(Book, key))
+            .join(other, other.id == twin.application_id)
+            .join(this, this.id == Book.application_id)
+            .where(Book.application_id == application.id, getattr(Book, key).is_not(None), _other_person(this, other))
+            .order_by(Book.position, other.id))
+        found += [("出版专集", describe(value), title, other_id) for title, value, other_id in rows]
+    twin, other = aliased(Publication), aliased(Application)
+    rows = session.execute(
+        select(Publication.title, Publication.venue, Publication.issue, other.id)
+        .join(twin, twin.piece_key == Publication.piece_key)
+        .join(other, other.id == twin.application_id)
+        .join(this, this.id == Publication.application_id)
+        .where(Publication.application_id == application.id, Publication.piece_key.is_not(None),
+               _other_person(this, other))
+        .order_by(Publication.position, other.id))
+    found += [("发表作品", f"《{title}》 {venue or ''} {issue or ''}".strip(), title, other_id)
+              for title, venue, issue, other_id in rows]
+    # The same book by ISBN and by CIP number is one flag, not two.
+    seen, unique = set(), []
+    for kind, what, title, other_id in found:
+        if (kind, title, other_id) not in seen or kind != "出版专集":
+            seen.add((kind, title, other_id))
+            unique.append((kind, what, title, other_id))
+    others = _counterparts(session, viewer, {other_id for *_, other_id in unique})
+    return [Duplicate(kind, what, title, others[other_id]) for kind, what, title, other_id in unique]
+
+
+def _counterparts(session, viewer, ids: set[int]) -> dict[int, Counterpart]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Application.id, Application.name, Cycle.year, GroupUnit.name)
+        .join(Cycle, Cycle.id == Application.cycle_id).outerjoin(GroupUnit, GroupUnit.id == Application.unit_id)
+        .where(Application.id.in_(ids), application_filter(viewer)))
+    visible = {row[0]: Counterpart(True, row[0], row[1], row[2], row[3] or "直接申报") for row in rows}
+    return {i: visible.get(i) or Counterpart(False) for i in ids}
+
+
+# ---------------------------------------------------------------- earlier applications
+
+# What became of an earlier application, by the state it stopped in.
+OUTCOMES = {
+    Status.admitted: "已入会",
+    Status.rejected: "未获批准（团体会员驳回后未重新提交）",
+    Status.expert_failed: "未获批准（专家咨询未通过）",
+    Status.secretariat_rejected: "未获批准（书记处审议未通过）",
+    Status.disqualified: "取消申请资格",
+}
+UNFINISHED = "未完成（年度结束时仍在此阶段）"
+
+
+@dataclass
+class Earlier:
+    id: int
+    year: int
+    cycle: str
+    unit: str
+    stage: str
+    outcome: str
+
+
+def _scoped(viewer, alias) -> ColumnElement[bool]:
+    """``access.application_filter`` said of an alias of ``applications`` instead of the table itself."""
+    return ClauseAdapter(inspect(alias).selectable).traverse(application_filter(viewer))
+
+
+def _earlier_where(viewer, earlier, cycle, id_number, year) -> ColumnElement[bool]:
+    return and_(earlier.id_number == id_number, earlier.status != Status.draft, cycle.year < year,
+                _scoped(viewer, earlier))
+
+
+def earlier_applications(session, viewer, application: Application) -> list[Earlier]:
+    """The same 身份证号's applications of earlier cycles that ``viewer`` may see, newest first."""
+    if not application.id_number:
+        return []
+    earlier = aliased(Application)
+    rows = session.execute(
+        select(earlier.id, Cycle.year, Cycle.name, GroupUnit.name, earlier.status)
+        .join(Cycle, Cycle.id == earlier.cycle_id).outerjoin(GroupUnit, GroupUnit.id == earlier.unit_id)
+        .where(_earlier_where(viewer, earlier, Cycle, application.id_number, application.cycle.year))
+        .order_by(Cycle.year.desc(), earlier.id.desc()))
+    return [Earlier(app_id, year, cycle, unit or "直接申报", Status(status).label,
+                    OUTCOMES.get(Status(status), UNFINISHED)) for app_id, year, cycle, unit, status in rows]
+
+
+def earlier_exists(viewer, outer=Application) -> ColumnElement[bool]:
+    """EXISTS: an earlier-cycle application of ``outer``'s 身份证号 within ``viewer``'s scope (index probe on
+    ``applications.id_number``)."""
+    earlier, earlier_cycle, outer_cycle = aliased(Application), aliased(Cycle), aliased(Cycle)
+    return exists(select(literal(1)).select_from(earlier).join(earlier_cycle, earlier_cycle.id == earlier.cycle_id)
+                  .join(outer_cycle, outer_cycle.id == outer.cycle_id)
+                  .where(outer.id_number.is_not(None), outer.id_number != "",
+                         _earlier_where(viewer, earlier, earlier_cycle, outer.id_number, outer_cycle.year)))
