@@ -332,10 +332,23 @@ def test_cli_keeps_mail_for_later_when_the_smtp_server_is_down(app, world, monke
     assert (sms_row.state, sms_row.attempts) == (OutboxState.pending, 0)  # no SMS sender configured: left alone
 
 
-def test_cli_refuses_an_unknown_sender(app, world, monkeypatch):
-    monkeypatch.setitem(app.config, "NOTIFY_SENDERS", "pigeon")
+@pytest.mark.parametrize("config, message", [
+    ({"NOTIFY_SENDERS": "pigeon"}, "NOTIFY_SENDERS 中有未知的发送方式：pigeon"),
+    ({"NOTIFY_SENDERS": "smtp", "MAIL_USE_TLS": True, "MAIL_USE_SSL": True}, "MAIL_USE_TLS 与 MAIL_USE_SSL 只能启用其一"),
+    ({"NOTIFY_SENDERS": "sms", "SMS_HTTP_URL": ""}, "未设置短信网关地址 SMS_HTTP_URL"),
+    ({"NOTIFY_SENDERS": "sms", "SMS_HTTP_URL": "http://127.0.0.1:9/", "SMS_HTTP_BODY": "{mobile"},
+     "SMS_HTTP_BODY 不是有效的 JSON"),
+])
+def test_cli_refuses_a_bad_configuration(app, world, monkeypatch, config, message):
+    for key, value in config.items():
+        monkeypatch.setitem(app.config, key, value)
+    _with_contacts(world.apps["a_submitted"])
+    workflow.apply(db.session, world.apps["a_submitted"], "unit_reject", Actor(world.users["admin_a"]),
+                   opinion="申请材料不全")
+    db.session.commit()
     result = send_outbox(app)
-    assert result.exit_code != 0 and "NOTIFY_SENDERS 中有未知的发送方式：pigeon" in result.output
+    assert result.exit_code != 0 and message in result.output
+    assert {r.state for r in _rows()} == {OutboxState.pending}  # nothing touched
 
 
 def test_loop_worker_sends_until_a_signal_stops_it(app, world):

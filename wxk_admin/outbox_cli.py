@@ -41,6 +41,8 @@ def build_senders(app) -> dict:
     fallback = LogSender() if "log" in names else None
     senders = {OutboxChannel.email: fallback, OutboxChannel.sms: fallback}
     if "smtp" in names:
+        if app.config.get("MAIL_USE_TLS") and app.config.get("MAIL_USE_SSL"):
+            raise click.ClickException("MAIL_USE_TLS 与 MAIL_USE_SSL 只能启用其一（587 端口用 TLS，465 端口用 SSL）")
         senders[OutboxChannel.email] = _smtp_sender(app)
     if "sms" in names:
         url = app.config.get("SMS_HTTP_URL")
