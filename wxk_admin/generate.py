@@ -26,6 +26,7 @@ from .demo import (EMPLOYERS, GIVEN, INDUSTRY_UNITS, JOURNALS, PEN_PREFIX, PEN_S
                    REGIONAL_UNITS, STYLES, SURNAMES, TITLE_SHAPES, TITLE_WORDS, TRACK_OF, id_number)
 from .enums import (Category, Eligibility, Gender, ProfessionalTitle, Responsibility, Role, Status, Track,
                     UnitKind)
+from .integrity import isbn_key, piece_key  # the keys the ORM events set, for bulk rows
 from .models import (Application, Book, Cycle, GroupUnit, MaterialItem, Publication, Recommender, User, WebWork,
                      utcnow)
 from .names import name_sort_key
@@ -322,17 +323,19 @@ def generate(session, applications: int, units: int = 44, cycles: int = 3, *, se
                 })
                 for position in range(1 + (rnd() < 0.5)):
                     publisher, level = pick(PUBLISHERS)
+                    isbn = f"9787{int(rnd() * 10**9):09d}"
                     children[Book].append({
                         "application_id": app_id, "position": position, "title": pick(pools.titles),
                         "publisher": publisher, "publisher_level": level.value,
                         "published_on": dt.date(pick(years), 1 + i % 12, 1),
-                        "isbn": f"9787{int(rnd() * 10**9):09d}", "word_count_k": between(80, 450),
+                        "isbn": isbn, "isbn_key": isbn_key(isbn), "word_count_k": between(80, 450),
                         "responsibility": Responsibility.sole.value, "is_literary": True, "mainland": True})
                 for position in range(2 + (rnd() < 0.5)):
                     journal, level = pick(JOURNALS)
+                    title, issue = pick(pools.titles), f"{2012 + i % 14}年第{1 + i % 12}期"
                     children[Publication].append({
-                        "application_id": app_id, "position": position, "title": pick(pools.titles),
-                        "venue": journal, **level, "issue": f"{2012 + i % 14}年第{1 + i % 12}期",
+                        "application_id": app_id, "position": position, "title": title,
+                        "venue": journal, **level, "issue": issue, "piece_key": piece_key(title, journal, issue),
                         "genre": "小说", "word_count": between(5, 60) * 1000, "is_translation": False,
                         "is_criticism": False})
                 if category == Category.web:
