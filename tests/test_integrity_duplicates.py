@@ -213,3 +213,13 @@ def test_generated_rows_carry_the_keys(app, ctx):
     books = db.session.execute(select(Book.isbn, Book.isbn_key)).all()
     assert books and all(key == integrity.isbn_key(isbn) for isbn, key in books)
     assert any(key for _, key in books)
+
+
+def test_supervisor_reads_the_flags_with_names(client, twins):
+    make_user(db.session, "jijian", "supervisor", full_name="纪检")
+    db.session.commit()
+    client.login("jijian")
+    arg = filter_arg(client, "作品重复申报", "等于")
+    assert sorted(rows(get_list(client, **{f"flt0_{arg}": "1"}))) == sorted(twins[k].id for k in FLAGGED)
+    panel = _panel(client.text(f"/admin/applications/details/?id={twins['isbn_a'].id}"))
+    assert "乙重书" in panel and f"details/?id={twins['isbn_b'].id}" in panel

@@ -116,3 +116,14 @@ def test_applied_before_filter_refuses_a_bad_value(client, history):
     arg = filter_arg(client, "往年申请过", "等于")
     html = get_list(client, **{f"flt0_{arg}": "maybe"})
     assert "重申甲" in names(html) and "甲一" in names(html)  # the filter is dropped, nothing lost
+
+
+def test_supervisor_reads_every_earlier_application(client, history):
+    make_user(db.session, "jijian", "supervisor", full_name="纪检")
+    db.session.commit()
+    client.login("jijian")
+    html = client.text(f"/admin/applications/details/?id={history['now'].id}")
+    assert [row[1] for row in _earlier_rows(html)] == ["甲省作家协会", "乙省作家协会"]
+    arg = filter_arg(client, "往年申请过", "等于")
+    assert sorted(rows(get_list(client, **{f"flt0_{arg}": "1"}))) == sorted(
+        [history["now"].id, history["last"].id, history["b_now"].id])
