@@ -27,6 +27,11 @@ Outcomes:
     SCOPED  inside the caller's scope → OK (POST: REACH);  outside → NO
     SKIP    not probed here, with the reason in a comment (covered by a named test)
 
+The supervisor (纪检监察, issue 15.1) is the last column.  A ``ROWS`` row may leave it out: then a GET
+takes its outcome from ``SUPERVISOR`` (an endpoint missing there fails the test like a missing row) and
+every other method is ``DENY`` — the read-only role's POSTs are refused by one hook (views/oversight.py)
+whatever the view would do.  ``SUPERVISOR_MAY_POST`` lists the few it may still send.
+
 ``MODEL_VIEWS`` declares the standard Flask-Admin model views compactly by the
 permissions each role has (r read, c create, u edit, d delete, x export); they
 expand into rows for index/details/new/edit/delete/action/export/ajax.  A row in
@@ -35,14 +40,14 @@ expand into rows for index/details/new/edit/delete/action/export/ajax.  A row in
 from __future__ import annotations
 
 OK, REACH, NO, DENY, LOGIN, SCOPED, SKIP = "OK", "REACH", "NO", "DENY", "LOGIN", "SCOPED", "SKIP"
-ROLES = ("anonymous", "applicant", "unit_admin", "office", "expert", "it_admin")
+ROLES = ("anonymous", "applicant", "unit_admin", "office", "expert", "it_admin", "supervisor")
 
 # endpoint prefix: (object placeholder, scoped?, {role: permissions})
 MODEL_VIEWS = {
     "units": ("@unit", False, {"office": "rx", "it_admin": "rcudx"}),
     "cycles": ("@cycle", False, {"office": "rcux", "it_admin": "rcudx"}),
     "users": ("@user", False, {"it_admin": "rcux"}),
-    "audit": ("@audit", False, {"it_admin": "rx"}),
+    "audit": ("@audit", False, {"it_admin": "rx", "supervisor": "r"}),
     "inbox": ("@msg", True, {r: "r" for r in ROLES[1:]}),
     "cip_records": ("@cip", False, {"office": "rx", "it_admin": "rcudx"}),
     "experts": ("@expert", False, {"office": "rcux", "it_admin": "rcudx"}),
@@ -186,6 +191,9 @@ ROWS: dict[str, tuple] = {
     "public.notice":                ("",                                  OK,    OK,      OK,        OK,     OK,     OK),
     "public.members":               ("",                                  OK,    OK,      OK,        OK,     OK,     OK),
     "public.members_xlsx":          ("",                                  OK,    OK,      OK,        OK,     OK,     OK),
+    # 反映问题 (issue 15.4): only people on an open notice (none in this world); tests/test_public_objections.py
+    "GET public.report":            ("id=@app",                           NO,    NO,      NO,        NO,     NO,     NO),
+    "POST public.report":           ("id=@app&contact=x&content=y",       NO,    NO,      NO,        NO,     NO,     NO),
 
     # ------------------------------------------------------------ 站外通知 (issue 15.5)
     "outbox.details_view":          ("id=1",                              LOGIN, DENY,    DENY,      REACH,  DENY,   REACH),
@@ -193,6 +201,33 @@ ROWS: dict[str, tuple] = {
     "outbox_templates.save_view":   ("kind=rejected&subject=【{协会}】驳回&body={姓名}：{理由}",
                                                                           LOGIN, DENY,    DENY,      DENY,   DENY,   OK),
 }
+
+# The supervisor's GETs (see the module docstring), by the keys of ROWS.  Read: the list and details (no
+# personal data: tests/test_supervisor.py), the consultation pages, the public site; refused: every working
+# page of the other roles, and every download of a form (it carries 身份证号 and contact data).
+SUPERVISOR: dict[str, str] = {
+    "web.root": REACH, "admin.index": OK, "account.index": LOGIN, "GET account.login_view": REACH,
+    "account.logout_view": SKIP, "GET account.password_view": OK, "admin.static": OK,
+    "applications.index_view": OK, "applications.details_view": SCOPED, "GET applications.edit_view": NO,
+    "GET applications.create_view": NO, "applications.ajax_lookup": REACH, "applications.download_view": DENY,
+    "GET applications.transition_view": NO, "applications.export": NO, "GET applications.export_view": DENY,
+    "applicant.index": DENY, "GET applicant.form_view": DENY, "applicant.download_view": DENY,
+    "documents.index": DENY, "documents.form_pdf": DENY, "documents.materials_pdf": DENY,
+    "documents.materials_xlsx": DENY, "member_lists.index": DENY, "statistics.index": DENY,
+    "GET register.index": REACH, "proxy_accounts.index": DENY, "GET proxy_accounts.new_view": DENY,
+    "proxy_return.index": NO,
+    "cip.index": DENY, "cip.compare_view": DENY, "GET cip_import.index": DENY,
+    "materials.index": DENY, "materials.missing": DENY, "materials.missing_xlsx": DENY,
+    "consultation.index": REACH, "consultation.groups_view": OK, "GET consultation.assign_view": REACH,
+    "consultation.votes_view": REACH, "GET consultation.secretariat_view": OK, "consultation.notice_view": OK,
+    "GET consultation.onboarding_view": OK,
+    "expert_review.index": DENY, "expert_review.app_view": DENY,
+    "public.index": OK, "public.notice": OK, "public.members": OK, "public.members_xlsx": OK,
+    "GET public.report": NO,
+    "outbox.details_view": DENY, "outbox_templates.index": DENY,
+}
+SUPERVISOR_MAY_POST = {"POST account.login_view": OK, "POST account.password_view": OK,
+                       "POST account.logout_view": SKIP}  # (logging out ends the probe: as for every role)
 
 # Not under test: Flask's own static files.
 IGNORED_ENDPOINTS = {"static"}
@@ -204,9 +239,17 @@ def all_rows() -> dict[str, tuple]:
         rows.update(expand_model_view(prefix, obj, scoped, perms))
     rows.update(ROWS)
     for key, row in rows.items():
-        assert len(row) == 1 + len(ROLES), f"{key}: {len(row)} columns, expected {1 + len(ROLES)}"
+        assert len(row) in (len(ROLES), 1 + len(ROLES)), f"{key}: {len(row)} columns, expected {1 + len(ROLES)}"
     return rows
 
 
 def row_for(rows: dict[str, tuple], endpoint: str, method: str) -> tuple | None:
-    return rows.get(f"{method} {endpoint}") or rows.get(endpoint)
+    row = rows.get(f"{method} {endpoint}") or rows.get(endpoint)
+    if row is None:
+        return None
+    if method != "GET":  # the read-only supervisor: refused, whatever the row says
+        return row[:len(ROLES)] + (SUPERVISOR_MAY_POST.get(f"{method} {endpoint}", DENY),)
+    if len(row) == len(ROLES):
+        outcome = SUPERVISOR.get(f"{method} {endpoint}") or SUPERVISOR.get(endpoint)
+        return None if outcome is None else row + (outcome,)
+    return row

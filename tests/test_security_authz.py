@@ -24,7 +24,8 @@ from .factories import make_app, make_user, make_world
 from .helpers import Client
 from .security_support import diff, fingerprint
 
-USERS = {"applicant": "appl_a", "unit_admin": "admin_a", "office": "office", "expert": "expert", "it_admin": "it"}
+USERS = {"applicant": "appl_a", "unit_admin": "admin_a", "office": "office", "expert": "expert", "it_admin": "it",
+         "supervisor": "supervisor"}
 MARKERS = {}  # placeholder object id → a text that must never appear on a refused page
 
 
@@ -83,7 +84,8 @@ def _objects(w, role: str) -> dict[str, tuple]:
 
     apps = {"applicant": ("a_confirmed", "b_submitted"), "unit_admin": ("a_submitted", "b_submitted"),
             "office": ("a_submitted", "a_draft"), "expert": ("e_review", "a_submitted"),
-            "it_admin": ("a_submitted", None), "anonymous": ("a_submitted", None)}[role]
+            "it_admin": ("a_submitted", None), "anonymous": ("a_submitted", None),
+            "supervisor": ("a_submitted", "a_draft")}[role]
     items = {"unit_admin": ("a_submitted", "b_submitted"), "office": ("a_submitted", "a_draft")}.get(
         role, ("a_submitted", None))
     out = {

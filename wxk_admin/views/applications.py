@@ -65,15 +65,26 @@ def integrity_panel(application):
             "earlier": integrity.earlier_applications(db.session, viewer, application)}
 
 
+def _current_role() -> Role | None:
+    return Role(current_user.role) if has_request_context() and current_user.is_authenticated else None
+
+
+def _field_rows(application, keys):
+    """``layout.field_rows`` without the fields the current role may not read."""
+    withheld = access.withheld_fields(_current_role())
+    return layout.field_rows(application, [k for k in keys if k not in withheld])
+
+
 class ApplicationView(ExportMixin, SecureModelView):
     """申请入会管理."""
 
     # Not experts: they read on their own pages, without ID numbers or contact data (issue 13.2c).
-    roles = frozenset({Role.unit_admin, Role.office, Role.it_admin})
+    roles = frozenset({Role.unit_admin, Role.office, Role.it_admin, Role.supervisor})
     permissions = {
         Role.unit_admin: frozenset({READ, EDIT, EXPORT}),
         Role.office: frozenset({READ, EXPORT}),
         Role.it_admin: frozenset({READ, EDIT, EXPORT}),
+        Role.supervisor: frozenset({READ}),  # 纪检监察: reads, no export, no download (issue 15.1)
     }
     # Owner, unit, cycle, workflow state and serial are set by code, never by a form.
     protected_columns = ("applicant", "applicant_id", "unit", "unit_id", "cycle", "cycle_id", "status",
@@ -123,6 +134,19 @@ class ApplicationView(ExportMixin, SecureModelView):
     @_list_columns.setter
     def _list_columns(self, value):  # Flask-Admin assigns the configured columns once
         self.__dict__["_all_list_columns"] = value
+
+    @property
+    def _search_fields(self):
+        """The search columns, less those the current role may not read (no lookup by phone or ID number)."""
+        fields = self.__dict__.get("_all_search_fields")
+        withheld = access.withheld_fields(_current_role())
+        if not withheld or fields is None:
+            return fields  # the stored list itself: Flask-Admin's init_search appends to it
+        return [(column, path) for column, path in fields if column.key not in withheld]
+
+    @_search_fields.setter
+    def _search_fields(self, value):
+        self.__dict__["_all_search_fields"] = value
 
     def get_sortable_columns(self):
         # Flask-Admin names a same-table sort column by the column's key (unit_id), not by our list's name.
@@ -198,10 +222,10 @@ class ApplicationView(ExportMixin, SecureModelView):
         buttons = [t for t in workflow.allowed(application, current_user) if t.generic]
         return self.render(self.details_template, app=application, return_url=return_url, buttons=buttons,
                            may_edit=self.may_edit(application),
-                           personal=layout.field_rows(application, layout.PERSONAL),
-                           track=layout.field_rows(application, layout.TRACK),
-                           review=layout.field_rows(application, layout.REVIEW),
-                           others=layout.field_rows(application, layout.other_fields()),
+                           personal=_field_rows(application, layout.PERSONAL),
+                           track=_field_rows(application, layout.TRACK),
+                           review=_field_rows(application, layout.REVIEW),
+                           others=_field_rows(application, layout.other_fields()),
                            children=layout.child_sections(application))
 
     @expose("/transition/", methods=("GET", "POST"))
@@ -253,6 +277,8 @@ class ApplicationView(ExportMixin, SecureModelView):
     @expose("/download/")
     def download_view(self):
         """下载申请表 — {姓名}入会申请表.xlsx."""
+        if not self.can_export:  # the form carries 身份证号 and contact data (not for 纪检监察)
+            abort(403)
         application = self.get_one(request.args.get("id"))
         if application is None:
             abort(404)
