@@ -7,6 +7,7 @@
 | CIP_SOURCES         | local                                     |
 | CIP_HTTP_URL        | (unset) e.g. https://cip.example/api?isbn={isbn}&cip={cip_no} |
 | RATELIMIT_STORAGE_URI | memory://  (redis://host:6379 for several workers) |
+| PUBLIC_REPORT_LIMIT | 5 per hour (反映问题 from the public notice page, per IP) |
 | PROXY_HOPS          | 0 (number of trusted reverse proxies setting X-Forwarded-For/-Proto) |
 | SESSION_COOKIE_SECURE | (unset) automatic: Secure when the request is HTTPS |
 | SESSION_IDLE_MINUTES | 30                                       |
@@ -73,6 +74,7 @@ def from_environment(instance_path: str) -> dict:
         "CIP_HTTP_URL": os.environ.get("CIP_HTTP_URL", ""),
         "CIP_HTTP_TIMEOUT": float(os.environ.get("CIP_HTTP_TIMEOUT", "3")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "PUBLIC_REPORT_LIMIT": os.environ.get("PUBLIC_REPORT_LIMIT", "5 per hour"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # None: Secure exactly when the request is HTTPS (directly or through PROXY_HOPS), see __init__.py.
