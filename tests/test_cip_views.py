@@ -268,3 +268,19 @@ def test_cip_export_neutralises_formulas(client, world):
     text = response.get_data(as_text=True)
     assert "'=HYPERLINK" in text and "'+cmd" in text
     assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text and ',"=HYPERLINK' not in text
+
+
+def test_it_deletes_selected_cip_records_on_every_backend(client, world):
+    """Flask-Admin's bulk delete compares the primary key with the raw id strings: PostgreSQL refuses
+    ``integer = character varying`` (a 500) unless the ids are parsed first."""
+    keep, gone = spec_record(), spec_record(title="家常菜谱", isbn=isbn13(21), cip_no="2016189798")
+    db.session.add_all([keep, gone])
+    db.session.commit()
+    keep_id, gone_id = keep.id, gone.id
+    client.login("it")
+    response = client.post("/admin/cip_records/action/", data={"action": "delete", "rowid": [str(gone_id)]},
+                           token_from="/admin/cip_records/")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(CipRecord, gone_id) is None
+    assert db.session.get(CipRecord, keep_id) is not None

@@ -24,8 +24,10 @@ from ..enums import LabelledEnum, Role
 from ..errors import render_error
 from ..layout import local_datetime
 from ..models import db
+from ..params import id_arg, int_arg
 from ..security import this_page
 from ..xlsx import safe_value
+from .safe_filters import SafeFilterConverter
 
 READ, CREATE, EDIT, DELETE, EXPORT = "read", "create", "edit", "delete", "export"
 
@@ -188,6 +190,10 @@ def enum_label_formatter(view, context, model, name):
     return value.label if isinstance(value, LabelledEnum) else value
 
 
+MAX_PAGE = 10 ** 6  # list pages from the URL: beyond any real list, well within OFFSET's range
+MAX_SEARCH = 200   # characters of a list search: more is no search anyone types
+
+
 class SecureModelView(RoleGate, ModelView):
     """Base of every model view.
 
@@ -198,6 +204,7 @@ class SecureModelView(RoleGate, ModelView):
     """
 
     permissions: dict[Role, frozenset[str]] = {}
+    filter_converter = SafeFilterConverter()  # unknown enum values, out-of-range integers: refused, no 500
     page_size = 20
     can_set_page_size = True
     can_view_details = True
@@ -294,24 +301,34 @@ class SecureModelView(RoleGate, ModelView):
     def get_count_query(self):
         return super().get_count_query().filter(self.scope(current_user))
 
+    def _get_list_extra_args(self):
+        """The list's page and search from the URL, bounded: a page past BIGINT or a search of 100 kB
+        would fail in the database (OFFSET overflow, SQLite's "LIKE pattern too complex")."""
+        args = super()._get_list_extra_args()
+        if int_arg(args.page, minimum=0, maximum=MAX_PAGE) is None:
+            args.page = 0 if (args.page or 0) < 0 else MAX_PAGE
+        if args.search and len(args.search) > MAX_SEARCH:
+            args.search = args.search[:MAX_SEARCH]
+        return args
+
     def get_one(self, id):
-        try:
-            pk = int(id)
-        except (TypeError, ValueError):
+        pk = id_arg(id)  # also None beyond BIGINT (SQLite cannot bind it)
+        if pk is None:
             return None
         return self.get_query().filter(self.model.id == pk).one_or_none()
 
     def scoped_ids(self, ids) -> list:
         """The rows among ``ids`` the user may touch (actions receive raw id strings)."""
-        clean = []
-        for raw in ids:
-            try:
-                clean.append(int(raw))
-            except (TypeError, ValueError):
-                continue
+        clean = [pk for pk in map(id_arg, ids) if pk is not None]
         if not clean:
             return []
         return self.get_query().filter(self.model.id.in_(clean)).all()
+
+    def action_delete(self, ids):
+        # Flask-Admin compares the key with the raw id strings, which PostgreSQL refuses (integer = varchar).
+        return super().action_delete([pk for pk in map(id_arg, ids) if pk is not None])
+
+    action_delete._action = ModelView.action_delete._action  # the same 删除 action, registered as Flask-Admin's
 
     def get_export_value(self, model, name):
         # The built-in export writes cells as they are: neutralise formula triggers in every one.
@@ -366,3 +383,4 @@ def status_badge(status) -> Markup:
 def list_link(view, model, text) -> Markup:
     url = view.get_url(".details_view", id=model.id, url=this_page())
     return Markup('<a href="{}">{}</a>').format(url, escape(text))
+
