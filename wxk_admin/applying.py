@@ -24,26 +24,17 @@ from sqlalchemy.orm.exc import StaleDataError
 from stdnum import isbn as stdnum_isbn
 from stdnum.exceptions import ValidationError
 
-from . import auth, checks, id_numbers, workflow
+from . import auth, checks, id_numbers, layout, workflow
 from .audit import Actor, jsonable, record, send_message
 from .enums import CLOSED_STATUSES, Role, Status, Track
 from .layout import PERSONAL, TRACK
-from .models import (Application, Award, Book, Cycle, FilmWork, GroupUnit, Publication, Recommender, Reprint, User,
-                     WebWork, utcnow)
+from .models import Application, Cycle, GroupUnit, User, utcnow
 from .workflow import Conflict, TransitionRefused
 
 # ---------------------------------------------------------------- the fields of the form
 
 SCALAR_FIELDS: tuple[str, ...] = tuple(PERSONAL) + tuple(TRACK)
-SECTIONS: dict[str, type] = {
-    "books": Book,
-    "publications": Publication,
-    "web_works": WebWork,
-    "film_works": FilmWork,
-    "awards": Award,
-    "reprints": Reprint,
-    "recommenders": Recommender,
-}
+SECTIONS: dict[str, type] = dict(layout.form_child_sections())  # models._child(..., form=True)
 _CHILD_SKIP = {"id", "application_id", "position"}
 
 # States in which the applicant edits and (re)submits; later states are read-only for them.
@@ -283,22 +274,11 @@ def clean(raw: dict) -> Cleaned:
 
 # ---------------------------------------------------------------- checking the values
 
-BASE_REQUIRED = ("name", "gender", "birth_date", "id_number", "mobile", "track", "category")
-ROW_REQUIRED = {
-    "books": ("title", "publisher", "published_on", "isbn", "responsibility"),
-    "publications": ("title", "venue"),
-    "web_works": ("title", "site", "word_count"),
-    "film_works": ("title", "producer"),
-    "awards": ("name",),
-    "reprints": ("title", "venue"),
-    "recommenders": ("name", "member_no"),
-}
-# 001 一.3/4: 文学翻译、文学编辑 — 「应具有副高以上专业技术职称」; 编辑 「从事文学编辑工作8年以上」.
-TRACK_REQUIRED = {
-    Track.translation: ("professional_title",),
-    Track.editing: ("professional_title", "editing_years"),
-    Track.organisation: ("organisation_level", "organisation_post", "organisation_years"),
-}
+# Required fields are declared on the columns (models.meta(required=...)): always, or for some tracks —
+# 001 一.3/4: 文学翻译、文学编辑 「应具有副高以上专业技术职称」; 编辑 「从事文学编辑工作8年以上」.
+BASE_REQUIRED = layout.required_keys(Application)
+ROW_REQUIRED = {section: layout.required_keys(model) for section, model in SECTIONS.items()}
+TRACK_REQUIRED = {Track(track): keys for track, keys in layout.required_by_track(Application).items()}
 RECOMMENDERS_NEEDED = 2  # 001 二.2: 「并由两名中国作协个人会员推荐」
 
 

@@ -1,8 +1,8 @@
-"""How an application is laid out for people: its sections, in reading order.
+"""How an application is laid out for people, read from the models' declarations (``models.meta``).
 
-Used by the details page and the printable form download, so both show the
-same fields in the same order.  Labels come from the models' ``info``; any
-labelled column not placed in a section lands in 「其他信息」 by itself.
+Sections (``APPLICATION_SECTIONS``) and their fields in reading order for the form, the details
+page and the 申请表 download; the list's columns, sort, search and filters; required fields by
+track.  Nothing here names a column: a new column with its ``info`` reaches every screen.
 """
 from __future__ import annotations
 
@@ -11,15 +11,99 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect as sa_inspect
 
-from .models import CHILD_SECTIONS, Application
+from .models import APPLICATION_FILTERS, APPLICATION_SECTIONS, CHILD_SECTIONS, Application
 
-PERSONAL = ("name", "pen_name", "gender", "ethnicity", "birth_date", "id_number", "political_status", "education",
-            "professional_title", "employer_and_post", "mobile", "email", "address", "postcode",
-            "household_registration")
-TRACK = ("track", "category", "style", "editing_years", "organisation_level", "organisation_post",
-         "organisation_years", "exemption_claim")
-REVIEW = ("status", "serial_no", "submitted_at", "unit_opinion", "unit_confirmed_at", "office_opinion",
-          "office_confirmed_at", "reject_reasons", "eligibility", "eligibility_note")
+
+def _sectioned(model) -> list[tuple[str | None, object]]:
+    """(section, column) in declaration order: a column's ``section=`` holds for the columns after it."""
+    current, out = None, []
+    for column in sa_inspect(model).columns:
+        current = column.info.get("section") or current
+        out.append((current, column))
+    return out
+
+
+def section_keys(section: str, *, form: bool | None = None) -> tuple[str, ...]:
+    """The labelled columns of ``section`` in reading order (``order=`` first, then declaration order);
+    ``form=True``: only the form's fields."""
+    placed = [(c.info.get("order") or 1000, i, c) for i, (s, c) in enumerate(_sectioned(Application))
+              if s == section and c.key in _labelled_keys()
+              and (form is None or (c.info.get("form", True) is not False) == form)
+              and (form or c.info.get("details", True))]
+    return tuple(c.key for _, _, c in sorted(placed, key=lambda t: t[:2]))
+
+
+def form_sections() -> list[str]:
+    return [key for key, section in APPLICATION_SECTIONS.items() if section["form"]]
+
+
+def _ordered(model, flag: str, order_key: str) -> list:
+    flagged = [(c.info.get(order_key) or 1000, i, c) for i, c in enumerate(sa_inspect(model).columns)
+               if c.info.get(flag)]
+    return [c for _, _, c in sorted(flagged, key=lambda t: t[:2])]
+
+
+def list_name(column) -> str:
+    return column.info.get("cell") or column.key
+
+
+def visible_to(column_or_roles, role) -> bool:
+    roles = column_or_roles.info.get("roles") if hasattr(column_or_roles, "info") else column_or_roles
+    return not roles or role in roles
+
+
+def list_columns(model=Application) -> list:
+    """Columns flagged ``list=True``, in ``list_order``."""
+    return _ordered(model, "list", "list_order")
+
+
+def sortable_names(model=Application) -> tuple[str, ...]:
+    return tuple(list_name(c) for c in list_columns(model) if c.info.get("sort"))
+
+
+def searchable_keys(model=Application) -> tuple[str, ...]:
+    return tuple(c.key for c in sa_inspect(model).columns if c.info.get("search"))
+
+
+def filter_declarations(model=Application) -> list[tuple[str, object, str, frozenset | None]]:
+    """(kind, column or None, label, roles) of every filter: the flagged columns in declaration
+    order ("equal" for ``filter=True``), then the declared filters that are no one column's."""
+    out = [("equal" if c.info["filter"] is True else c.info["filter"], c, c.info.get("filter_label") or c.info["label"],
+            c.info.get("roles"))
+           for c in sa_inspect(model).columns if c.info.get("filter")]
+    if model is Application:
+        out += [(kind, None, label, roles) for kind, label, roles in APPLICATION_FILTERS]
+    return out
+
+
+def export_default_keys(model=Application) -> tuple[str, ...]:
+    return tuple(c.key for c in _ordered(model, "export_default", "export_default"))
+
+
+def required_keys(model=Application) -> tuple[str, ...]:
+    """Fields the form always requires (``required=True``)."""
+    return tuple(c.key for c in sa_inspect(model).columns if c.info.get("required") is True)
+
+
+def required_by_track(model=Application) -> dict[str, tuple[str, ...]]:
+    """Track value → the fields the form requires for it (``required=("editing", ...)``)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for c in sa_inspect(model).columns:
+        tracks = c.info.get("required")
+        if tracks and tracks is not True:
+            for track in tracks:
+                out[track] = out.get(track, ()) + (c.key,)
+    return out
+
+
+def form_child_sections() -> list[tuple[str, type]]:
+    """(relationship, row class) of the repeating sections the applicant fills in."""
+    out = []
+    for relationship, _title in CHILD_SECTIONS:
+        model = getattr(Application, relationship).property.mapper.class_
+        if getattr(model, "in_form", True):
+            out.append((relationship, model))
+    return out
 
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -39,9 +123,13 @@ def labelled_columns(model) -> list:
 
 
 def other_fields() -> tuple[str, ...]:
-    placed = set(PERSONAL) | set(TRACK) | set(REVIEW)
-    return tuple(c.key for c in labelled_columns(Application)
-                 if c.key not in placed and c.info.get("form", True) is not False)
+    """Labelled form fields outside every section (declared before the first ``section=``)."""
+    return tuple(c.key for s, c in _sectioned(Application)
+                 if s is None and c.key in _labelled_keys() and c.info.get("form", True) is not False)
+
+
+def _labelled_keys() -> set[str]:
+    return {c.key for c in labelled_columns(Application)}
 
 
 def label(model, key: str) -> str:
@@ -75,3 +163,9 @@ def child_sections(application: Application) -> list[tuple[str, list[str], list[
         rows = [[display(getattr(item, c.key)) for c in columns] for item in getattr(application, relationship)]
         out.append((title, [c.info["label"] for c in columns], rows))
     return out
+
+
+# The form's scalar fields and the details page's review block, from the declarations above.
+PERSONAL = section_keys("personal", form=True)
+TRACK = section_keys("track", form=True)
+REVIEW = section_keys("review")

@@ -73,11 +73,29 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
-def meta(label: str, *, list: bool = False, filter: bool = False, search: bool = False,
-         export: bool = True, form: bool = True, sort: bool | None = None) -> dict:
-    """Console metadata of a column: ``info=meta('姓名', list=True, search=True)``."""
+def meta(label: str, *, list: bool = False, filter: bool | str = False, search: bool = False,
+         export: bool = True, form: bool = True, sort: bool | None = None, section: str | None = None,
+         order: int | None = None, list_order: int | None = None, roles=None, required=False,
+         details: bool = True, cell: str | None = None, export_default: int | None = None,
+         filter_label: str | None = None) -> dict:
+    """Console metadata of a column: ``info=meta('姓名', list=True, search=True)``.
+
+    Every screen reads it (``layout``): ``list`` / ``list_order`` / ``sort`` the application list,
+    ``filter`` a filter (True: equal to a value; "dates", "serials", "contains": those filters of
+    ``views/filters.py``), ``search`` the text search, ``export`` / ``export_default`` the export
+    chooser and its default ticks (in that order), ``form`` the applicant's form and 修改信息.
+    ``section`` starts a section of ``APPLICATION_SECTIONS``: the columns after it belong to it until
+    the next ``section=``; ``order`` places a column inside its section (else declaration order);
+    ``details=False`` keeps it off the details page.  ``required``: True, or the tracks (values) for
+    which the form requires it.  ``roles``: only these roles see the list column and its filter.
+    ``cell``: the list column's name when its cell is computed (``推荐单位`` shows the unit's name);
+    ``filter_label``: the filter's name when it is not the label (a date filter compares days).
+    """
     return {"label": label, "list": list, "filter": filter, "search": search,
-            "export": export, "form": form, "sort": list if sort is None else sort}
+            "export": export, "form": form, "sort": list if sort is None else sort, "section": section,
+            "order": order, "list_order": list_order, "roles": frozenset(roles) if roles else None,
+            "required": required, "details": details, "cell": cell, "export_default": export_default,
+            "filter_label": filter_label or label}
 
 
 def enum_type(enum_cls: type[_enum.Enum], name: str) -> Enum:
@@ -202,6 +220,25 @@ class User(UserMixin, TimestampMixin, db.Model):
 # ---------------------------------------------------------------- the application
 
 
+# Sections of an application as people read it (form, details page, 申请表), in order: a column's
+# ``meta(section=...)`` starts one; ``form``: in the applicant's form; ``details``: on the details page.
+APPLICATION_SECTIONS = {
+    "personal": {"title": "个人信息", "form": True, "details": True},
+    "track": {"title": "申报类别", "form": True, "details": True},
+    "review": {"title": "审核意见", "form": False, "details": True},
+    "later": {"title": "后续环节", "form": False, "details": False},  # shown on their own pages
+}
+OFFICE_AND_IT = frozenset({Role.office, Role.it_admin})  # who sees every unit's applications
+
+# Filters of the application list that are no one column's value: (kind, label, roles or None).
+# ``views/filters.py`` implements each kind; column filters are declared by ``meta(filter=...)``.
+APPLICATION_FILTERS: list[tuple[str, str, frozenset | None]] = [
+    ("pending_objection", "有未处理异议", None),
+    ("duplicate_works", "作品重复申报", None),  # integrity.py (issue 15.2)
+    ("applied_before", "往年申请过", None),  # integrity.py (issue 15.3), within the viewer's scope
+]
+
+
 class Application(TimestampMixin, db.Model):
     """入会申请 — one person's application in one cycle."""
 
@@ -225,29 +262,38 @@ class Application(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True, info=meta("年度", filter=True))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("group_units.id"), index=True,
-                                                info=meta("推荐单位", filter=True))
+                                                info=meta("推荐单位", filter=True, list=True, list_order=9, sort=True,
+                                                          roles=OFFICE_AND_IT, cell="unit_name"))
     applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, info=meta("申请账户", form=False))
     status: Mapped[Status] = mapped_column(enum_type(Status, "status"), default=Status.draft, index=True,
-                                           info=meta("状态", list=True, filter=True, form=False))
+                                           info=meta("状态", list=True, list_order=5, filter=True, form=False,
+                                                     section="review", order=1))
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False, info=meta("版本", form=False, export=False))
 
     # Personal 个人信息
-    name: Mapped[str] = mapped_column(String(50), default="", index=True, info=meta("姓名", list=True, search=True))
+    name: Mapped[str] = mapped_column(String(50), default="", index=True, info=meta("姓名", list=True, list_order=1, search=True, section="personal",
+                                                                        required=True, export_default=1))
     # 拼音 order of 姓名 (names.name_sort_key): set with every assignment of ``name`` (the event below) and in
     # wxk generate's bulk rows; "" until a name is given.
     name_sort_key: Mapped[str] = mapped_column(String(255), nullable=False, server_default="", index=True,
                                                info=meta("姓名排序", form=False, export=False))
-    pen_name: Mapped[str | None] = mapped_column(String(50), index=True, info=meta("常用名", list=True, search=True))
-    gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, "gender"), info=meta("性别", filter=True))
+    pen_name: Mapped[str | None] = mapped_column(String(50), index=True, info=meta("常用名", list=True, list_order=2, search=True,
+                                                                                     export_default=2))
+    gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, "gender"), info=meta("性别", filter=True,
+                                                                                              required=True))
     ethnicity: Mapped[str | None] = mapped_column(String(20), info=meta("民族"))
-    birth_date: Mapped[dt.date | None] = mapped_column(Date, info=meta("出生日期"))
-    id_number: Mapped[str | None] = mapped_column(String(18), index=True, info=meta("身份证号", search=True))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date, info=meta("出生日期", required=True))
+    id_number: Mapped[str | None] = mapped_column(String(18), index=True, info=meta("身份证号", search=True,
+                                                                                               required=True))
     political_status: Mapped[str | None] = mapped_column(String(20), info=meta("政治面貌"))
     education: Mapped[str | None] = mapped_column(String(20), info=meta("学历"))
-    employer_and_post: Mapped[str | None] = mapped_column(String(200), info=meta("工作单位及职务"))
+    employer_and_post: Mapped[str | None] = mapped_column(String(200), info=meta("工作单位及职务", filter="contains",
+                                                                                    export_default=6))
     professional_title: Mapped[ProfessionalTitle | None] = mapped_column(
-        enum_type(ProfessionalTitle, "professional_title"), info=meta("专业技术职称", filter=True))
-    mobile: Mapped[str | None] = mapped_column(String(20), index=True, info=meta("移动电话", search=True))
+        enum_type(ProfessionalTitle, "professional_title"), info=meta("专业技术职称", filter=True,
+                                                  required=("translation", "editing")))
+    mobile: Mapped[str | None] = mapped_column(String(20), index=True, info=meta("移动电话", search=True, required=True,
+                                                                                         export_default=7))
     email: Mapped[str | None] = mapped_column(String(120), info=meta("电子邮箱"))
     address: Mapped[str | None] = mapped_column(String(200), info=meta("通讯地址"))
     postcode: Mapped[str | None] = mapped_column(String(10), info=meta("邮编"))
@@ -255,44 +301,52 @@ class Application(TimestampMixin, db.Model):
 
     # Track and category 申报类别
     track: Mapped[Track | None] = mapped_column(enum_type(Track, "track"), index=True,
-                                                info=meta("主要从事", filter=True))
+                                                info=meta("主要从事", filter=True, section="track", required=True))
     category: Mapped[Category | None] = mapped_column(enum_type(Category, "category"), index=True,
-                                                      info=meta("门类", list=True, filter=True))
-    style: Mapped[str | None] = mapped_column(String(50), index=True, info=meta("创作样式", list=True, filter=True))
-    editing_years: Mapped[int | None] = mapped_column(Integer, info=meta("从事文学编辑年限"))
+                                                      info=meta("门类", list=True, list_order=3, filter=True,
+                                                                required=True, export_default=5))
+    style: Mapped[str | None] = mapped_column(String(50), index=True, info=meta("创作样式", list=True, list_order=4, filter=True,
+                                                                                         export_default=4))
+    editing_years: Mapped[int | None] = mapped_column(Integer, info=meta("从事文学编辑年限", required=("editing",)))
     organisation_level: Mapped[OrganisationLevel | None] = mapped_column(
-        enum_type(OrganisationLevel, "organisation_level"), info=meta("组织工作单位层级"))
+        enum_type(OrganisationLevel, "organisation_level"), info=meta("组织工作单位层级", required=("organisation",)))
     organisation_post: Mapped[OrganisationPost | None] = mapped_column(
-        enum_type(OrganisationPost, "organisation_post"), info=meta("组织工作职务"))
-    organisation_years: Mapped[int | None] = mapped_column(Integer, info=meta("从事组织工作年限"))
+        enum_type(OrganisationPost, "organisation_post"), info=meta("组织工作职务", required=("organisation",)))
+    organisation_years: Mapped[int | None] = mapped_column(Integer, info=meta("从事组织工作年限", required=("organisation",)))
     exemption_claim: Mapped[str | None] = mapped_column(
         Text, info=meta("重点期刊转载或重要奖项说明"))
     # 保存草稿 keeps everything typed: text that no column can hold (a malformed date, a negative
     # count) is kept here as typed, keyed by form field name, and shown again (applying.py).
     draft_input: Mapped[dict | None] = mapped_column(JSON, info=meta("草稿中格式有误的原始输入", form=False,
-                                                                     export=False))
+                                                                     export=False, section="review"))
 
     # Review 审核
-    unit_opinion: Mapped[str | None] = mapped_column(Text, info=meta("团体会员意见", form=False))
-    office_opinion: Mapped[str | None] = mapped_column(Text, info=meta("会员处意见", form=False))
-    reject_reasons: Mapped[str | None] = mapped_column(Text, info=meta("驳回理由", form=False))
+    unit_opinion: Mapped[str | None] = mapped_column(Text, info=meta("团体会员意见", form=False, order=4))
+    office_opinion: Mapped[str | None] = mapped_column(Text, info=meta("会员处意见", form=False, order=6))
+    reject_reasons: Mapped[str | None] = mapped_column(Text, info=meta("驳回理由", form=False, order=8))
     serial_no: Mapped[str | None] = mapped_column(String(20), index=True,
-                                                  info=meta("申请序列号", list=True, search=True, form=False))
+                                                  info=meta("申请序列号", list=True, list_order=6, search=True, form=False,
+                                                            filter="serials", order=2, export_default=3))
     serial_seq: Mapped[int | None] = mapped_column(Integer, info=meta("序号", form=False, export=False))
     submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True,
-                                                             info=meta("提交时间", list=True, form=False))
+                                                             info=meta("提交时间", list=True, list_order=7, form=False,
+                                                                       filter="dates", filter_label="提交日期", order=3))
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=utcnow, onupdate=utcnow,
-                                                           info=meta("更新时间", form=False))
-    unit_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, info=meta("团体会员确认时间", form=False))
-    office_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, info=meta("会员处确认时间", form=False))
+                                                           info=meta("更新时间", form=False, details=False))
+    unit_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, info=meta("团体会员确认时间", form=False,
+                                                                                                    order=5))
+    office_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, info=meta("会员处确认时间", form=False,
+                                                                                                      order=7))
 
     # Computed checks (never typed in)
     eligibility: Mapped[Eligibility | None] = mapped_column(enum_type(Eligibility, "eligibility"), index=True,
-                                                            info=meta("资格初审", filter=True, form=False))
-    eligibility_note: Mapped[str | None] = mapped_column(Text, info=meta("资格初审说明", form=False))
+                                                            info=meta("资格初审", list=True, list_order=8, filter=True,
+                                                                      form=False, order=9))
+    eligibility_note: Mapped[str | None] = mapped_column(Text, info=meta("资格初审说明", form=False, order=10))
     eligibility_detail: Mapped[dict | None] = mapped_column(JSON, info=meta("资格计算明细", form=False, export=False))
     cip_flagged: Mapped[bool] = mapped_column(Boolean, default=False, index=True,
-                                              info=meta("CIP 存疑", filter=True, form=False))
+                                              info=meta("CIP 存疑", filter=True, form=False,
+                                                        section="later"))
 
     # After confirmation 专家咨询、书记处、公示、入会
     expert_group_id: Mapped[int | None] = mapped_column(ForeignKey("expert_groups.id"), index=True,
@@ -356,10 +410,18 @@ class ChildRow:
     position: Mapped[int] = mapped_column(Integer, default=0, info=meta("序号", export=False, form=False))
 
 
-def _child(section_title: str, relationship_name: str):
+def _child(section_title: str, relationship_name: str, *, form: bool = True):
+    """Registers a repeating section (``form``: the applicant fills it in); the class needs
+    ``application_id`` and, unless ``Application`` names it already, gets its relationship here."""
     def register(cls):
         CHILD_SECTIONS.append((relationship_name, section_title))
         cls.section_title = section_title
+        cls.in_form = form
+        if not hasattr(Application, relationship_name):
+            setattr(Application, relationship_name,
+                    relationship(cls, cascade="all, delete-orphan", order_by=cls.position,
+                                 back_populates="application"))
+            cls.application = relationship(Application, back_populates=relationship_name)
         return cls
     return register
 
@@ -375,16 +437,16 @@ class Book(ChildRow, db.Model):
     __table_args__ = (CheckConstraint("word_count_k IS NULL OR word_count_k >= 0", name="word_count_nonneg"),)
 
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200), default="", info=meta("书名"))
-    publisher: Mapped[str | None] = mapped_column(String(100), info=meta("出版社"))
+    title: Mapped[str] = mapped_column(String(200), default="", info=meta("书名", required=True))
+    publisher: Mapped[str | None] = mapped_column(String(100), info=meta("出版社", required=True))
     publisher_level: Mapped[PublisherLevel | None] = mapped_column(enum_type(PublisherLevel, "publisher_level"),
                                                                    info=meta("出版社级别"))
-    published_on: Mapped[dt.date | None] = mapped_column(Date, info=meta("出版时间"))
-    isbn: Mapped[str | None] = mapped_column(String(20), index=True, info=meta("ISBN"))
+    published_on: Mapped[dt.date | None] = mapped_column(Date, info=meta("出版时间", required=True))
+    isbn: Mapped[str | None] = mapped_column(String(20), index=True, info=meta("ISBN", required=True))
     cip_no: Mapped[str | None] = mapped_column(String(40), info=meta("CIP 核字号"))
     word_count_k: Mapped[int | None] = mapped_column(Integer, info=meta("字数（千字）"))
     responsibility: Mapped[Responsibility | None] = mapped_column(enum_type(Responsibility, "responsibility"),
-                                                                  info=meta("著作方式"))
+                                                                  info=meta("著作方式", required=True))
     is_literary: Mapped[bool] = mapped_column(Boolean, default=True, info=meta("文学作品"))
     mainland: Mapped[bool] = mapped_column(Boolean, default=True, info=meta("中国大陆出版"))
     genre: Mapped[str | None] = mapped_column(String(30), info=meta("体裁"))
@@ -407,8 +469,8 @@ class Publication(ChildRow, db.Model):
     )
 
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200), default="", info=meta("作品名称"))
-    venue: Mapped[str | None] = mapped_column(String(100), info=meta("刊物或报纸名称"))
+    title: Mapped[str] = mapped_column(String(200), default="", info=meta("作品名称", required=True))
+    venue: Mapped[str | None] = mapped_column(String(100), info=meta("刊物或报纸名称", required=True))
     circulation: Mapped[Circulation | None] = mapped_column(enum_type(Circulation, "circulation"),
                                                             info=meta("发行范围"))
     # Independent levels (issue 13.6): 《花城》 is 省级及以上, 中文核心期刊 and 全国重点文学期刊 at once.
@@ -448,10 +510,10 @@ class WebWork(ChildRow, db.Model):
     )
 
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200), default="", info=meta("作品名称"))
-    site: Mapped[str | None] = mapped_column(String(100), info=meta("发表网站"))
+    title: Mapped[str] = mapped_column(String(200), default="", info=meta("作品名称", required=True))
+    site: Mapped[str | None] = mapped_column(String(100), info=meta("发表网站", required=True))
     site_licensed: Mapped[bool] = mapped_column(Boolean, default=True, info=meta("网站持有出版许可证"))
-    word_count: Mapped[int | None] = mapped_column(Integer, info=meta("字数"))
+    word_count: Mapped[int | None] = mapped_column(Integer, info=meta("字数", required=True))
     avg_subscriptions: Mapped[int | None] = mapped_column(Integer, info=meta("平均订阅量"))
     completed: Mapped[bool] = mapped_column(Boolean, default=False, info=meta("完本"))
     original: Mapped[bool] = mapped_column(Boolean, default=True, info=meta("原创"))
@@ -466,8 +528,8 @@ class FilmWork(ChildRow, db.Model):
     __table_args__ = (CheckConstraint("word_count IS NULL OR word_count >= 0", name="word_count_nonneg"),)
 
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200), default="", info=meta("作品名称"))
-    producer: Mapped[str | None] = mapped_column(String(100), info=meta("出品/首播/演出单位"))
+    title: Mapped[str] = mapped_column(String(200), default="", info=meta("作品名称", required=True))
+    producer: Mapped[str | None] = mapped_column(String(100), info=meta("出品/首播/演出单位", required=True))
     kind: Mapped[str | None] = mapped_column(String(20), info=meta("类型（电影/电视剧/戏剧）"))
     premiered_on: Mapped[dt.date | None] = mapped_column(Date, info=meta("公映/公演时间"))
     screened: Mapped[bool] = mapped_column(Boolean, default=True, info=meta("已公映/公演"))
@@ -481,7 +543,7 @@ class Award(ChildRow, db.Model):
     __tablename__ = "awards"
 
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(200), default="", info=meta("奖项名称"))
+    name: Mapped[str] = mapped_column(String(200), default="", info=meta("奖项名称", required=True))
     work: Mapped[str | None] = mapped_column(String(200), info=meta("获奖作品"))
     level: Mapped[str | None] = mapped_column(String(30), info=meta("奖项级别"))
     grantor: Mapped[str | None] = mapped_column(String(100), info=meta("颁奖单位"))
@@ -495,8 +557,8 @@ class Reprint(ChildRow, db.Model):
     __tablename__ = "reprints"
 
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200), default="", info=meta("作品/评论名称"))
-    venue: Mapped[str | None] = mapped_column(String(100), info=meta("转载/评论刊物"))
+    title: Mapped[str] = mapped_column(String(200), default="", info=meta("作品/评论名称", required=True))
+    venue: Mapped[str | None] = mapped_column(String(100), info=meta("转载/评论刊物", required=True))
     kind: Mapped[str | None] = mapped_column(String(10), info=meta("类型（转载/评论）"))
     national_key: Mapped[bool] = mapped_column(Boolean, default=False, info=meta("全国重点文学期刊"))
     published_on: Mapped[dt.date | None] = mapped_column(Date, info=meta("时间"))
@@ -509,14 +571,14 @@ class Recommender(ChildRow, db.Model):
     __tablename__ = "recommenders"
 
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(50), default="", info=meta("推荐人姓名"))
-    member_no: Mapped[str | None] = mapped_column(String(30), info=meta("会员证号"))
+    name: Mapped[str] = mapped_column(String(50), default="", info=meta("推荐人姓名", required=True))
+    member_no: Mapped[str | None] = mapped_column(String(30), info=meta("会员证号", required=True))
     employer: Mapped[str | None] = mapped_column(String(100), info=meta("工作单位"))
 
     application: Mapped[Application] = relationship(back_populates="recommenders")
 
 
-@_child("申报材料清单", "materials")
+@_child("申报材料清单", "materials", form=False)
 class MaterialItem(ChildRow, db.Model):
     __tablename__ = "material_items"
     __table_args__ = (CheckConstraint("copies >= 0", name="copies_nonneg"),)

@@ -29,7 +29,6 @@ from .filters import application_filters
 
 # Who may correct an applicant's data directly (修改信息), and in which states.
 EDITABLE_STATES = {Role.unit_admin: {Status.submitted}, Role.it_admin: set(Status)}
-OFFICE_LIKE = (Role.office, Role.it_admin)  # who sees every unit's rows
 ELIGIBILITY_BADGE = {Eligibility.eligible: "success", Eligibility.not_eligible: "danger",
                      Eligibility.manual: "warning"}
 
@@ -89,13 +88,11 @@ class ApplicationView(ExportMixin, SecureModelView):
     # Owner, unit, cycle, workflow state and serial are set by code, never by a form.
     protected_columns = ("applicant", "applicant_id", "unit", "unit_id", "cycle", "cycle_id", "status",
                          "serial_no", "serial_seq", "version", "expert_group", "notice")
-    # 推荐单位 last, so the other columns' sort numbers in a shared URL are the same for every role.
-    column_list = ("name", "pen_name", "category", "style", "status", "serial_no", "submitted_at", "eligibility",
-                   "unit_name")
-    column_labels = {"eligibility": "资格初审", "unit_name": "推荐单位"}
-    column_sortable_list = ("name", "pen_name", "category", "style", "status", "serial_no", "submitted_at",
-                            "eligibility")
-    office_only_columns = frozenset({"unit_name"})  # a unit admin's list is one unit already
+    # Columns, sort, search and filters come from the model's declarations (models.meta, layout);
+    # 推荐单位 is declared last, so the other columns' sort numbers in a shared URL are the same for every role.
+    column_list = tuple(layout.list_name(c) for c in layout.list_columns())
+    column_labels = {layout.list_name(c): c.info["label"] for c in layout.list_columns()}
+    column_sortable_list = tuple(c.key for c in layout.list_columns() if c.info.get("sort") and not c.info.get("cell"))
     column_default_sort = ("submitted_at", True)
     column_formatters = {
         "name": _name_cell,
@@ -104,12 +101,14 @@ class ApplicationView(ExportMixin, SecureModelView):
         "submitted_at": lambda v, c, m, p: layout.local_datetime(m.submitted_at) if m.submitted_at else "",
         "unit_name": lambda v, c, m, p: m.unit_name or "直接申报",
     }
+    # What a formatter reads besides its own column (the list loads only these and the list columns).
+    formatter_needs = {"name": ("cip_flagged",), "eligibility": ("eligibility_note",)}
     column_formatters_export = {}
-    column_searchable_list = ("name", "pen_name", "mobile", "id_number", "serial_no")
+    column_searchable_list = layout.searchable_keys()
     column_filters = application_filters()
     column_display_actions = False  # rows open through 姓名; the buttons live on the details page
-    list_row_attributes = ("id", "name", "pen_name", "category", "style", "status", "serial_no", "submitted_at",
-                           "eligibility", "eligibility_note", "cip_flagged")
+    list_row_attributes = ("id", *(c.key for c in layout.list_columns() if not c.info.get("cell")),
+                           *(a for needs in formatter_needs.values() for a in needs))
     list_row_extras = {"unit_name": lambda: select(GroupUnit.name).where(GroupUnit.id == Application.unit_id)
                        .correlate(Application).scalar_subquery(),
                        # The page's rows only, by index probes (integrity.py).
@@ -127,9 +126,9 @@ class ApplicationView(ExportMixin, SecureModelView):
     @property
     def _list_columns(self):
         columns = self.__dict__.get("_all_list_columns") or []
-        if has_request_context() and current_user.is_authenticated and Role(current_user.role) in OFFICE_LIKE:
-            return columns
-        return [c for c in columns if c[0] not in self.office_only_columns]
+        role = _current_role()
+        hidden = {layout.list_name(c) for c in layout.list_columns() if not layout.visible_to(c, role)}
+        return [c for c in columns if c[0] not in hidden]
 
     @_list_columns.setter
     def _list_columns(self, value):  # Flask-Admin assigns the configured columns once
@@ -150,7 +149,8 @@ class ApplicationView(ExportMixin, SecureModelView):
 
     def get_sortable_columns(self):
         # Flask-Admin names a same-table sort column by the column's key (unit_id), not by our list's name.
-        return {**super().get_sortable_columns(), "unit_name": Application.unit_id}
+        return {**super().get_sortable_columns(),
+                **{c.info["cell"]: c for c in layout.list_columns() if c.info.get("sort") and c.info.get("cell")}}
 
     def _apply_sorting(self, query, joins, sort_column, sort_desc):
         """姓名 by 拼音; 申请序列号 and 推荐单位: rows without one last in both directions (直接申报 after the

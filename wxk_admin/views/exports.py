@@ -42,7 +42,7 @@ from ..extensions import db
 from ..models import Cycle, GroupUnit
 from ..security import request_return_url, this_page
 from .base import EXPORT, _gettext, current_actor
-from .filters import OFFICE_ONLY_FILTERS, ChoiceEqual, UnitEqual
+from .filters import ChoiceEqual, UnitEqual
 
 SESSION_KEY = "wxk_export_columns"
 
@@ -82,7 +82,8 @@ class ExportMixin:
             return None
         groups: OrderedDict[str, list] = OrderedDict()
         for index, flt in enumerate(self._filters):
-            if flt.name in OFFICE_ONLY_FILTERS and not self._office_like():
+            roles = getattr(flt, "roles", None)  # declared next to the model (layout.filter_declarations)
+            if roles and not (current_user.is_authenticated and Role(current_user.role) in roles):
                 continue
             options = flt.get_options(self)
             groups.setdefault(str(flt.name), []).append({

@@ -13,10 +13,11 @@ import re
 
 from flask import g, has_request_context
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
-from sqlalchemy import Integer, and_, exists, select, text
+from sqlalchemy import Boolean, Integer, and_, exists, select, text
 
-from ..enums import Category, Eligibility, Role, Status, Track
+from ..enums import Role, Status
 from ..extensions import db
+from ..layout import filter_declarations
 from ..models import Application, Objection
 
 SERIAL_RE = re.compile(r"^\d{4}-\d{1,6}$")
@@ -304,30 +305,47 @@ class TextContains(_Filter):
         return query.filter(self.get_column(alias).ilike(parse_like_term(value.strip())))
 
 
+# Where an "equal" filter's options come from, when not from the column's enum or type.
+OPTION_SOURCES = {"status": status_options, "style": style_options}
+
+
+def _equal(column, label):
+    """An equality filter for ``meta(filter=True)``: options by the column's kind."""
+    target = next(iter(column.foreign_keys), None)
+    if target is not None and target.column.table.name == "group_units":
+        return [UnitEqual(column, label, options=unit_options)]
+    if target is not None and target.column.table.name == "cycles":
+        return [ChoiceEqual(column, label, options=cycle_options)]
+    if column.key in OPTION_SOURCES:
+        return [ChoiceEqual(column, label, options=OPTION_SOURCES[column.key])]
+    enum_class = getattr(column.type, "enum_class", None)
+    if enum_class is not None:
+        return [ChoiceEqual(column, label, options=enum_class.choices)]
+    if isinstance(column.type, Boolean):
+        return [YesNo(column, label)]
+    return [TextContains(column, label)]  # free text: 包含
+
+
+# meta(filter=kind) and models.APPLICATION_FILTERS → the filters that implement each kind.
+FILTER_KINDS = {
+    "equal": _equal,
+    "contains": lambda column, label: [TextContains(column, label)],
+    "dates": lambda column, label: [DateBetween(column, label), DateOnOrAfter(column, label),
+                                    DateOnOrBefore(column, label)],
+    "serials": lambda column, label: [SerialBetween(column, label), SerialAtLeast(column, label),
+                                      SerialAtMost(column, label)],
+    "pending_objection": lambda _column, label: [UndecidedObjection(Application.id, label)],
+    "duplicate_works": lambda _column, label: [DeclaredTwice(Application.id, label)],
+    "applied_before": lambda _column, label: [AppliedBefore(Application.id, label)],
+}
+
+
 def application_filters():
-    """The filters of 申请入会管理; options that change are computed per request."""
-    A = Application
-    return [
-        ChoiceEqual(A.status, "状态", options=status_options),
-        ChoiceEqual(A.category, "门类", options=Category.choices),
-        ChoiceEqual(A.style, "创作样式", options=style_options),
-        ChoiceEqual(A.track, "主要从事", options=Track.choices),
-        ChoiceEqual(A.cycle_id, "年度", options=cycle_options),
-        UnitEqual(A.unit_id, "推荐单位", options=unit_options),
-        DateBetween(A.submitted_at, "提交日期"),
-        DateOnOrAfter(A.submitted_at, "提交日期"),
-        DateOnOrBefore(A.submitted_at, "提交日期"),
-        SerialBetween(A.serial_no, "申请序列号"),
-        SerialAtLeast(A.serial_no, "申请序列号"),
-        SerialAtMost(A.serial_no, "申请序列号"),
-        ChoiceEqual(A.eligibility, "资格初审", options=Eligibility.choices),
-        YesNo(A.cip_flagged, "CIP 存疑"),
-        UndecidedObjection(A.id, "有未处理异议"),
-        DeclaredTwice(A.id, "作品重复申报"),
-        AppliedBefore(A.id, "往年申请过"),
-        TextContains(A.employer_and_post, "工作单位及职务"),
-    ]
-
-
-# Filters only the office / IT see (a unit admin's list is one unit already).
-OFFICE_ONLY_FILTERS = frozenset({"推荐单位"})
+    """The filters of 申请入会管理, from the declarations next to the model (``layout.filter_declarations``);
+    each carries ``roles`` (None: everyone who sees the list).  Options that change are read per request."""
+    out = []
+    for kind, column, label, roles in filter_declarations(Application):
+        for flt in FILTER_KINDS[kind](column, label):
+            flt.roles = roles
+            out.append(flt)
+    return out
