@@ -15,17 +15,18 @@ from sqlalchemy.engine import make_url
 
 from . import config as config_module
 from .extensions import babel, csrf, db, limiter, migrate
+from .paths import ROOT, instance_path, shipped
 
-ROOT = Path(__file__).resolve().parent.parent
 ZH_CN = Locale.parse("zh_CN")
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        instance_path=instance_path(),
+        template_folder=str(shipped("templates")),
+        static_folder=str(shipped("static")),
+        static_url_path="/static",  # not the folder's name: the wheel's is _static
     )
     app.config.from_mapping(config_module.from_environment(app.instance_path))
     if config:
@@ -35,7 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.session_interface = _SessionInterface()
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=str(shipped("migrations")), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     # A parsed Locale, not "zh_CN": Flask-Babel parses a string on every request (two scans of Babel's
     # locale list, ~0.5 ms).

@@ -18,7 +18,7 @@ import datetime as dt
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, Form, FormField, SelectChoice, SelectField, StringField, TextAreaField
 
 from . import applying
 from .applying import SCALAR_SPECS, SECTION_SPECS, SECTION_TITLES, FieldSpec
@@ -48,7 +48,8 @@ def _field(spec: FieldSpec):
         return BooleanField(spec.label, default=spec.key in ("is_literary", "mainland", "site_licensed", "original",
                                                              "screened"), **kw)
     if spec.kind == "enum":
-        return SelectField(spec.label, choices=[("", "请选择")] + spec.enum.choices(), validate_choice=False, **kw)
+        choices = [SelectChoice(value, label) for value, label in [("", "请选择")] + spec.enum.choices()]
+        return SelectField(spec.label, choices=choices, validate_choice=False, **kw)
     if spec.kind == "text":
         return TextAreaField(spec.label, **kw)
     if spec.kind in INPUT_TYPES:

@@ -8,11 +8,12 @@ WenQuanYi Micro Hei / Noto CJK).  Jinja2 (not Flask) renders the templates, auto
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "documents"
+from ..paths import shipped
+
+TEMPLATES = shipped("templates") / "documents"
 
 # Where page 1 draws the photo box (两寸证件照, 35 × 49 mm), in mm from the page's top-left corner:
 # the stylesheet places it from these numbers and the rendering test looks for it here.
