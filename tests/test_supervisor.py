@@ -41,7 +41,8 @@ def _no_personal(text: str, where: str):
 def test_list_and_details_without_personal_data(client, world, supervisor, marked):
     client.login("supervisor")
     page = client.text("/admin/applications/")
-    assert "甲一" in page and "乙一" in page and "直报一" in page  # every unit
+    assert "甲一" in page and "乙一" in page and "直报一" in page  # every unit, with its name
+    assert "<th" in page and "推荐单位" in page and "甲省作家协会" in page and "乙省作家协会" in page
     _no_personal(page, "list")
     details = client.text(f"/admin/applications/details/?id={marked.id}")
     assert "甲一" in details and "操作记录" in details

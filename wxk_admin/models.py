@@ -228,7 +228,7 @@ APPLICATION_SECTIONS = {
     "review": {"title": "审核意见", "form": False, "details": True},
     "later": {"title": "后续环节", "form": False, "details": False},  # shown on their own pages
 }
-OFFICE_AND_IT = frozenset({Role.office, Role.it_admin})  # who sees every unit's applications
+EVERY_UNIT_ROLES = frozenset({Role.office, Role.it_admin, Role.supervisor})  # who sees every unit's applications
 
 # Filters of the application list that are no one column's value: (kind, label, roles or None).
 # ``views/filters.py`` implements each kind; column filters are declared by ``meta(filter=...)``.
@@ -263,7 +263,7 @@ class Application(TimestampMixin, db.Model):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True, info=meta("年度", filter=True))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("group_units.id"), index=True,
                                                 info=meta("推荐单位", filter=True, list=True, list_order=9, sort=True,
-                                                          roles=OFFICE_AND_IT, cell="unit_name"))
+                                                          roles=EVERY_UNIT_ROLES, cell="unit_name"))
     applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, info=meta("申请账户", form=False))
     status: Mapped[Status] = mapped_column(enum_type(Status, "status"), default=Status.draft, index=True,
                                            info=meta("状态", list=True, list_order=5, filter=True, form=False,
