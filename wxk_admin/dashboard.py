@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from . import access
+from . import access, actions
 from .consultation import current_cycle
 from .enums import Category, Role, Status
 from .models import (Application, AuditEvent, ExpertGroup, GroupUnit, Notice, Objection)
@@ -247,12 +247,28 @@ def _list_item(session, scope, label: str, **criteria) -> Waiting:
     return Waiting(label, count, _url("applications.index_view", **args))
 
 
+def _action_items(session, scope, role, cycle) -> list[Waiting]:
+    """The 待办 entries of the actions ``role`` takes (``waiting`` in actions.py): each opens the list of
+    the applications waiting for that action — its transition's state (and route), this cycle."""
+    rows = []
+    for action in actions.ACTIONS:
+        transition = action.transition
+        if not action.waiting or transition is None or not action.allows(role):
+            continue
+        (status,) = transition.sources
+        criteria = {"status": status, "cycle_id": cycle.id}
+        if transition.route == "direct":
+            criteria["unit_id"] = None
+        rows.append(_list_item(session, scope, action.waiting, **criteria))
+    return rows
+
+
 def _waiting(session, user, role, cycle, scope, status_rows, today) -> list[Waiting]:
     from .consultation import missing_after_deadline, onboarding_missing_steps
 
     n = status_rows.get
     if role == Role.unit_admin:
-        rows = [_list_item(session, scope, "待审核的入会申请", status=Status.submitted, cycle_id=cycle.id)]
+        rows = _action_items(session, scope, role, cycle)
         missing = missing_after_deadline(session, user, cycle, today)
         rows.append(Waiting("材料截止后仍缺纸质材料", len(missing), _url("materials.index")))
         return rows
@@ -266,9 +282,8 @@ def _waiting(session, user, role, cycle, scope, status_rows, today) -> list[Wait
                                                                Notice.ends_on <= today)) or 0
     admitted = session.scalars(select(Application).where(*scope, Application.status == Status.admitted)).all()
     onboarding = sum(1 for a in admitted if onboarding_missing_steps(a))
-    return [
-        _list_item(session, scope, "团体会员已确认、待会员处确认编号", status=Status.unit_confirmed, cycle_id=cycle.id),
-        _list_item(session, scope, "直接申报、待会员处初审", status=Status.submitted, cycle_id=cycle.id, unit_id=None),
+    # IT oversees the office's queue: the office's 待办.
+    return _action_items(session, scope, Role.office, cycle) + [
         Waiting("已编号、待收齐纸质材料", n(Status.office_confirmed, 0), _url("materials.index")),
         Waiting("材料已收齐、待分配咨询组", n(Status.materials_received, 0), _url("consultation.assign_view")),
         Waiting("专家咨询中（投票未截止的组：%d）" % open_groups, n(Status.expert_review, 0),

@@ -7,16 +7,16 @@ through ``workflow.apply``.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from urllib.parse import quote
 
-from flask import Response, abort, flash, has_request_context, redirect, request
+from flask import Response, abort, flash, has_request_context, redirect, request, url_for
 from flask_admin import expose
-from flask_admin.actions import action
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from .. import access, applying, integrity, layout, workflow
+from .. import access, actions, applying, integrity, layout, workflow
 from ..application_xlsx import build_application_form, form_filename
 from ..enums import Eligibility, Role, Status
 from ..extensions import db
@@ -219,14 +219,32 @@ class ApplicationView(ExportMixin, SecureModelView):
         if application is None:
             abort(404)
         return_url = request_return_url(self.get_url(".index_view"))
-        buttons = [t for t in workflow.allowed(application, current_user) if t.generic]
-        return self.render(self.details_template, app=application, return_url=return_url, buttons=buttons,
-                           may_edit=self.may_edit(application),
+        return self.render(self.details_template, app=application, return_url=return_url,
+                           buttons=self._buttons(application, return_url), may_edit=self.may_edit(application),
                            personal=_field_rows(application, layout.PERSONAL),
                            track=_field_rows(application, layout.TRACK),
                            review=_field_rows(application, layout.REVIEW),
                            others=_field_rows(application, layout.other_fields()),
                            children=layout.child_sections(application))
+
+    def _buttons(self, application: Application, return_url: str) -> list[tuple[actions.Action, str]]:
+        """The details page's buttons: the row actions of ``actions.py`` this user may use on it now."""
+        role = _current_role()
+        out = []
+        for a in actions.of_scope("row"):
+            t = a.transition
+            if t is not None:
+                if not t.generic or workflow.refusal(t, application, current_user) is not None:
+                    continue
+                url = url_for(a.endpoint, id=application.id, name=t.name, url=return_url)
+            elif not a.allows(role) or (a.name == "edit" and not self.may_edit(application)):
+                continue
+            elif a.endpoint.startswith(self.endpoint + "."):  # back to this list afterwards
+                url = url_for(a.endpoint, id=application.id, url=return_url)
+            else:
+                url = url_for(a.endpoint, id=application.id)
+            out.append((a, url))
+        return out
 
     @expose("/transition/", methods=("GET", "POST"))
     def transition_view(self):
@@ -277,7 +295,7 @@ class ApplicationView(ExportMixin, SecureModelView):
     @expose("/download/")
     def download_view(self):
         """下载申请表 — {姓名}入会申请表.xlsx."""
-        if not self.can_export:  # the form carries 身份证号 and contact data (not for 纪检监察)
+        if not actions.allowed("download_form", _current_role()):  # 身份证号 and contact data: not 纪检监察
             abort(403)
         application = self.get_one(request.args.get("id"))
         if application is None:
@@ -294,28 +312,23 @@ class ApplicationView(ExportMixin, SecureModelView):
         return self.render("applications/bulk.html", transition=transition, rows=rows, cautions=cautions,
                            return_url=request_return_url(self.get_url(".index_view")))
 
-    @action("bulk_unit_confirm", "批量确认")
-    def action_bulk_unit_confirm(self, ids):
-        return self._bulk_form(ids, "unit_confirm")
+    def bulk_transition_form(self, ids, action):
+        return self._bulk_form(ids, action.transition.name)
 
-    @action("bulk_office_confirm", "批量确认并编号")
-    def action_bulk_office_confirm(self, ids):
-        return self._bulk_form(ids, "office_confirm")
-
-    @action("batch_form_pdf", "批量下载申请表")
-    def action_batch_form_pdf(self, ids):
+    def action_batch_form_pdf(self, ids, action=None):
         from .documents import batch_forms_response  # documents registers after this module
 
         return batch_forms_response(self.scoped_ids(ids))
 
+    def init_actions(self):
+        """The list's 批量操作 menu: the "selection" actions declared in ``actions.py``."""
+        super().init_actions()
+        for a in actions.of_scope("selection"):
+            self._actions.append((a.name, a.text))
+            self._actions_data[a.name] = (partial(getattr(self, a.handler), action=a), a.text, a.confirm)
+
     def is_action_allowed(self, name):
-        role = Role(current_user.role)
-        allowed_by_role = {"bulk_unit_confirm": Role.unit_admin, "bulk_office_confirm": Role.office}
-        if name in allowed_by_role:
-            return role == allowed_by_role[name]
-        if name == "batch_form_pdf":  # the paper submission: units, the office, IT
-            return role in (Role.unit_admin, Role.office, Role.it_admin)
-        return super().is_action_allowed(name)
+        return actions.allowed(name, _current_role())
 
     @expose("/bulk/", methods=("POST",))
     def bulk_view(self):
