@@ -9,16 +9,14 @@ number, a date on one line; long titles wrap), and rows are as tall as their lon
 from __future__ import annotations
 
 import math
-from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
 
 from .documents.form import Form, Table, application_form, form_basename, text_units
 from .models import Application
-from .xlsx import safe_text
+from .xlsx import BORDER, CENTER, FONT, LABEL_FILL, WRAP, print_on_a4, safe_text, workbook_bytes
 
 GRID = 40
 GRID_WIDTH = 2.45  # character units per grid column
@@ -26,13 +24,6 @@ MARGIN_IN = 0.4
 # A4 (8.27 in) less the side margins, in Excel's width units (~7 px of 96 dpi each): the grid must fit.
 PRINTABLE_WIDTH = (8.27 - 2 * MARGIN_IN) * 96 / 7
 LINE_PT = 13.5  # height of one line of 10 pt text
-FONT = "宋体"
-
-THIN = Side(style="thin", color="000000")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-LABEL_FILL = PatternFill("solid", fgColor="EEEEEE")
-WRAP = Alignment(wrap_text=True, vertical="center")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 TOP_LEFT = Alignment(wrap_text=True, vertical="top")
 RIGHT = Alignment(horizontal="right", vertical="center")
 
@@ -175,18 +166,8 @@ def build_application_form(application: Application) -> bytes:
     for col in range(1, GRID + 1):
         ws.column_dimensions[get_column_letter(col)].width = GRID_WIDTH
     ws.print_area = f"A1:{get_column_letter(GRID)}{sheet.row - 1}"
-    ws.print_title_rows = "1:2"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_PORTRAIT
-    # Fit to the page's width only (any number of pages tall); the grid already fits it at 100 %.
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.page_margins = PageMargins(left=MARGIN_IN, right=MARGIN_IN, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    print_on_a4(ws, title_rows="1:2", margins=MARGIN_IN)  # the grid already fits the width at 100 %
     ws.oddFooter.left.text = form.note
     ws.oddFooter.left.size = 9
-    ws.oddFooter.right.text = "第 &P 页 共 &N 页"
     ws.oddFooter.right.size = 9
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)

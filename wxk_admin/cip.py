@@ -342,40 +342,6 @@ class ImportReport:
         return [r for r in self.rows if not r.ok]
 
 
-def read_table(filename: str, data: bytes) -> list[dict]:
-    """Rows of an uploaded .csv (UTF-8 / UTF-8 BOM / GB18030) or .xlsx as dicts keyed by the header row."""
-    import csv
-    import io
-
-    name = (filename or "").lower()
-    if name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValueError("CSV 文件编码无法识别（请保存为 UTF-8）")
-        return [{k: (v or "").strip() for k, v in row.items() if k is not None}
-                for row in csv.DictReader(io.StringIO(text, newline=""))
-                if any((v or "").strip() for v in row.values() if isinstance(v, str))]
-    if name.endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
-            rows = list(sheet.iter_rows(values_only=True))
-        except Exception as exc:  # openpyxl raises many kinds on a damaged file
-            raise ValueError("无法读取该 Excel 文件（文件损坏或不是 .xlsx）") from exc
-        if not rows:
-            return []
-        header = [str(h or "").strip() for h in rows[0]]
-        return [{h: ("" if v is None else str(v).strip()) for h, v in zip(header, row) if h}
-                for row in rows[1:] if any(v not in (None, "") for v in row)]
-    raise ValueError("只支持 .csv 或 .xlsx 文件")
-
-
 def validate_rows(rows: list[dict]) -> ImportReport:
     """One report line per data row (numbered as in the sheet: header is line 1)."""
     reports, seen_cip, seen_isbn = [], {}, {}

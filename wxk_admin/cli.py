@@ -1,7 +1,6 @@
 """``flask --app wsgi wxk ...`` — demo data, accounts, unit imports."""
 from __future__ import annotations
 
-import csv
 import getpass
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from .audit import Actor, record
 from .enums import Role, UnitKind
 from .extensions import db
 from .models import GroupUnit, User
+from .xlsx import read_table
 
 wxk = AppGroup("wxk", help="wxk-admin 管理命令 (demo data, accounts, imports).")
 
@@ -74,21 +74,11 @@ KIND_NAMES = {k.label: k for k in UnitKind} | {k.value: k for k in UnitKind}
 
 
 def read_rows(path: Path) -> list[dict]:
-    """Rows of a .csv (UTF-8, BOM allowed) or .xlsx file as dicts keyed by the header row."""
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            return [dict(row) for row in csv.DictReader(fh)]
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        rows = list(sheet.iter_rows(values_only=True))
-        if not rows:
-            return []
-        header = [str(h or "").strip() for h in rows[0]]
-        return [{h: ("" if v is None else str(v).strip()) for h, v in zip(header, row)} for row in rows[1:]
-                if any(v not in (None, "") for v in row)]
-    raise click.ClickException("只支持 .csv 或 .xlsx 文件")
+    """Rows of a .csv or .xlsx file as dicts keyed by the header row (``xlsx.read_table``)."""
+    try:
+        return read_table(path.name, path.read_bytes())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def import_units(session, rows: list[dict]) -> tuple[int, int, list[str]]:

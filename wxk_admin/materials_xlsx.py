@@ -2,22 +2,13 @@
 header row repeated on every page, the 告知, 「本人已阅读并同意」 and the signature line."""
 from __future__ import annotations
 
-from io import BytesIO
-
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.worksheet.page import PageMargins
+from openpyxl.styles import Font
 
 from .documents.materials import HEADERS, checklist, materials_basename
 from .models import Application
-from .xlsx import safe_text
+from .xlsx import BORDER, CENTER, FONT, LABEL_FILL as FILL, WRAP, print_on_a4, safe_text, workbook_bytes
 
-THIN = Side(style="thin", color="000000")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-FILL = PatternFill("solid", fgColor="EEEEEE")
-WRAP = Alignment(wrap_text=True, vertical="center")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-FONT = "宋体"
 WIDTHS = (6, 20, 44, 7, 17, 9)  # 103 units: A4 portrait's printable width at 100 %
 
 
@@ -84,14 +75,5 @@ def build_materials_checklist(application: Application) -> bytes:
     row += 2
     _line(ws, row, doc.note, size=9)
 
-    ws.print_title_rows = "5:5"  # the table's header row
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_PORTRAIT
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.oddFooter.right.text = "第 &P 页 共 &N 页"
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    print_on_a4(ws, title_rows="5:5")  # the table's header row
+    return workbook_bytes(wb)

@@ -6,11 +6,8 @@ helpers of the dashboard and the consultation panel (``app_context_processor``).
 """
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, current_app, render_template, request, send_file
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from . import consultation, dashboard
@@ -18,7 +15,8 @@ from .extensions import db, limiter
 from .enums import Status
 from .models import Application, Cycle, Notice
 from .params import id_arg
-from .xlsx import safe_text
+from .views.downloads import download
+from .xlsx import table_xlsx
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
@@ -100,18 +98,10 @@ def members():
 def members_xlsx():
     cycle = _cycle_arg()
     apps = consultation.published_members(db.session, cycle.id if cycle else None)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("新会员名单")
-    ws.append(["年度", "序号"] + [label for _, label in PUBLIC_COLUMNS])
-    for i, app in enumerate(apps, start=1):
-        row = consultation.public_row(app)
-        ws.append([safe_text(app.cycle.name), i] + [safe_text(row[key]) for key, _ in PUBLIC_COLUMNS])
-    buf = io.BytesIO()
-    wb.save(buf)
-    buf.seek(0)
-    name = f"{cycle.name if cycle else ''}新会员名单.xlsx"
-    return send_file(buf, as_attachment=True, download_name=name,
-                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    header = ["年度", "序号"] + [label for _, label in PUBLIC_COLUMNS]
+    rows = ([app.cycle.name, i] + [consultation.public_row(app)[key] for key, _ in PUBLIC_COLUMNS]
+            for i, app in enumerate(apps, start=1))
+    return download(table_xlsx("新会员名单", header, rows), f"{cycle.name if cycle else ''}新会员名单.xlsx")
 
 
 @bp.app_context_processor

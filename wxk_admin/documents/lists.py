@@ -3,18 +3,16 @@
 (``consultation.public_row``, the same four fields the public site shows)."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.worksheet.page import PageMargins
+from openpyxl.styles import Alignment
 from sqlalchemy import select
 
 from ..consultation import public_row
 from ..enums import Category, Status
 from ..models import Application, Cycle, Notice
-from ..xlsx import safe_text
+from ..xlsx import BORDER, LABEL_FILL, font as songti, print_on_a4, safe_text, workbook_bytes
 
 KINDS = {"notice": "公示", "published": "公布"}
 GROUPINGS = {"category": "按门类", "unit": "按单位"}
@@ -71,40 +69,29 @@ def list_xlsx(doc: MemberList) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "名单"
-    thin = Side(style="thin", color="000000")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    font = Font(name="宋体", size=10.5)
-    ws.append([doc.title])
+    font = songti(10.5)
+    ws.append([safe_text(doc.title)])
     ws.merge_cells("A1:E1")
-    ws["A1"].font = Font(name="宋体", size=16, bold=True)
+    ws["A1"].font = songti(16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.row_dimensions[1].height = 28
     ws.append(["序号"] + [label for _, label in COLUMNS])
     for cell in ws[2]:
-        cell.font, cell.border = Font(name="宋体", size=10.5, bold=True), border
-        cell.fill = PatternFill("solid", fgColor="EEEEEE")
+        cell.font, cell.border = songti(10.5, bold=True), BORDER
+        cell.fill = LABEL_FILL
     n = 0
     for group, rows in doc.groups:
         ws.append([safe_text(f"{group}（{len(rows)} 人）")])
         ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=5)
-        ws.cell(row=ws.max_row, column=1).font = Font(name="宋体", size=11, bold=True)
+        ws.cell(row=ws.max_row, column=1).font = songti(11, bold=True)
         for row in rows:
             n += 1
             ws.append([n] + [safe_text(row[key]) for key, _ in COLUMNS])
             for cell in ws[ws.max_row]:
-                cell.font, cell.border = font, border
+                cell.font, cell.border = font, BORDER
                 cell.alignment = Alignment(wrap_text=True, vertical="center")
     ws.append([f"共 {doc.total} 人"])
     for col, width in zip("ABCDE", (7, 14, 14, 40, 16)):  # 91 units: A4 portrait at 100 %
         ws.column_dimensions[col].width = width
-    ws.print_title_rows = "2:2"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_PORTRAIT
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.6, bottom=0.6)
-    ws.oddFooter.right.text = "第 &P 页 共 &N 页"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    print_on_a4(ws, title_rows="2:2", margins=0.5)
+    return workbook_bytes(wb)

@@ -8,7 +8,6 @@ dashboard); a stage's rate is reached-the-next ÷ decided there (passed + turned
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -17,7 +16,7 @@ from .. import access
 from ..dashboard import bar_chart
 from ..enums import Category, Gender, Status, Track
 from ..models import Application, Cycle, GroupUnit, WebWork
-from ..xlsx import safe_text
+from ..xlsx import print_on_a4, safe_value, workbook_bytes
 
 AGE_BANDS = (("35 岁及以下", None, 35), ("36–45 岁", 36, 45), ("46–60 岁", 46, 60), ("60 岁以上", 61, None))
 HAN = "汉族"
@@ -168,18 +167,15 @@ def statistics_xlsx(stats: Statistics) -> bytes:
     wb.remove(wb.active)
     for table in stats.tables:
         ws = wb.create_sheet(table.title[:31])
-        ws.append([safe_text(f"{stats.cycle.name}{table.title}（{stats.scope_label}）")])
+        ws.append([safe_value(f"{stats.cycle.name}{table.title}（{stats.scope_label}）")])
         ws["A1"].font = Font(bold=True, size=13)
-        ws.append(list(table.headers))
+        ws.append([safe_value(h) for h in table.headers])
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for row in table.rows:
-            ws.append([safe_text(v) if isinstance(v, str) else v for v in row])
+            ws.append([safe_value(v) for v in row])
         ws.column_dimensions["A"].width = 30
         for col in "BCDEFG":
             ws.column_dimensions[col].width = 14
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.print_title_rows = "2:2"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+        print_on_a4(ws, title_rows="2:2")
+    return workbook_bytes(wb)

@@ -7,10 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 
-from flask import abort, flash, redirect, request, send_file, session as flask_session, url_for
+from flask import abort, flash, redirect, request, session as flask_session, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user, login_user
-from io import BytesIO
 from sqlalchemy import select
 
 from .. import applying, auth, layout
@@ -22,9 +21,7 @@ from ..models import Application, AuditEvent, Message, User
 from ..workflow import Conflict, TransitionRefused
 from ..web import action_label
 from .base import SecureBaseView, current_actor
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
+from .downloads import download
 
 def today() -> dt.date:
     return dt.date.today()
@@ -181,7 +178,7 @@ class ApplicantView(SecureBaseView):
             data, filename = build_materials_checklist(application), materials_filename(application)
         else:
             abort(404)
-        return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=filename)
+        return download(data, filename)
 
 
 def _application_xlsx():

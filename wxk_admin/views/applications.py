@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
-from urllib.parse import quote
 
-from flask import Response, abort, flash, has_request_context, redirect, request, url_for
+from flask import abort, flash, has_request_context, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
@@ -24,6 +23,7 @@ from ..forms import ApplicationForm, counted_characters
 from ..models import Application, GroupUnit
 from ..security import request_return_url
 from .base import EDIT, EXPORT, READ, SecureModelView, current_actor, list_link, status_badge
+from .downloads import download
 from .exports import ExportMixin
 from .filters import application_filters
 
@@ -300,7 +300,7 @@ class ApplicationView(ExportMixin, SecureModelView):
         application = self.get_one(request.args.get("id"))
         if application is None:
             abort(404)
-        return xlsx_response(build_application_form(application), form_filename(application))
+        return download(build_application_form(application), form_filename(application))
 
     # ------------------------------------------------------------ bulk actions
 
@@ -341,13 +341,6 @@ class ApplicationView(ExportMixin, SecureModelView):
         db.session.commit()
         return self.render("applications/bulk_result.html", transition=transition, result=result,
                            return_url=request_return_url(self.get_url(".index_view")))
-
-
-def xlsx_response(data: bytes, filename: str) -> Response:
-    """An .xlsx download with a proper UTF-8 filename (RFC 6266 / 5987) and an ASCII fallback."""
-    disposition = f"attachment; filename=\"application.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 def register(admin) -> None:

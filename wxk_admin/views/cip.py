@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from .. import access, cip, cip_sources
+from .. import access, cip, cip_sources, xlsx
 from ..audit import record
 from ..enums import Role
 from ..extensions import db
@@ -105,7 +105,7 @@ class CipImportView(SecureBaseView):
                 try:
                     if len(data) > MAX_UPLOAD_BYTES:
                         raise ValueError("文件超过 10 MB")
-                    rows = cip.read_table(filename, data)
+                    rows = xlsx.read_table(filename, data)
                 except ValueError as exc:
                     error = str(exc)
                 else:

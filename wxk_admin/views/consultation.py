@@ -7,12 +7,10 @@ refusal rolls back, shows its Chinese message and re-shows the page with what wa
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-from flask import flash, redirect, request, send_file, url_for
+from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
-from openpyxl import Workbook
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 
@@ -22,8 +20,9 @@ from ..extensions import db
 from ..models import Application, ExpertGroup, ExpertProfile, Notice, Objection, User
 from ..security import request_return_url
 from ..workflow import TransitionRefused
-from ..xlsx import safe_text, safe_value
+from ..xlsx import table_xlsx
 from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureBaseView, SecureModelView, current_actor
+from .downloads import download
 
 MENU = "会员发展"
 PAGE_SIZE = 50
@@ -134,20 +133,12 @@ class MaterialsView(SecureBaseView):
     def missing_xlsx(self):
         cycle = dom.current_cycle(db.session)
         rows = dom.missing_after_deadline(db.session, current_user, cycle)
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("逾期未交材料")
-        ws.append(["申请序列号", "姓名", "常用名", "推荐单位", "门类", "状态", "尚缺材料"])
-        for row in rows:
-            app = row.application
-            ws.append([safe_text(app.serial_no), safe_text(app.name), safe_text(app.pen_name),
-                       safe_text(app.unit.name if app.unit else "直接申报"), safe_value(app.category),
-                       safe_value(app.status),
-                       safe_text("、".join(m.name for m in row.missing) or "材料清单为空")])
-        buf = io.BytesIO()
-        wb.save(buf)
-        buf.seek(0)
-        return send_file(buf, as_attachment=True, download_name="逾期未交纸质材料.xlsx",
-                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        header = ["申请序列号", "姓名", "常用名", "推荐单位", "门类", "状态", "尚缺材料"]
+        table = ([row.application.serial_no, row.application.name, row.application.pen_name,
+                  row.application.unit.name if row.application.unit else "直接申报", row.application.category,
+                  row.application.status, "、".join(m.name for m in row.missing) or "材料清单为空"]
+                 for row in rows)
+        return download(table_xlsx("逾期未交材料", header, table), "逾期未交纸质材料.xlsx")
 
 
 # ================================================================ 专家库 (ExpertProfile)

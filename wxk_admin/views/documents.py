@@ -5,8 +5,6 @@ The views only find the rows (``access`` scope) and send the bytes ``wxk_admin.d
 """
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
@@ -20,25 +18,9 @@ from ..extensions import db
 from ..models import Cycle
 from ..materials_xlsx import build_materials_checklist, materials_filename
 from .base import SecureBaseView
+from .downloads import download
 
-PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BATCH_LIMIT = 60  # forms in one 批量下载申请表
-
-
-def xlsx_response(data: bytes, filename: str) -> Response:
-    return _download(data, filename, XLSX)
-
-
-def pdf_response(data: bytes, filename: str) -> Response:
-    return _download(data, filename, PDF)
-
-
-def _download(data: bytes, filename: str, mimetype: str) -> Response:
-    """A download with a UTF-8 filename (RFC 6266 / 5987) and an ASCII fallback."""
-    fallback = "document" + filename[filename.rfind("."):]
-    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 def pdf_or_message(make, filename: str) -> Response:
@@ -49,7 +31,7 @@ def pdf_or_message(make, filename: str) -> Response:
         current_app.logger.exception("PDF rendering unavailable")
         flash("PDF 生成功能暂不可用，请下载 Excel 版或联系系统管理员", "error")
         return redirect(url_for("admin.index"))
-    return pdf_response(data, filename)
+    return download(data, filename)
 
 
 def batch_forms_response(applications) -> Response:
@@ -107,7 +89,7 @@ class DocumentsView(SecureBaseView):
         application, refused = self._application()
         if refused:
             return refused
-        return xlsx_response(build_materials_checklist(application), materials_filename(application))
+        return download(build_materials_checklist(application), materials_filename(application))
 
 
 def _cycles():
@@ -136,7 +118,7 @@ class MemberListsView(SecureBaseView):
         if doc is not None and fmt == "pdf":
             return pdf_or_message(lambda: lists.list_pdf(doc), f"{doc.title}.pdf")
         if doc is not None and fmt == "xlsx":
-            return xlsx_response(lists.list_xlsx(doc), f"{doc.title}.xlsx")
+            return download(lists.list_xlsx(doc), f"{doc.title}.xlsx")
         return self.render("documents/lists.html", cycles=cycles, cycle=cycle, kind=kind, grouping=grouping,
                            doc=doc, kinds=lists.KINDS, groupings=lists.GROUPINGS, columns=lists.COLUMNS)
 
@@ -155,7 +137,7 @@ class StatisticsView(SecureBaseView):
         if stats is not None and fmt == "pdf":
             return pdf_or_message(lambda: statistics.statistics_pdf(stats), f"{cycle.name}年度统计.pdf")
         if stats is not None and fmt == "xlsx":
-            return xlsx_response(statistics.statistics_xlsx(stats), f"{cycle.name}年度统计.xlsx")
+            return download(statistics.statistics_xlsx(stats), f"{cycle.name}年度统计.xlsx")
         return self.render("documents/statistics_page.html", cycles=cycles, cycle=cycle, stats=stats)
 
 

@@ -26,9 +26,9 @@ import tempfile
 from collections import OrderedDict
 from functools import cached_property
 from math import ceil
-from urllib.parse import parse_qsl, quote, urlencode
+from urllib.parse import parse_qsl, urlencode
 
-from flask import Response, abort, current_app, flash, g, redirect, request, send_file, session, stream_with_context
+from flask import abort, current_app, flash, g, redirect, request, session, stream_with_context
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -42,13 +42,10 @@ from ..extensions import db
 from ..models import Cycle, GroupUnit
 from ..security import request_return_url, this_page
 from .base import _gettext, current_actor
+from .downloads import download
 from .filters import ChoiceEqual, UnitEqual
 
 SESSION_KEY = "wxk_export_columns"
-
-
-def content_disposition(filename: str, fallback: str) -> str:
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
 class ExportMixin:
@@ -473,9 +470,7 @@ class ExportMixin:
         stem = f"申请信息汇总表-{unit_name}-{dt.date.today():%Y%m%d}"
         if fmt == "csv":
             body = domain.csv_chunks(columns, domain.iter_rows(db.session, query, columns))
-            return Response(stream_with_context(body), mimetype="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": content_disposition(stem + ".csv", "export.csv"),
-                                     "Cache-Control": "no-store"})
+            return download(stream_with_context(body), stem + ".csv")
         return self._xlsx_response(query, columns, domain.export_title(unit_name, cycle_name), stem)
 
     def _xlsx_response(self, query, columns, title, stem):
@@ -486,10 +481,7 @@ class ExportMixin:
             handle = open(path, "rb")
         finally:
             os.unlink(path)  # the open handle keeps the data until the response is sent
-        response = send_file(handle, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                             as_attachment=True, download_name=stem + ".xlsx", max_age=0)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return download(handle, stem + ".xlsx")
 
     def _export_base(self, view_args, ids):
         """The caller's scope (``get_count_query`` of SecureModelView), then the ids or the list's filters."""
