@@ -1,11 +1,14 @@
 """Chinese error pages (400, 403, 404, 405, 500) instead of Werkzeug's English ones.
 
-429 (login throttling) is answered by ``security.py``.
+429 (login throttling) is answered by ``security.py``.  A value out of range that got past a
+view's parsing (``params.py``) — an integer the database cannot bind, a date that overflows, a
+text longer than its column — is bad input, not a server error: 400 with a Chinese message.
 """
 from __future__ import annotations
 
-from flask import make_response, render_template
+from flask import current_app, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 PAGES = {
@@ -16,6 +19,7 @@ PAGES = {
     500: ("服务器内部错误", "服务器处理请求时出错，请稍后再试；如问题持续，请联系管理员。"),
 }
 CSRF_MESSAGE = "页面已过期或缺少安全令牌，请刷新页面后重新提交。"
+OUT_OF_RANGE_MESSAGE = "提交的数值、日期或文字超出允许的范围（数字过大、日期无效或内容过长），请检查后重新提交。"
 
 
 def render_error(code: int, message: str | None = None):
@@ -35,7 +39,31 @@ def _csrf_error(exc: CSRFError):
     return render_error(400, CSRF_MESSAGE)
 
 
+def _out_of_range(exc):
+    from .extensions import db
+
+    db.session.rollback()  # nothing of the refused request is kept
+    current_app.logger.warning("out-of-range input on %s %s: %s", request.method, request.path,
+                               str(exc).splitlines()[0][:200])
+    return render_error(400, OUT_OF_RANGE_MESSAGE)
+
+
+# No query-string value a page of this console builds comes near this (filters, searches, return URLs);
+# a longer one is refused before any view reads it (a 100 kB search would reach the database as LIKE).
+MAX_QUERY_VALUE = 4096
+OVERLONG_QUERY_MESSAGE = "链接中的参数过长，请返回上一页重新操作。"
+
+
+def _refuse_overlong_query():
+    if any(len(value) > MAX_QUERY_VALUE for _, value in request.args.items(multi=True)):
+        return render_error(400, OVERLONG_QUERY_MESSAGE)
+    return None
+
+
 def init_app(app) -> None:
+    app.before_request(_refuse_overlong_query)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(OverflowError, _out_of_range)
+    app.register_error_handler(DataError, _out_of_range)
     for code in PAGES:
         app.register_error_handler(code, _http_error)
