@@ -828,6 +828,9 @@ def check_objection(session, actor: Actor, objection_id, check_note: str) -> Obj
     return obj
 
 
+UPHELD_OPINION = "公示期间收到的反映经会员处核查、书记处认定属实，取消申请资格"
+
+
 def decide_objection(session, actor: Actor, objection_id, upheld: bool, now: dt.datetime | None = None) -> Objection:
     """Record the secretariat's decision; upheld → the person is disqualified (uphold_objection)."""
     obj, app = _objection(session, actor, objection_id)
@@ -836,8 +839,9 @@ def decide_objection(session, actor: Actor, objection_id, upheld: bool, now: dt.
     if not obj.check_note:
         raise Refused("请先登记会员处核查情况，再报书记处认定")
     if upheld:
-        workflow.apply(session, app, "uphold_objection", actor,
-                       opinion=f"公示异议经书记处认定属实：{obj.content}（核查：{obj.check_note}）")
+        # The reason reaches the applicant, the unit, 站内信 and e-mail / SMS: never what was reported or by whom
+        # (issue 13's secrecy rule); the office reads both on the objection itself.
+        workflow.apply(session, app, "uphold_objection", actor, opinion=UPHELD_OPINION)
     obj.upheld = bool(upheld)
     obj.decided_at = now or utcnow()
     record(session, actor, "objection_decide", obj, application_id=app.id, after={"upheld": bool(upheld)})

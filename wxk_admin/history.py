@@ -18,6 +18,15 @@ from .models import CHILD_SECTIONS, Application, AuditEvent, db
 # The secret stage (SPEC §4; 002 第三条(三)2 无记名投票): who recused or voted is for the office, IT and the
 # supervisor only (events, never a choice).
 SEES_EXPERT_STAGE = frozenset({Role.office, Role.it_admin, Role.supervisor})
+# 公示异议 (issue 15.4; issue 13's secrecy rule): who reported a person, how to reach them, the 受理编号, what
+# they wrote and the office's check note (either may name the reporter) are for these roles; everyone else
+# reads each objection event as one neutral line.
+SEES_OBJECTIONS = frozenset({Role.office, Role.it_admin, Role.supervisor})
+OBJECTION_ACTIONS = frozenset(a.value for a in (AuditAction.objection_record, AuditAction.objection_public,
+                                                AuditAction.objection_check, AuditAction.objection_decide))
+OBJECTION_RECEIVED = "公示期间收到反映，会员处核查中"
+OBJECTION_CHECKED = "会员处已核查，报书记处认定"
+OBJECTION_DECIDED = {True: "经书记处认定，反映属实", False: "经书记处认定，反映不属实"}
 # Who reads 身份证号 in full in a change; everyone else reads 110101********1234.
 SEES_FULL_ID_NUMBER = frozenset({Role.it_admin})
 MASKED_COLUMNS = frozenset({"id_number"})
@@ -44,6 +53,28 @@ class Change:
     after: str
 
 
+@dataclass(frozen=True)
+class NeutralEvent:
+    """An objection event as the unit admin or the applicant reads it: when, by whom, what — nothing more."""
+    created_at: object
+    actor: object
+    on_behalf_of: object
+    action: str
+    reason: str
+    from_state: None = None
+    to_state: None = None
+
+
+def _neutral(event: AuditEvent) -> NeutralEvent:
+    if event.action == AuditAction.objection_decide.value:
+        reason = OBJECTION_DECIDED[bool((event.after or {}).get("upheld"))]
+    elif event.action == AuditAction.objection_check.value:
+        reason = OBJECTION_CHECKED
+    else:
+        reason = OBJECTION_RECEIVED
+    return NeutralEvent(event.created_at, event.actor, event.on_behalf_of, event.action, reason)
+
+
 def mask_id_number(value: str) -> str:
     """110101199001011234 → 110101********1234: enough to tell two people apart, not to copy."""
     value = str(value)
@@ -52,14 +83,17 @@ def mask_id_number(value: str) -> str:
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
-def visible_events(session, application_id: int, role: Role) -> list[AuditEvent]:
-    """The application's 操作记录 as ``role`` may read it, oldest first."""
+def visible_events(session, application_id: int, role: Role) -> list[AuditEvent | NeutralEvent]:
+    """The application's 操作记录 as ``role`` may read it, oldest first (objections neutral outside SEES_OBJECTIONS)."""
     query = (select(AuditEvent).where(AuditEvent.application_id == application_id)
              .options(selectinload(AuditEvent.actor), selectinload(AuditEvent.on_behalf_of))
              .order_by(AuditEvent.created_at, AuditEvent.id))
     if role not in SEES_EXPERT_STAGE:
         query = query.where(AuditEvent.action.not_in([a.value for a in EXPERT_STAGE_ACTIONS]))
-    return list(session.scalars(query))
+    events = session.scalars(query)
+    if role in SEES_OBJECTIONS:
+        return list(events)
+    return [_neutral(e) if e.action in OBJECTION_ACTIONS else e for e in events]
 
 
 def _model_named(name: str | None):
