@@ -187,4 +187,5 @@ def _assert_next_steps(app) -> None:
 
     # The direct applicant waits for the office's first review, which the office has in its list.
     assert of(Status.submitted, applicant_id=users["applicant_direct"].id, unit_id=None)
-    assert "待会员处审核" in _login(app, "applicant_direct").text("/admin/my-application/")
+    office_short = app.extensions["wxk_profile"].names.office_short  # 会员处 / 联络部 (协会配置)
+    assert f"待{office_short}审核" in _login(app, "applicant_direct").text("/admin/my-application/")

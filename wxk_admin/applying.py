@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from stdnum import isbn as stdnum_isbn
 from stdnum.exceptions import ValidationError
 
-from . import auth, checks, id_numbers, layout, workflow
+from . import auth, checks, id_numbers, layout, profiles, workflow
 from .audit import Actor, jsonable, record, send_message
 from .enums import CLOSED_STATUSES, Role, Status, Track
 from .layout import PERSONAL, TRACK
@@ -347,8 +347,9 @@ def format_problems(values: dict, today: dt.date) -> Problems:
     return problems
 
 
-def required_problems(values: dict, *, direct_route: bool) -> Problems:
-    """Required fields: the base ones, those of the track, each row's, and the direct route's recommenders."""
+def required_problems(values: dict, *, direct_route: bool, association: str | None = None) -> Problems:
+    """Required fields: the base ones, those of the track, each row's, and the direct route's recommenders
+    (as many as the association's profile asks)."""
     problems = Problems()
     for key in BASE_REQUIRED:
         if _missing(values.get(key)):
@@ -364,8 +365,9 @@ def required_problems(values: dict, *, direct_route: bool) -> Problems:
                     problems.add(f"{section}-{i}-{key}", f"请填写{_spec_of(key, section).label}")
     if direct_route:
         complete = [r for r in values.get("recommenders") or [] if r.get("name") and r.get("member_no")]
-        if len(complete) < RECOMMENDERS_NEEDED:
-            problems.add("recommenders", "直接申报（中央和国家机关）须由两名中国作协会员推荐，请填写两名推荐人的姓名和会员证号")
+        rules = profiles.of(association).rules
+        if len(complete) < rules.recommenders:
+            problems.add("recommenders", f"{rules.direct_route_note}，请填写推荐人的姓名和会员证号")
     return problems
 
 
@@ -380,10 +382,13 @@ def input_problems(cleaned: Cleaned, application: Application | None, today: dt.
         direct_route = application is not None and application.unit_id is None
     problems = Problems().merge(cleaned.problems)
     problems.merge(format_problems(cleaned.values, today))
-    problems.merge(required_problems(cleaned.values, direct_route=direct_route), skip_present=True)
+    association = _association(application)
+    problems.merge(required_problems(cleaned.values, direct_route=direct_route, association=association),
+                   skip_present=True)
     if changed_only and application is not None:
         stored = application_values(application)
-        already = format_problems(stored, today).merge(required_problems(stored, direct_route=direct_route))
+        already = format_problems(stored, today).merge(required_problems(stored, direct_route=direct_route,
+                                                                         association=association))
         for key in [k for k in problems if k in already and _unchanged(k, cleaned.values, stored)]:
             problems[key] = [m for m in problems[key] if m not in already[key]]
             if not problems[key]:
@@ -690,8 +695,15 @@ def submission_problems(session, application: Application, today: dt.date) -> Pr
         problems.add(key, f"「{text}」格式不正确，请修改")
     values = application_values(application)
     problems.merge(format_problems(values, today))
-    problems.merge(required_problems(values, direct_route=application.unit_id is None), skip_present=True)
+    problems.merge(required_problems(values, direct_route=application.unit_id is None,
+                                     association=_association(application)), skip_present=True)
     return problems
+
+
+def _association(application: Application | None) -> str | None:
+    """The association whose profile applies to ``application`` (its cycle's); None: the default."""
+    cycle = getattr(application, "cycle", None)
+    return cycle.association if cycle is not None else None
 
 
 def duplicate_live_application(session, application: Application) -> bool:
@@ -976,14 +988,16 @@ def next_step(application: Application | None, cycle: Cycle | None, today: dt.da
         return "尚未填写", f"网上填写时间为{window_text(cycle)}，当前不在填写期内。"
     status = Status(application.status)
     direct = application.unit_id is None
-    reviewer = "中国作协创联部会员处" if direct else "所属团体会员"
+    names = profiles.of(cycle.association).names
+    office = names.short + names.office
+    reviewer = office if direct else "所属团体会员"
     text = {
         Status.draft: f"申请尚未提交，请完善信息后于{fill_end}前提交。",
         Status.submitted: f"申请已提交，等待{reviewer}审核，结果将以站内信通知。",
         Status.rejected: f"申请已被驳回，请根据驳回理由修改后于{fill_end}前重新提交。",
-        Status.unit_confirmed: "团体会员已确认，等待中国作协创联部会员处确认。",
+        Status.unit_confirmed: f"团体会员已确认，等待{office}确认。",
         Status.office_confirmed: (
-            f"请下载打印申请表和申报材料清单，由两名会员亲笔签署推荐意见后，于{materials}前直接提交中国作协创联部会员处。"
+            f"请下载打印申请表和申报材料清单，由两名会员亲笔签署推荐意见后，于{materials}前直接提交{office}。"
             if direct else f"请下载打印申请表和申报材料清单，于{materials}前向所属团体会员提交纸质材料。"),
         Status.materials_received: "纸质材料已收齐，等待专家咨询。",
         Status.expert_review: "专家咨询进行中，请耐心等待。",
@@ -997,5 +1011,5 @@ def next_step(application: Application | None, cycle: Cycle | None, today: dt.da
     }[status]
     if status in EDITABLE_STATES and not cycle.filling_open(today):
         text += f"当前不在网上填写期内（{window_text(cycle)}），可以保存草稿，但不能提交。"
-    label = "待会员处审核" if status == Status.submitted and direct else status.label
+    label = f"待{names.office_short}审核" if status == Status.submitted and direct else status.label
     return label, text

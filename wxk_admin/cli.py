@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
@@ -26,12 +27,13 @@ def demo_command():
     from . import demo
 
     upgrade()
-    result = demo.load(db.session)
+    result = demo.load(db.session, profile=current_app.extensions["wxk_profile"])  # WXK_ASSOCIATION's world
     click.echo(f"年度：{result['cycle'].name}；团体会员单位 {result['units']} 个；"
                f"新建申请 {result['applications_created']} 件")
     click.echo(f"演示账户（密码均为 {result['password']}）：")
     for username, role, unit, name in result["accounts"]:
-        click.echo(f"  {username:<18} {role.label:<10} {unit or ''}  {name}  下一步：{demo.NEXT_STEPS.get(username, '—')}")
+        label = current_app.extensions["wxk_profile"].label(role)
+        click.echo(f"  {username:<18} {label:<10} {unit or ''}  {name}  下一步：{demo.NEXT_STEPS.get(username, '—')}")
 
 
 @wxk.command("create-user")

@@ -15,7 +15,7 @@ import time_machine
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
-from . import applying, consultation, rules, workflow
+from . import applying, consultation, profiles, rules, workflow
 from .audit import Actor
 from .checks import refresh
 from .cip import demo_record_for, load_demo_cip
@@ -140,30 +140,36 @@ def id_number(rng: random.Random, birth: dt.date, gender: Gender, areas=AREA_COD
     return number
 
 
-def ensure_units(session) -> dict[str, GroupUnit]:
+def ensure_units(session, profile) -> dict[str, GroupUnit]:
+    """The profile's group-member units (协会配置); the story's unit codes (bj, js, rail …) also name the
+    profile's ``demo.story_units`` in order, so the story and its accounts run on any association."""
     units = {u.code: u for u in session.scalars(select(GroupUnit))}
-    for names, kind in ((REGIONAL_UNITS, UnitKind.regional), (INDUSTRY_UNITS, UnitKind.industry)):
-        for name in names:
-            code = PINYIN_CODES[name]
-            if code not in units:
-                units[code] = GroupUnit(code=code, name=f"{name}作家协会" if kind == UnitKind.regional
-                                        else f"{name}作家协会", kind=kind, association="cwa")
-                session.add(units[code])
+    for unit in profile.units:
+        if unit.code not in units:
+            units[unit.code] = GroupUnit(code=unit.code, name=unit.name, kind=unit.kind, association=profile.code)
+            session.add(units[unit.code])
     session.flush()
+    for alias, code in zip(STORY_UNITS, profile.story_units):
+        units.setdefault(alias, units[code])
     return units
 
 
-def ensure_cycle(session, today: dt.date) -> Cycle:
-    year = today.year + 1 if today.month >= 9 else today.year
-    cycle = session.scalar(select(Cycle).where(Cycle.association == "cwa", Cycle.year == year))
+def ensure_cycle(session, today: dt.date, profile) -> Cycle:
+    # The year whose window opens next, or opened less than eight months ago (national: from September on,
+    # next year's).
+    opens = dt.date(today.year, *profile.calendar.fill_start)
+    year = today.year + 1 if today >= opens + dt.timedelta(days=243) else today.year
+    cycle = session.scalar(select(Cycle).where(Cycle.association == profile.code, Cycle.year == year))
     if cycle is None:
-        # National rules: fill 1–2月, paper by 3月底.  The demo window reaches back over the story's two months
-        # and forward a month, so the demo applicants can still submit today.
-        fill_end = max(dt.date(year, 2, 28), today + dt.timedelta(days=30))
-        cycle = Cycle(association="cwa", year=year, name=f"{year}年度中国作协个人会员申请",
-                      fill_start=min(dt.date(year, 1, 1), today - dt.timedelta(days=STORY_DAYS + 5)),
-                      fill_end=fill_end, materials_deadline=max(dt.date(year, 3, 31), fill_end + dt.timedelta(days=30)),
-                      ruleset="cwa-2022", is_current=True)
+        # The profile's calendar (national: fill 1–2月, paper by 3月底).  The demo window reaches back over the
+        # story's two months and forward a month, so the demo applicants can still submit today.
+        dates = profile.calendar.dates(year)
+        fill_end = max(dates["fill_end"], today + dt.timedelta(days=30))
+        cycle = Cycle(association=profile.code, year=year, name=f"{year}年度{profile.names.short}个人会员申请",
+                      fill_start=min(dates["fill_start"], today - dt.timedelta(days=STORY_DAYS + 5)),
+                      fill_end=fill_end,
+                      materials_deadline=max(dates["materials_deadline"], fill_end + dt.timedelta(days=30)),
+                      ruleset=profile.rules.ruleset, is_current=True)
         session.add(cycle)
         session.flush()
     return cycle
@@ -182,10 +188,14 @@ def ensure_expert_profiles(session, users, today: dt.date) -> None:
     session.flush()
 
 
-def ensure_accounts(session, units) -> dict[str, User]:
+def ensure_accounts(session, units, profile) -> dict[str, User]:
     users = {}
     for username, role, unit_code, full_name in DEMO_ACCOUNTS:
         user = session.scalar(select(User).where(User.username == username))
+        if role == Role.office:
+            full_name = profile.names.office
+        elif role == Role.unit_admin and profile.code != profiles.DEFAULT:
+            full_name = f"{units[unit_code].name}管理员"
         if user is None:
             user = User(username=username, role=role, full_name=full_name,
                         unit_id=units[unit_code].id if unit_code else None, active=True)
@@ -626,12 +636,13 @@ class _Story:
         return len(self.apps)
 
 
-def load(session, today: dt.date | None = None, applications: int = 240) -> dict:
-    """Load the demo; returns what was created (for the CLI to print)."""
+def load(session, today: dt.date | None = None, applications: int = 240, profile=None) -> dict:
+    """Load the demo of ``profile``'s association (协会配置; national by default); returns what was created."""
     today = today or dt.date.today()
-    units = ensure_units(session)
-    cycle = ensure_cycle(session, today)
-    users = ensure_accounts(session, units)
+    profile = profile or profiles.of(None)
+    units = ensure_units(session, profile)
+    cycle = ensure_cycle(session, today, profile)
+    users = ensure_accounts(session, units, profile)
     ensure_expert_profiles(session, users, today)  # 专家库 (issue 8)
     existing = session.scalar(select(func.count(Application.id)).where(Application.cycle_id == cycle.id))
     created = 0
@@ -639,5 +650,7 @@ def load(session, today: dt.date | None = None, applications: int = 240) -> dict
         created = _Story(session, random.Random(2027), cycle, units, users, today).tell(applications, users)
     load_demo_cip(session)  # the demo CIP table (issue 5); nothing when the story made it
     session.commit()
-    return {"cycle": cycle, "units": len(units), "applications_created": created, "accounts": DEMO_ACCOUNTS,
+    return {"cycle": cycle, "units": len(set(units.values())), "applications_created": created,
+            "accounts": [(name, role, units[code].code if code else None, users[name].full_name)
+                         for name, role, code, _ in DEMO_ACCOUNTS],
             "password": DEMO_PASSWORD}

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from . import profiles
 from .audit import Actor, record
-from .enums import Association, Role, Status
+from .enums import Role, Status
 from .models import (Application, Cycle, Notice, OutboxChannel, OutboxMessage, OutboxState, OutboxTemplate, User,
                      utcnow)
 
@@ -137,11 +138,12 @@ def scrub(text: str, id_number: str | None = None) -> str:
 def values_for(session, application: Application, reason: str = "") -> dict[str, str]:
     cycle = application.cycle or session.get(Cycle, application.cycle_id)
     notice = session.get(Notice, application.notice_id) if application.notice_id else None
+    names = profiles.of(cycle.association if cycle else None).names
     return {
         "姓名": application.name or "",
         "年度": str(cycle.year) if cycle else "",
-        "协会": Association.label_of(cycle.association) if cycle else Association.cwa.label,
-        "单位": application.unit.name if application.unit else "会员处",
+        "协会": names.association,
+        "单位": application.unit.name if application.unit else names.office_short,
         "理由": reason or "",
         "申请序列号": application.serial_no or "",
         "公示开始": notice.starts_on.isoformat() if notice else "",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, g, redirect, request, url_for
+from flask import Blueprint, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
 from .enums import STATUS_BADGE, AuditAction, Role, Status
@@ -58,11 +58,18 @@ def local_dt(value) -> str:
     return local_datetime(value) if value else ""
 
 
+def role_label(role) -> str:
+    """角色 as the deployment's association names it (its office: 创联部会员处, 联络部 …)."""
+    if role == Role.office:
+        return current_app.extensions["wxk_profile"].names.office
+    return Role.label_of(role)
+
+
 @bp.app_context_processor
 def template_helpers():
     return {
         "unread_count": unread_count,
-        "role_label": Role.label_of,
+        "role_label": role_label,
         "status_label": Status.label_of,
         "status_badge_class": lambda status: STATUS_BADGE[Status(status)],
         "action_label": action_label,

@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Boolean, Date, DateTime, Integer
 
+from .. import profiles
 from ..layout import PERSONAL, TRACK, display, labelled_columns
 from ..models import CHILD_SECTIONS, Application
 
-TITLE = "中国作家协会会员入会申请表"
 GENERATED_NOTE = "根据网上申请内容生成，不可修改"
-DIRECT_ROUTE = "直接申报（中央和国家机关）"
 NONE = "无"
 CHINESE_NUMBERS = "一二三四五六七八九十"
 
@@ -86,7 +85,7 @@ class Form:
     tables: list[Table]
     boxes: list[Box]
     boxes_title: str
-    title: str = TITLE
+    title: str
     note: str = GENERATED_NOTE
 
 
@@ -129,8 +128,8 @@ def _tables(application: Application, first_number: int) -> list[Table]:
     return tables
 
 
-def _boxes(application: Application) -> list[Box]:
-    boxes = [Box("申请人声明", DECLARATION, ["申请人签名", "日期"])]
+def _boxes(application: Application, profile) -> list[Box]:
+    boxes = [Box("申请人声明", profile.form.declaration or DECLARATION, ["申请人签名", "日期"])]
     if application.is_direct_route:
         declared = list(application.recommenders)[:2]
         for i in range(2):
@@ -139,24 +138,42 @@ def _boxes(application: Application) -> list[Box]:
             boxes.append(Box(f"推荐人{CHINESE_NUMBERS[i]}意见{name}", "", ["推荐人签名", "会员证号", "日期"], tall=True))
     else:
         boxes.append(Box("团体会员单位推荐意见", "", ["负责人签名", "日期"], seal=True, tall=True))
-    boxes.append(Box("会员处", "", ["收到日期", "经办人"]))
+    boxes.append(Box(profile.names.office_short, "", ["收到日期", "经办人"]))
     return boxes
 
 
 def application_form(application: Application) -> Form:
     """The printable content of ``application``."""
     tables = _tables(application, first_number=3)
+    profile = profiles.of(application.cycle.association if application.cycle else None)
     return Form(
+        title=profile.form.title, note=_note(profile),
         name=application.name or "",
         serial_no=application.serial_no or "（待编号）",
         cycle=application.cycle.name if application.cycle else "",
-        unit=application.unit.name if application.unit else DIRECT_ROUTE,
+        unit=application.unit.name if application.unit else direct_route(profile),
         personal=_pairs(application, PERSONAL),
         track=_pairs(application, TRACK),
         tables=tables,
-        boxes=_boxes(application),
+        boxes=_boxes(application, profile),
         boxes_title=section_title(3 + len(tables), "声明及推荐意见"),
     )
+
+
+def direct_route(profile) -> str:
+    return f"直接申报（{profile.rules.direct_route}）"
+
+
+def _note(profile) -> str:
+    """The generated-form note, with the association's copies, printing and photos (002: 一式两份，双面打印，2张两寸证件照)."""
+    parts = [GENERATED_NOTE]
+    if profile.form.copies > 1:
+        parts.append(f"一式{CHINESE_NUMBERS[profile.form.copies - 1].replace('二', '两')}份")
+    if profile.form.double_sided:
+        parts.append("双面打印")
+    if profile.form.photos:
+        parts.append(f"另附{profile.form.photos}张两寸证件照")
+    return "；".join(parts)
 
 
 def form_basename(application: Application) -> str:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import profiles
 from ..enums import Track
 from ..models import Application
-from .form import DIRECT_ROUTE, GENERATED_NOTE
+from .form import GENERATED_NOTE, direct_route
 
 TITLE = "申报材料清单"
 HEADERS = ("序号", "材料名称", "说明", "份数", "原件/复印件", "备注")
@@ -72,12 +73,13 @@ def checklist_rows(application: Application) -> list[tuple[str, str, int, str]]:
 
 
 def checklist(application: Application) -> Checklist:
+    profile = profiles.of(application.cycle.association if application.cycle else None)
     return Checklist(
         name=application.name or "",
         serial_no=application.serial_no or "（待编号）",
         cycle=application.cycle.name if application.cycle else "",
-        unit=application.unit.name if application.unit else DIRECT_ROUTE,
-        category=application.category.label if application.category else "",
+        unit=application.unit.name if application.unit else direct_route(profile),
+        category=profile.category_label(application.category) if application.category else "",
         rows=checklist_rows(application),
     )
 

@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..enums import Category, UnitKind
+from ..enums import Category, LabelledEnum, Role, UnitKind
 
 HERE = Path(__file__).resolve().parent
 DEFAULT = "cwa"
@@ -103,6 +103,21 @@ class Profile:
     def category_label(self, value) -> str:
         value = getattr(value, "value", value)
         return dict(self.categories).get(value) or Category.label_of(value)
+
+    def label(self, value):
+        """A vocabulary member as this association says it: its office (角色 office) and its 门类 labels."""
+        if value == Role.office and isinstance(value, Role):
+            return self.names.office
+        if isinstance(value, Category):
+            return self.category_label(value)
+        return value.label if isinstance(value, LabelledEnum) else value
+
+    def relabel(self, vocabulary, choices):
+        """A choice list of ``vocabulary`` (角色 or 门类) with this association's labels."""
+        if vocabulary not in (Role, Category):
+            return choices
+        members = vocabulary._value2member_map_
+        return [(code, self.label(members[code]) if code in members else text) for code, text in choices]
 
 
 CALENDAR_ORDER = ("fill_start", "fill_end", "materials_deadline", "review_start", "review_end")

@@ -12,12 +12,12 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from markupsafe import Markup
 
+from ..enums import Category, Role
+from ..rules import RULESETS
 from ..web import csp_nonce
-from .base import fast_url_for, role_of
+from .base import enum_columns, fast_url_for, role_of
 from .index import HomeView
 from .oversight import refuse_changes
-
-ADMIN_NAME = "中国作协个人会员申请管理平台"
 
 # In menu order.  Each module has ``register(admin)``.
 VIEW_MODULES = (
@@ -33,16 +33,38 @@ VIEW_MODULES = (
 
 
 def init_admin(app) -> Admin:
-    admin = Admin(app, name=ADMIN_NAME, theme=Bootstrap4Theme(swatch="default", fluid=True),
+    profile = app.extensions["wxk_profile"]
+    admin = Admin(app, name=profile.names.platform, theme=Bootstrap4Theme(swatch="default", fluid=True),
                   index_view=HomeView(name="首页", url="/admin"), csp_nonce_generator=csp_nonce)
     for name in VIEW_MODULES:
         importlib.import_module(f"{__name__}.{name}").register(admin)
+    _offer_own_association(admin, profile)
     app.before_request(refuse_changes)  # read-only roles (纪检监察): no POST reaches a view
     app.jinja_env.globals["menu_for_role"] = menu_for_role
     # Flask-Admin's details.html uses the ``admin_static`` its base.html imported; our master does not
     # import it (a macro module per page), so the same ``admin_static.url(...)`` is a global.
     app.jinja_env.globals["admin_static"] = AdminStatic(admin.endpoint)
     return admin
+
+
+def _offer_own_association(admin: Admin, profile) -> None:
+    """协会配置 on this app's views: 所属协会 offers and reads the deployment's association only (and a cycle
+    its rule set: the other's title names the other association); 角色 and 门类 read as the association says."""
+    for view in admin._views:
+        model = getattr(view, "model", None)
+        if model is None:
+            continue
+        own = {name: profile.relabel(vocabulary, vocabulary.choices())
+               for name, vocabulary in enum_columns(model).items() if vocabulary in (Role, Category)}
+        choices = getattr(view, "form_choices", None) or {}
+        if "association" in choices:
+            own["association"] = [(profile.code, profile.names.association)]
+        if "ruleset" in choices:
+            own["ruleset"] = [(profile.rules.ruleset, RULESETS[profile.rules.ruleset].title)]
+        if own:
+            view.form_choices = {**choices, **own}
+            view.column_choices = {**(view.column_choices or {}), **own}
+            view._refresh_cache()
 
 
 class AdminStatic:

@@ -187,7 +187,7 @@ def _datetime_formatter(view, value, name=None):
 
 def enum_label_formatter(view, context, model, name):
     value = getattr(model, name)
-    return value.label if isinstance(value, LabelledEnum) else value
+    return current_app.extensions["wxk_profile"].label(value)  # 角色 / 门类 as the association says
 
 
 MAX_PAGE = 10 ** 6  # list pages from the URL: beyond any real list, well within OFFSET's range

@@ -1,0 +1,97 @@
+"""Issue 16.2 — nothing national hard-coded: on a Jiangsu deployment no page of any role and no download names
+the national association, its office or its site; on the national one none names Jiangsu as the owner.
+
+The walk of tests/test_latin_words.py (every GET endpoint per role over rich data), on an app of each profile
+with its own database; the cycle belongs to the deployment's association.
+"""
+from __future__ import annotations
+
+import io
+import uuid
+
+import openpyxl
+import pytest
+from flask_migrate import upgrade
+
+from wxk_admin import create_app
+from wxk_admin.models import Application, db
+
+from .factories import make_world
+from .pdf_support import pdf_text
+from .test_latin_words import USERS, _urls, rich  # noqa: F401  (rich: the fixture of every state and stage)
+
+# The other association's owner names (the national demo has a unit 江苏作家协会: not an owner name).
+FOREIGN = {"cwa": ("江苏省作家协会", "联络部", "江苏作家网", "江苏省作协"),
+           "jiangsu": ("中国作协", "中国作家协会", "创联部", "中国作家网")}
+OWN = {"cwa": "中国作协个人会员申请管理平台", "jiangsu": "江苏省作协个人会员申请管理平台"}
+DOWNLOADS = ("documents.form_pdf", "documents.materials_pdf", "documents.materials_xlsx")
+
+
+def profile_app(code: str, directory):
+    """A deployment of profile ``code`` on its own SQLite database, schema made by migrations."""
+    application = create_app({
+        "TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{directory / 'wxk.sqlite3'}",
+        "SECRET_KEY": "test-" + uuid.uuid4().hex, "RATELIMIT_ENABLED": False, "INSTANCE_FOR_TESTS": str(directory),
+        "WXK_ASSOCIATION": code, "WXK_DEFAULT_RULESET": "",
+    })
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@pytest.fixture(scope="module", params=["cwa", "jiangsu"])
+def app(request, tmp_path_factory):
+    """A deployment of each profile (the suite's ``app`` is the national one)."""
+    application = profile_app(request.param, tmp_path_factory.mktemp(f"profile_{request.param}"))
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def world(app, ctx):
+    world = make_world(db.session)
+    profile = app.extensions["wxk_profile"]
+    world.cycle.association, world.cycle.ruleset = profile.code, profile.rules.ruleset
+    world.cycle.name = f"{world.cycle.year}年度{profile.names.short}个人会员申请"
+    db.session.commit()
+    return world
+
+
+def _text(response) -> str:
+    data = response.get_data()
+    if response.mimetype == "application/pdf":
+        return pdf_text(data)
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        return "\n".join(str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value is not None)
+    return response.get_data(as_text=True)
+
+
+def test_no_page_or_download_names_the_other_association(app, client, world, rich):
+    code = app.extensions["wxk_profile"].code
+    urls = _urls(app, rich)
+    confirmed = db.session.scalars(db.select(Application.id).where(Application.serial_no.is_not(None))).first()
+    for endpoint in DOWNLOADS:
+        urls[endpoint] = [f"{urls[endpoint][0]}?id={confirmed}"]
+    exports = [r.rule.replace("<export_type>", "xlsx") for r in app.url_map.iter_rules() if r.endpoint.endswith(".export")]
+    found, opened, kinds = {}, 0, set()
+    for role, username in [(None, None), *USERS.items(), ("supervisor", "supervisor")]:
+        c = client.__class__(app.test_client())
+        if username:
+            c.login(username)
+        for url in [u for variants in urls.values() for u in variants] + exports:
+            r = c.get(url)
+            if r.status_code != 200:
+                continue
+            opened += 1
+            kinds.add(r.mimetype)
+            text = _text(r)
+            for word in FOREIGN[code]:
+                if word in text:
+                    found.setdefault(word, set()).add(f"{username or '未登录'} {url.split('?')[0]}")
+    assert opened > 150
+    assert {"text/html", "application/pdf"} <= kinds and any(k.endswith("sheet") for k in kinds)
+    assert not found, "\n".join(f"{word}: {' '.join(sorted(where))}" for word, where in found.items())
+    home = client.__class__(app.test_client())
+    assert OWN[code] in home.get("/admin/account/login/").get_data(as_text=True)
