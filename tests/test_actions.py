@@ -92,6 +92,16 @@ def _perform(client, world, action: actions.Action, key: str) -> bool:
                                                    "password2": "Proxy-pass-2027!", "full_name": "代填写"},
                     token_from="/admin/")
         return db.session.scalar(select(User).where(User.username == f"proxy_{key}")) is not None
+    if action.name in ("reset_proxy_password", "hand_over"):
+        proxy, _ = applying.create_proxy(db.session, world.users["admin_a"], f"proxy_{key}", "Proxy-pass-2027!")
+        db.session.commit()
+        url = {"reset_proxy_password": "/admin/proxy-accounts/reset/", "hand_over": "/admin/proxy-accounts/hand-over/"}
+        page = client.post(url[action.name], {"id": proxy.id}, token_from="/admin/",
+                           follow_redirects=True).get_data(as_text=True)
+        if action.name == "reset_proxy_password":
+            return 'id="shown-password"' in page
+        db.session.expire_all()
+        return db.session.get(User, proxy.id).handed_over_at is not None
     if action.name == "switch_to_proxy":
         proxy, _ = applying.create_proxy(db.session, world.users["admin_a"], f"proxy_{key}", "Proxy-pass-2027!")
         db.session.commit()
@@ -171,3 +181,14 @@ def test_home_waiting_links_come_from_the_declarations(app, walk, client):
             query = parse_qs(urlsplit(links[a.waiting].replace("&amp;", "&")).query)
             (state,) = a.transition.sources
             assert [state.value] == [v[0] for k, v in query.items() if k.endswith("_status_eq")], a.name
+
+
+def test_account_actions_read_their_labels_and_confirmations(app, walk, client):
+    applying.create_proxy(db.session, walk.users["admin_a"], "proxy_page", "Proxy-pass-2027!")
+    db.session.commit()
+    client.login("admin_a")
+    html = client.text("/admin/proxy-accounts/")
+    for a in actions.of_scope("account"):
+        assert a.text in html, a.name
+        if a.confirm:
+            assert f'data-confirm="{a.confirm}"' in html, a.name

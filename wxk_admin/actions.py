@@ -100,12 +100,18 @@ ACTIONS: tuple[Action, ...] = (
            label="导出选中", declared_roles=PAPERWORK, handler="action_export_selected"),
     Action("export_all", "list", "applications.export_view", "exports.write_xlsx", label="导出全部",
            declared_roles=PAPERWORK),
-    # A unit admin's 代申请账户 (delegated accounts).
+    # A unit admin's 代申请账户 (delegated accounts), on the 代申请账户 page.
     Action("create_proxy", "account", "proxy_accounts.new_view", "applying.create_proxy", label="新增账户",
            declared_roles=frozenset({Role.unit_admin}), method="POST"),
+    Action("reset_proxy_password", "account", "proxy_accounts.reset_view", "applying.reset_proxy_password",
+           label="重置密码", declared_roles=frozenset({Role.unit_admin}), method="POST",
+           confirm="确定重置该账户的密码？新密码只显示一次。"),
+    Action("hand_over", "account", "proxy_accounts.hand_over_view", "applying.hand_over", label="交由本人使用",
+           declared_roles=frozenset({Role.unit_admin}), method="POST",
+           confirm="确定交由本人使用？本人下次登录时须设置新密码，之后管理员不能再以该账户身份填写。"),
+    # The admin's own password, typed beside the button, is its confirmation.
     Action("switch_to_proxy", "account", "proxy_accounts.switch_view", "applying.switch_to_proxy",
-           label="以该账户身份填写", declared_roles=frozenset({Role.unit_admin}), method="POST",
-           confirm="以该账户身份填写期间，所有操作都记录为您代为操作。请输入您本人的登录密码确认。"),
+           label="以该账户身份填写", declared_roles=frozenset({Role.unit_admin}), method="POST"),
 )
 
 BY_NAME: dict[str, Action] = {a.name: a for a in ACTIONS}
@@ -122,6 +128,11 @@ def of_scope(scope: str) -> list[Action]:
 def for_transition(name: str) -> Action | None:
     """The details page action applying transition ``name``."""
     return next((a for a in of_scope("row") if a.calls == f"workflow:{name}"), None)
+
+
+def roles_of(scope: str) -> frozenset[Role]:
+    """Everyone who may use some action of ``scope`` (a page that offers only those actions)."""
+    return frozenset().union(*(a.roles for a in of_scope(scope)))
 
 
 def allowed(name: str, role) -> bool:

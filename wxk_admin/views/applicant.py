@@ -12,7 +12,7 @@ from flask_admin import BaseView, expose
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
-from .. import applying, auth, layout
+from .. import actions, applying, auth, layout
 from ..applying import ProxyRefused, SubmitRefused
 from ..enums import Role, Status
 from ..extensions import db, limiter
@@ -237,7 +237,7 @@ class RegisterView(BaseView):
 class ProxyAccountView(SecureBaseView):
     """代申请账户: the unit admin's proxy accounts — their own unit's only."""
 
-    roles = frozenset({Role.unit_admin})
+    roles = actions.roles_of("account")  # declared in actions.py
 
     def _admin(self) -> User:
         return current_user._get_current_object()
@@ -258,7 +258,7 @@ class ProxyAccountView(SecureBaseView):
             rows = db.session.scalars(select(Application).where(Application.cycle_id == cycle.id,
                                                                 Application.applicant_id.in_([p.id for p in proxies])))
             apps = {a.applicant_id: a for a in rows}
-        return self.render("proxy/list.html", proxies=proxies, apps=apps)
+        return self.render("proxy/list.html", proxies=proxies, apps=apps, acts=actions.BY_NAME)
 
     @expose("/new/", methods=("GET", "POST"))
     def new_view(self):
