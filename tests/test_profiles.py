@@ -139,3 +139,13 @@ def test_unknown_name_and_broken_file_are_refused_in_chinese(tmp_path):
         profiles.load("anhui")
     with pytest.raises(ProfileError, match="不是有效的 TOML 文件"):
         profiles.load(write(tmp_path, "code = ", "broken.toml"))
+
+
+def test_readme_shows_a_third_association_that_loads(tmp_path):
+    """README 「新增协会」: its example is a whole, valid profile."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### 新增协会", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    profile = profiles.load(write(tmp_path, example))
+    assert profile.names.association == "浙江省作家协会" and profile.rules.ruleset == "cwa-2022"
+    assert [u.name for u in profile.units] == ["杭州市作家协会", "宁波市作家协会"]
