@@ -73,6 +73,22 @@ def test_notice_starting_on_9999_12_31(client, world):
     assert db.session.scalar(select(func.count(Notice.id))) == 0
 
 
+def test_over_long_query_value_is_refused_in_chinese(client, world):
+    client.login("it")
+    r = client.get("/admin/units/?search=" + "x" * 5000)
+    assert r.status_code == 400 and "链接中的参数过长" in r.get_data(as_text=True)
+    r = client.get("/admin/units/?search=" + "x" * 300)  # long but sane: searched (cut to 200 characters)
+    assert r.status_code == 200
+
+
+def test_an_out_of_range_id_that_reaches_the_database_is_a_chinese_400(client, world):
+    client.login("admin_a")
+    r = client.post("/admin/proxy-accounts/reset/", {"id": BIG}, token_from="/admin/proxy-accounts/")
+    page = r.get_data(as_text=True)
+    assert r.status_code in (400, 404), page[:300]
+    assert "提交的数值、日期或文字超出允许的范围" in page or "页面不存在" in page
+
+
 # ---------------------------------------------------------------- the rule: every endpoint × role × parameter
 
 # Raw (already percent-encoded) values: %00 is a NUL, %FF%FE invalid UTF-8.
