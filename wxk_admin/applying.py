@@ -27,13 +27,12 @@ from stdnum.exceptions import ValidationError
 from . import auth, checks, id_numbers, layout, profiles, workflow
 from .audit import Actor, jsonable, record, send_message
 from .enums import CLOSED_STATUSES, Role, Status, Track
-from .layout import PERSONAL, TRACK
 from .models import Application, Cycle, GroupUnit, User, utcnow
 from .workflow import Conflict, TransitionRefused
 
 # ---------------------------------------------------------------- the fields of the form
 
-SCALAR_FIELDS: tuple[str, ...] = tuple(PERSONAL) + tuple(TRACK)
+SCALAR_FIELDS: tuple[str, ...] = layout.FORM_FIELDS  # every form section's fields (models.meta)
 SECTIONS: dict[str, type] = dict(layout.form_child_sections())  # models._child(..., form=True)
 _CHILD_SKIP = {"id", "application_id", "position"}
 

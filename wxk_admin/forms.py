@@ -20,7 +20,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FieldList, Form, FormField, SelectChoice, SelectField, StringField, TextAreaField
 
-from . import applying
+from . import applying, layout
 from .applying import SCALAR_SPECS, SECTION_SPECS, SECTION_TITLES, FieldSpec
 
 # Rows offered empty at the end of each section, so that the form works without JavaScript.
@@ -146,11 +146,9 @@ class _ApplicationFormBase(FlaskForm):
 
     # ------------------------------------------------------------ showing
 
-    def personal_fields(self):
-        return [self[k] for k in applying.PERSONAL]
-
-    def track_fields(self):
-        return [self[k] for k in applying.TRACK]
+    def scalar_sections(self):
+        """(key, title, fields) of the form's sections of single fields, as the model declares them."""
+        return [(key, title, [self[k] for k in keys]) for key, title, keys in layout.form_scalar_sections()]
 
     def sections(self):
         """(name, title, FieldList, specs) for each repeating section, in order."""

@@ -165,7 +165,14 @@ def child_sections(application: Application) -> list[tuple[str, list[str], list[
     return out
 
 
+def form_scalar_sections() -> list[tuple[str, str, tuple[str, ...]]]:
+    """(section, title, field keys) of the form's scalar sections, in order; 其他信息 last if any."""
+    out = [(key, APPLICATION_SECTIONS[key]["title"], section_keys(key, form=True)) for key in form_sections()]
+    return out + ([("other", "其他信息", other_fields())] if other_fields() else [])
+
+
 # The form's scalar fields and the details page's review block, from the declarations above.
 PERSONAL = section_keys("personal", form=True)
 TRACK = section_keys("track", form=True)
 REVIEW = section_keys("review")
+FORM_FIELDS = tuple(key for _, _, keys in form_scalar_sections() for key in keys)
