@@ -9,6 +9,7 @@ fixture).
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -72,7 +73,7 @@ def installed(tmp_path_factory):
     cwd = base / "elsewhere"
     cwd.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "FLASK_APP", "WXK_ASSOCIATION")}
-    env.update(DATABASE_URL=f"sqlite:///{base / 'demo.sqlite3'}", SECRET_KEY="packaging-test-" + "x" * 40,
+    env.update(DATABASE_URL=f"sqlite:///{base / 'demo.sqlite3'}", SECRET_KEY=secrets.token_hex(32),
                HOME=str(base))
     return python, env, cwd
 
