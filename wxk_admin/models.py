@@ -271,29 +271,30 @@ class Application(TimestampMixin, db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False, info=meta("版本", form=False, export=False))
 
     # Personal 个人信息
-    name: Mapped[str] = mapped_column(String(50), default="", index=True, info=meta("姓名", list=True, list_order=1, search=True, section="personal",
-                                                                        required=True, export_default=1))
+    name: Mapped[str] = mapped_column(String(50), default="", index=True,
+                                      info=meta("姓名", section="personal", list=True, list_order=1, search=True,
+                                                required=True, export_default=1))
     # 拼音 order of 姓名 (names.name_sort_key): set with every assignment of ``name`` (the event below) and in
     # wxk generate's bulk rows; "" until a name is given.
     name_sort_key: Mapped[str] = mapped_column(String(255), nullable=False, server_default="", index=True,
                                                info=meta("姓名排序", form=False, export=False))
-    pen_name: Mapped[str | None] = mapped_column(String(50), index=True, info=meta("常用名", list=True, list_order=2, search=True,
-                                                                                     export_default=2))
-    gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, "gender"), info=meta("性别", filter=True,
-                                                                                              required=True))
+    pen_name: Mapped[str | None] = mapped_column(
+        String(50), index=True, info=meta("常用名", list=True, list_order=2, search=True, export_default=2))
+    gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, "gender"),
+                                                  info=meta("性别", filter=True, required=True))
     ethnicity: Mapped[str | None] = mapped_column(String(20), info=meta("民族"))
     birth_date: Mapped[dt.date | None] = mapped_column(Date, info=meta("出生日期", required=True))
-    id_number: Mapped[str | None] = mapped_column(String(18), index=True, info=meta("身份证号", search=True,
-                                                                                               required=True))
+    id_number: Mapped[str | None] = mapped_column(String(18), index=True,
+                                                  info=meta("身份证号", search=True, required=True))
     political_status: Mapped[str | None] = mapped_column(String(20), info=meta("政治面貌"))
     education: Mapped[str | None] = mapped_column(String(20), info=meta("学历"))
-    employer_and_post: Mapped[str | None] = mapped_column(String(200), info=meta("工作单位及职务", filter="contains",
-                                                                                    export_default=6))
+    employer_and_post: Mapped[str | None] = mapped_column(
+        String(200), info=meta("工作单位及职务", filter="contains", export_default=6))
     professional_title: Mapped[ProfessionalTitle | None] = mapped_column(
-        enum_type(ProfessionalTitle, "professional_title"), info=meta("专业技术职称", filter=True,
-                                                  required=("translation", "editing")))
-    mobile: Mapped[str | None] = mapped_column(String(20), index=True, info=meta("移动电话", search=True, required=True,
-                                                                                         export_default=7))
+        enum_type(ProfessionalTitle, "professional_title"),
+        info=meta("专业技术职称", filter=True, required=("translation", "editing")))
+    mobile: Mapped[str | None] = mapped_column(String(20), index=True,
+                                               info=meta("移动电话", search=True, required=True, export_default=7))
     email: Mapped[str | None] = mapped_column(String(120), info=meta("电子邮箱"))
     address: Mapped[str | None] = mapped_column(String(200), info=meta("通讯地址"))
     postcode: Mapped[str | None] = mapped_column(String(10), info=meta("邮编"))
@@ -305,14 +306,15 @@ class Application(TimestampMixin, db.Model):
     category: Mapped[Category | None] = mapped_column(enum_type(Category, "category"), index=True,
                                                       info=meta("门类", list=True, list_order=3, filter=True,
                                                                 required=True, export_default=5))
-    style: Mapped[str | None] = mapped_column(String(50), index=True, info=meta("创作样式", list=True, list_order=4, filter=True,
-                                                                                         export_default=4))
+    style: Mapped[str | None] = mapped_column(String(50), index=True,
+                                              info=meta("创作样式", list=True, list_order=4, filter=True, export_default=4))
     editing_years: Mapped[int | None] = mapped_column(Integer, info=meta("从事文学编辑年限", required=("editing",)))
     organisation_level: Mapped[OrganisationLevel | None] = mapped_column(
         enum_type(OrganisationLevel, "organisation_level"), info=meta("组织工作单位层级", required=("organisation",)))
     organisation_post: Mapped[OrganisationPost | None] = mapped_column(
         enum_type(OrganisationPost, "organisation_post"), info=meta("组织工作职务", required=("organisation",)))
-    organisation_years: Mapped[int | None] = mapped_column(Integer, info=meta("从事组织工作年限", required=("organisation",)))
+    organisation_years: Mapped[int | None] = mapped_column(Integer,
+                                                           info=meta("从事组织工作年限", required=("organisation",)))
     exemption_claim: Mapped[str | None] = mapped_column(
         Text, info=meta("重点期刊转载或重要奖项说明"))
     # 保存草稿 keeps everything typed: text that no column can hold (a malformed date, a negative
@@ -333,10 +335,10 @@ class Application(TimestampMixin, db.Model):
                                                                        filter="dates", filter_label="提交日期", order=3))
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, default=utcnow, onupdate=utcnow,
                                                            info=meta("更新时间", form=False, details=False))
-    unit_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, info=meta("团体会员确认时间", form=False,
-                                                                                                    order=5))
-    office_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, info=meta("会员处确认时间", form=False,
-                                                                                                      order=7))
+    unit_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime,
+                                                                  info=meta("团体会员确认时间", form=False, order=5))
+    office_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime,
+                                                                    info=meta("会员处确认时间", form=False, order=7))
 
     # Computed checks (never typed in)
     eligibility: Mapped[Eligibility | None] = mapped_column(enum_type(Eligibility, "eligibility"), index=True,
@@ -345,8 +347,7 @@ class Application(TimestampMixin, db.Model):
     eligibility_note: Mapped[str | None] = mapped_column(Text, info=meta("资格初审说明", form=False, order=10))
     eligibility_detail: Mapped[dict | None] = mapped_column(JSON, info=meta("资格计算明细", form=False, export=False))
     cip_flagged: Mapped[bool] = mapped_column(Boolean, default=False, index=True,
-                                              info=meta("CIP 存疑", filter=True, form=False,
-                                                        section="later"))
+                                              info=meta("CIP 存疑", filter=True, form=False, section="later"))
 
     # After confirmation 专家咨询、书记处、公示、入会
     expert_group_id: Mapped[int | None] = mapped_column(ForeignKey("expert_groups.id"), index=True,
