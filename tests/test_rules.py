@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -248,18 +249,30 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-@pytest.mark.parametrize("case_id, ruleset, clause", sorted({(c[0], c[1], c[2]) for c in CASES}))
+QUOTES = sorted({(c[0], c[1], c[2]) for c in CASES})
+
+
+@pytest.mark.parametrize("case_id, ruleset, clause", QUOTES)
 def test_quotes_are_in_the_rule_data(case_id, ruleset, clause):
-    """Each quoted clause is in the rule set data (and in the seed file it was copied from, when present)."""
+    """Each quoted clause is in the rule set data (no files outside the repository needed)."""
     rs = rules.RULESETS[ruleset]
     if clause != C1_5 and clause != C2_6:  # (5)/(6) film clauses are applied by the measures, not a condition
         whole = _norm(" ".join(_clauses_of(rs)))
         # criticism/translation/editing conditions quote the clause without its heading number
         assert _norm(clause) in whole or any(_norm(t) in _norm(clause) for t in _clauses_of(rs) if len(t) > 12)
-    seed = next(SEEDS.glob("001_*.txt" if ruleset == CWA else "002_*.txt"), None) if SEEDS.exists() else None
-    if seed is None:
-        pytest.skip("seed files not available")
-    assert _norm(clause) in _norm(seed.read_text(encoding="utf-8"))
+
+
+def test_quotes_are_in_the_seed_files():
+    """Each quoted clause is in the seed it was copied from (001 / 002 in ../shared/seeds, outside the
+    repository).  Without them: one warning in the summary, not a silent skip per clause."""
+    seeds = {rs: next(SEEDS.glob(pattern), None) if SEEDS.exists() else None
+             for rs, pattern in ((CWA, "001_*.txt"), (JS, "002_*.txt"))}
+    if None in seeds.values():
+        warnings.warn(f"seed files not found in {SEEDS}: {len(QUOTES)} quoted clauses NOT checked against the "
+                      "rules' text (they are checked against the rule sets)", stacklevel=1)
+        return
+    text = {rs: _norm(seed.read_text(encoding="utf-8")) for rs, seed in seeds.items()}
+    assert [(case_id, clause) for case_id, ruleset, clause in QUOTES if _norm(clause) not in text[ruleset]] == []
 
 
 # ---------------------------------------------------------------- what does not count
