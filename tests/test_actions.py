@@ -164,6 +164,9 @@ def test_bulk_menu_lists_the_declared_selection_actions(app, walk, client):
             entry = re.search(rf'data-model-action="{a.name}">([^<]+)</a>', html)
             assert bool(entry) == a.allows(role), (role, a.name)
             assert entry is None or entry.group(1) == a.text
+        export_all = actions.named("export_all")
+        link = re.search(r'id="export-all"[^>]*>([^<]+)</a>', html)
+        assert bool(link) == export_all.allows(role) and (link is None or link.group(1) == export_all.text), role
 
 
 def test_home_waiting_links_come_from_the_declarations(app, walk, client):

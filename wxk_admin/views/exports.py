@@ -411,6 +411,7 @@ class ExportMixin:
             kwargs["wxk_count_capped"] = g.get("wxk_count_capped", False)
             kwargs["wxk_count_cap"] = self.list_count_cap
             kwargs["wxk_may_export"] = self._export_allowed()
+            kwargs["wxk_export_all"] = actions.named("export_all")
             if "wxk_page_override" in g:
                 kwargs["page"] = g.wxk_page_override
         return super().render(template, **kwargs)
