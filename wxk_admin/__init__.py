@@ -77,7 +77,8 @@ def _protect(app: Flask) -> None:
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:" \
             and not url.database.startswith("file:"):
-        config_module.create_owner_only(Path(url.database))  # SQLite keeps an existing file's mode
+        # Flask-SQLAlchemy puts a relative SQLite path in the instance folder; SQLite keeps a file's mode.
+        config_module.create_owner_only(Path(app.instance_path) / url.database)
 
 
 class _SessionInterface(SecureCookieSessionInterface):

@@ -138,8 +138,8 @@ def secret_key_problem(key: str, examples: str = "") -> str | None:
 
 
 def create_owner_only(path: Path) -> None:
-    """Create an empty file readable by its owner only (0600), if it does not exist yet."""
+    """Create an empty file readable by its owner only (0600), if it does not exist yet (and its folder does)."""
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
+    except (FileExistsError, FileNotFoundError):
         pass
