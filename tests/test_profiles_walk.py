@@ -80,7 +80,7 @@ def test_no_page_or_download_names_the_other_association(app, client, world, ric
         c = client.__class__(app.test_client())
         if username:
             c.login(username)
-        for url in [u for variants in urls.values() for u in variants] + exports:
+        for url in [u for variants in urls.values() for u in variants[:4]] + exports:  # names, not rows: a few ids do
             r = c.get(url)
             if r.status_code != 200:
                 continue
