@@ -7,16 +7,19 @@ with its own database; the cycle belongs to the deployment's association.
 from __future__ import annotations
 
 import io
+import re
 import uuid
 
 import openpyxl
 import pytest
 from flask_migrate import upgrade
 
-from wxk_admin import create_app
+from wxk_admin import consultation, create_app
+from wxk_admin.audit import Actor
+from wxk_admin.enums import Role
 from wxk_admin.models import Application, db
 
-from .factories import make_world
+from .factories import make_user, make_world
 from .pdf_support import pdf_text
 from .test_latin_words import USERS, _urls, rich  # noqa: F401  (rich: the fixture of every state and stage)
 
@@ -95,3 +98,31 @@ def test_no_page_or_download_names_the_other_association(app, client, world, ric
     assert not found, "\n".join(f"{word}: {' '.join(sorted(where))}" for word, where in found.items())
     home = client.__class__(app.test_client())
     assert OWN[code] in home.get("/admin/account/login/").get_data(as_text=True)
+
+
+def test_applicant_form_offers_the_associations_categories(app, client, world):
+    """门类 as the association lists them (002 第三条(一)1: 文学评论, 编剧, 文学组织 in Jiangsu)."""
+    profile = app.extensions["wxk_profile"]
+    make_user(db.session, "appl_new", Role.applicant, world.unit_a)
+    db.session.commit()
+    client.login("appl_new")
+    page = client.get("/admin/my-application/form/").get_data(as_text=True)
+    select = page.split('name="category"', 1)[1].split("</select>", 1)[0]
+    offered = re.findall(r'<option[^>]*value="(\w+)"[^>]*>([^<]+)</option>', select)
+    assert offered == list(profile.categories)
+
+
+def test_messages_name_the_associations_office(app, client, world, rich):
+    """Refusals name the office as the association calls it (Jiangsu: 联络部, 002 第三条(五))."""
+    office = app.extensions["wxk_profile"].names.office_short
+    app_id = db.session.scalar(db.select(Application.id).where(Application.name == "待公示者"))  # on the notice
+    url = f"/public/report/?id={app_id}"
+    r = client.post(url, {"reporter": "", "contact": "", "content": "署名问题"}, token_from=url)
+    assert r.status_code == 400 and f"以便{office}核实情况" in r.get_data(as_text=True)
+    expert = rich["experts"][0]  # voted on the reviewed application: a recusal now is refused
+    try:
+        consultation.declare_recusal(db.session, Actor(expert), rich["reviewed"].id, "relative")
+    except consultation.Refused as refused:
+        assert str(refused) == f"您已对该申请投票；如需回避请联系{office}"
+    else:
+        raise AssertionError("a recusal after the vote was accepted")

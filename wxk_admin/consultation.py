@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from . import access, workflow
+from . import access, profiles, workflow
 from .audit import Actor, record
 from .enums import Category, ContactMethod, ObjectionSource, RecusalReason, Role, Status, VoteChoice
 from .models import (Application, Cycle, ExpertGroup, ExpertGroupMember, ExpertProfile, MaterialItem, Notice,
@@ -39,6 +39,11 @@ DISQUALIFY_REASONS = ("抄袭、剽窃", "弄虚作假", "请托、行贿")
 
 # States before the paper materials are complete (the materials list and the missing list).
 PRE_MATERIAL_STATES = (Status.submitted, Status.unit_confirmed, Status.office_confirmed)
+
+
+def _office(app: Application) -> str:
+    """The office as the application's association calls it (会员处, 联络部 …; 协会配置)."""
+    return profiles.of(app.cycle.association if app.cycle else None).names.office_short
 
 
 class Refused(TransitionRefused):
@@ -179,7 +184,7 @@ def materials_received(session, actor: Actor, ids) -> workflow.BulkResult:
             continue
         missing = missing_items(app)
         if missing:
-            result.refused.append((app.id, app.name, "会员处尚未收到：" + "、".join(m.name for m in missing)))
+            result.refused.append((app.id, app.name, f"{_office(app)}尚未收到：" + "、".join(m.name for m in missing)))
             continue
         savepoint = session.begin_nested()
         try:
@@ -442,7 +447,7 @@ def declare_recusal(session, actor: Actor, application_id, reason, note: str | N
     if app.status != Status.expert_review or group is None or group.vote_closed_at is not None:
         raise Refused("投票已截止，不能再申请回避")
     if session.scalar(select(Vote.id).where(Vote.application_id == app.id, Vote.expert_id == user.id)):
-        raise Refused("您已对该申请投票；如需回避请联系会员处")
+        raise Refused(f"您已对该申请投票；如需回避请联系{_office(app)}")
     recusal = Recusal(application_id=app.id, expert_id=user.id, reason=reason, note=note or None,
                       recorded_by_id=user.id)
     session.add(recusal)
@@ -798,7 +803,7 @@ def report_objection(session, application_id, reporter: str | None, contact: str
     if len(reporter) > PUBLIC_REPORTER_MAX:
         raise Refused(f"姓名不能超过 {PUBLIC_REPORTER_MAX} 个字")
     if not contact:
-        raise Refused("请填写联系方式（电话或电子邮箱），以便会员处核实情况")
+        raise Refused(f"请填写联系方式（电话或电子邮箱），以便{_office(app)}核实情况")
     if len(contact) > PUBLIC_CONTACT_MAX:
         raise Refused(f"联系方式不能超过 {PUBLIC_CONTACT_MAX} 个字")
     if not content:
@@ -837,7 +842,7 @@ def decide_objection(session, actor: Actor, objection_id, upheld: bool, now: dt.
     if obj.decided_at is not None:
         raise Refused("该异议已认定")
     if not obj.check_note:
-        raise Refused("请先登记会员处核查情况，再报书记处认定")
+        raise Refused(f"请先登记{_office(app)}核查情况，再报书记处认定")
     if upheld:
         # The reason reaches the applicant, the unit, 站内信 and e-mail / SMS: never what was reported or by whom
         # (issue 13's secrecy rule); the office reads both on the objection itself.

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FieldList, Form, FormField, SelectChoice, SelectField, StringField, TextAreaField
@@ -77,6 +78,13 @@ class _ApplicationFormBase(FlaskForm):
 
     scalar_specs = SCALAR_SPECS
     section_titles = SECTION_TITLES
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # 门类 as the deployment's association lists and names them (协会配置: Jiangsu's 编剧, 文学评论 …).
+        if "category" in self._fields:
+            self["category"].choices = [SelectChoice("", "请选择")] + [
+                SelectChoice(code, label) for code, label in current_app.extensions["wxk_profile"].categories]
 
     # ------------------------------------------------------------ building
 
