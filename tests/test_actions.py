@@ -132,6 +132,10 @@ def test_every_action_calls_something_that_exists():
         module, _, function = action.calls.rpartition(".")
         assert callable(getattr(importlib.import_module(f"wxk_admin.{module}"), function)), action.calls
     assert len(actions.BY_NAME) == len(actions.ACTIONS)
+    # Every workflow step offered on the details page is a declared action (its button, its question).
+    for transition in workflow.TRANSITIONS.values():
+        if transition.generic:
+            assert actions.for_transition(transition.name).confirm == f"确定{transition.label}？", transition.name
 
 
 def test_details_buttons_are_the_declared_row_actions(app, walk, client):

@@ -61,10 +61,11 @@ class Action:
 
 
 def _transition(name: str, *, waiting: str | None = None) -> Action:
-    """A details page button applying the workflow transition ``name`` through its opinion/reason form."""
+    """A details page button applying the workflow transition ``name`` through its opinion/reason form; its
+    question is asked once, before a danger transition or one with flags to weigh (``workflow.cautions``)."""
     t = TRANSITIONS[name]
     return Action(name, "row", "applications.transition_view", f"workflow:{name}", method="POST",
-                  confirm=f"确定{t.label}？" if t.danger else None, button_id=f"btn-{name}",
+                  confirm=f"确定{t.label}？", button_id=f"btn-{name}",
                   button_class="btn-danger" if t.danger else "btn-primary", waiting=waiting)
 
 

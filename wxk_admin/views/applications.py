@@ -270,7 +270,7 @@ class ApplicationView(ExportMixin, SecureModelView):
                 cautions = workflow.cautions(transition, application)
                 if (transition.danger or cautions) and request.form.get("confirmed") != "1":
                     return self.render("applications/transition.html", app=application, transition=transition,
-                                       question=f"确定{transition.label}？", cautions=cautions, opinion=opinion,
+                                       question=actions.for_transition(transition.name).confirm, cautions=cautions, opinion=opinion,
                                        form_data=request.form, return_url=return_url, details_url=details_url)
                 outcome = workflow.apply(db.session, application, transition.name, current_actor(),
                                          opinion=opinion, expected_version=request.form.get("version"))
