@@ -270,8 +270,9 @@ class ApplicationView(ExportMixin, SecureModelView):
                 cautions = workflow.cautions(transition, application)
                 if (transition.danger or cautions) and request.form.get("confirmed") != "1":
                     return self.render("applications/transition.html", app=application, transition=transition,
-                                       question=actions.for_transition(transition.name).confirm, cautions=cautions, opinion=opinion,
-                                       form_data=request.form, return_url=return_url, details_url=details_url)
+                                       question=actions.for_transition(transition.name).confirm, cautions=cautions,
+                                       opinion=opinion, form_data=request.form, return_url=return_url,
+                                       details_url=details_url)
                 outcome = workflow.apply(db.session, application, transition.name, current_actor(),
                                          opinion=opinion, expected_version=request.form.get("version"))
                 db.session.commit()
