@@ -25,7 +25,7 @@ NEW_FIELD = ('    hobby_note: Mapped[str | None] = mapped_column(String(100), in
              'filter=True, search=True))\n')
 NEW_SECTION = '''
 
-@_child("作品研讨会", "seminars")
+@_child("作品研讨会", "seminars", facts="场")
 class Seminar(ChildRow, db.Model):
     __tablename__ = "seminars"
 
@@ -256,4 +256,8 @@ def drive_new_section(database_url: str) -> None:
         assert "作品研讨会" in details and "《河流的故乡》研讨会" in details and "省作协" in details
         sheet = _sheet_text(office.get(f"/admin/applications/download/?id={submitted.id}").data)
         assert "作品研讨会" in sheet and "研讨会名称" in sheet and "《河流的故乡》研讨会" in sheet
+        # Flagged ``facts="场"``: its row count is among the 资格初审 facts.
+        totals = details[details.index('id="eligibility-totals"'):]
+        totals = totals[:totals.index("</table>")]
+        assert re.search(r"<th[^>]*>作品研讨会</th><td[^>]*>1 场</td>", totals), "no 作品研讨会 1 场 among the facts"
     print("ALL SURFACES CHECKED")

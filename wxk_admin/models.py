@@ -402,6 +402,8 @@ class Application(TimestampMixin, db.Model):
 
 
 CHILD_SECTIONS: list[tuple[str, str]] = []  # (relationship name, Chinese section title), filled below
+# (relationship name, title, unit) of the sections whose row count is an eligibility fact (``_child(facts=)``).
+FACT_SECTIONS: list[tuple[str, str, str]] = []
 
 
 class ChildRow:
@@ -411,11 +413,14 @@ class ChildRow:
     position: Mapped[int] = mapped_column(Integer, default=0, info=meta("序号", export=False, form=False))
 
 
-def _child(section_title: str, relationship_name: str, *, form: bool = True):
-    """Registers a repeating section (``form``: the applicant fills it in); the class needs
+def _child(section_title: str, relationship_name: str, *, form: bool = True, facts: bool | str = False):
+    """Registers a repeating section (``form``: the applicant fills it in; ``facts``: its row count is
+    shown among the 资格初审 facts, counted in that unit — True: 项); the class needs
     ``application_id`` and, unless ``Application`` names it already, gets its relationship here."""
     def register(cls):
         CHILD_SECTIONS.append((relationship_name, section_title))
+        if facts:
+            FACT_SECTIONS.append((relationship_name, section_title, "项" if facts is True else facts))
         cls.section_title = section_title
         cls.in_form = form
         if not hasattr(Application, relationship_name):

@@ -50,6 +50,7 @@ from .enums import (
     Responsibility,
     Track,
 )
+from .models import FACT_SECTIONS
 
 FALLBACK_RULESET = "cwa-2022"
 
@@ -729,6 +730,10 @@ def _totals(facts: Facts, values: Values) -> list[dict]:
         else:
             value = values[how]
         rows.append({"key": key, "label": label, "unit": unit, "value": int(value)})
+    # Repeating sections declared ``_child(..., facts=...)``: their row counts, for the reviewer.
+    for relationship, title, unit in FACT_SECTIONS:
+        rows.append({"key": f"rows:{relationship}", "label": title, "unit": unit,
+                     "value": len(getattr(facts.app, relationship, None) or [])})
     return rows
 
 
