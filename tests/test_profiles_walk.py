@@ -126,3 +126,20 @@ def test_messages_name_the_associations_office(app, client, world, rich):
         assert str(refused) == f"您已对该申请投票；如需回避请联系{office}"
     else:
         raise AssertionError("a recusal after the vote was accepted")
+
+
+def test_direct_route_and_identity_read_as_the_association_says(app, client, world):
+    """Who may apply and who goes direct (002 第一条(一)1 and 3: 户籍在江苏…; 省直机关单位、驻苏现役军人和驻宁高校)."""
+    rules = app.extensions["wxk_profile"].rules
+    direct = f"直接申报（{rules.direct_route}）"
+    page = client.get("/admin/register/").get_data(as_text=True)
+    assert f'<option value="direct">{direct}</option>' in page and rules.identity in page
+    make_user(db.session, "appl_direct_new", Role.applicant)  # no unit: the direct route, nothing typed yet
+    db.session.commit()
+    client.login("appl_direct_new")
+    page = client.get("/admin/my-application/form/").get_data(as_text=True)
+    assert f"推荐途径：{direct}，须两名会员推荐" in page
+    client.login("office")
+    page = client.get(f"/admin/applications/details/?id={world.apps['direct_submitted'].id}").get_data(as_text=True)
+    assert f"推荐单位：{direct}" in page
+    assert consultation.public_row(world.apps["direct_submitted"])["unit"] == f"{rules.direct_route}（直接申报）"

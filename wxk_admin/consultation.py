@@ -43,7 +43,15 @@ PRE_MATERIAL_STATES = (Status.submitted, Status.unit_confirmed, Status.office_co
 
 def _office(app: Application) -> str:
     """The office as the application's association calls it (会员处, 联络部 …; 协会配置)."""
-    return profiles.of(app.cycle.association if app.cycle else None).names.office_short
+    return _profile(app).names.office_short
+
+
+def _direct_route(app: Application) -> str:
+    return _profile(app).rules.direct_route  # 中央和国家机关 / 省直机关单位、驻苏现役军人和驻宁高校
+
+
+def _profile(app: Application):
+    return profiles.of(app.cycle.association if app.cycle else None)
 
 
 class Refused(TransitionRefused):
@@ -900,7 +908,7 @@ def notice_rows(session, notice: Notice, statuses=(Status.on_notice,)) -> list[A
 def public_row(app: Application) -> dict:
     """The ONLY fields the public sees: 姓名, 常用名, 单位, 门类."""
     return {"name": app.name, "pen_name": app.pen_name or "",
-            "unit": app.unit.name if app.unit else "中央和国家机关（直接申报）",
+            "unit": app.unit.name if app.unit else f"{_direct_route(app)}（直接申报）",
             "category": Category(app.category).label if app.category else ""}
 
 
