@@ -143,3 +143,15 @@ def test_direct_route_and_identity_read_as_the_association_says(app, client, wor
     page = client.get(f"/admin/applications/details/?id={world.apps['direct_submitted'].id}").get_data(as_text=True)
     assert f"推荐单位：{direct}" in page
     assert consultation.public_row(world.apps["direct_submitted"])["unit"] == f"{rules.direct_route}（直接申报）"
+
+
+def test_review_and_notification_read_as_the_association_says(app, client, world):
+    """The expert pool, the supervision and how new members are told (002 第三条(三), (七): 全委会委员; 纪检监察组;
+    联络部以电话或短信形式告知)."""
+    profile = app.extensions["wxk_profile"]
+    client.login("office")
+    groups = client.get("/admin/consultation/groups/").get_data(as_text=True)
+    assert f"从{profile.review.expert_pool}中遴选" in groups
+    assert profile.review.supervision in groups
+    onboarding = client.get("/admin/consultation/onboarding/").get_data(as_text=True)
+    assert f"{profile.notification_admitted}：填写会员登记表" in onboarding
