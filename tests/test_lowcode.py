@@ -19,10 +19,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("wxk_admin", "templates", "migrations", "static", "wsgi.py", "pyproject.toml")
-TEST_FILES = ("__init__.py", "factories.py", "helpers.py", "applicant_support.py", "test_filters.py", "test_lowcode.py")
+TEST_FILES = ("__init__.py", "factories.py", "helpers.py", "applicant_support.py", "pdf_support.py", "test_filters.py",
+              "test_lowcode.py")
 
 NEW_FIELD = ('    hobby_note: Mapped[str | None] = mapped_column(String(100), info=meta("爱好备注", list=True, '
              'filter=True, search=True))\n')
+# A new scalar section: its declaration after 申报类别, and its one field after that section's last column.
+NEW_SCALAR_SECTION = '    "works": {"title": "创作简况", "form": True, "details": True},\n'
+NEW_SCALAR_FIELD = ('    works_summary: Mapped[str | None] = mapped_column(String(200), info=meta("创作简况说明", '
+                    'section="works"))\n')
 NEW_SECTION = '''
 
 @_child("作品研讨会", "seminars", facts="场")
@@ -106,6 +111,22 @@ def test_a_new_repeating_section_reaches_every_screen(tmp_path, backend):
         migration = three_steps(copy, url, "seminars")
         assert "create_table('seminars'" in migration or 'create_table("seminars"' in migration
         assert "ALL SURFACES CHECKED" in drive(copy, url, "drive_new_section")
+
+
+def test_a_new_scalar_section_reaches_details_and_the_printed_form(tmp_path, backend):
+    from .conftest import throwaway_database
+
+    copy = checkout_copy(tmp_path)
+    models = copy / "wxk_admin" / "models.py"
+    text = models.read_text()
+    anchor = re.search(r'    "track": \{"title": "申报类别".*\n', text)
+    text = text[:anchor.end()] + NEW_SCALAR_SECTION + text[anchor.end():]
+    anchor = re.search(r"    exemption_claim: Mapped.*\n.*\n", text)  # the last column of 申报类别
+    models.write_text(text[:anchor.end()] + NEW_SCALAR_FIELD + text[anchor.end():])
+    with throwaway_database(backend, tmp_path, "wxk_lowcode") as url:
+        migration = three_steps(copy, url, "works summary")
+        assert "works_summary" in migration and "add_column" in migration
+        assert "ALL SURFACES CHECKED" in drive(copy, url, "drive_new_scalar_section")
 
 
 # ---------------------------------------------------------------- drivers (run inside the copy)
@@ -260,4 +281,43 @@ def drive_new_section(database_url: str) -> None:
         totals = details[details.index('id="eligibility-totals"'):]
         totals = totals[:totals.index("</table>")]
         assert re.search(r"<th[^>]*>作品研讨会</th><td[^>]*>1 场</td>", totals), "no 作品研讨会 1 场 among the facts"
+    print("ALL SURFACES CHECKED")
+
+
+def drive_new_scalar_section(database_url: str) -> None:
+    from tests.applicant_support import FORM, new_applicant
+    from tests.factories import make_world
+    from tests.helpers import Client
+    from tests.pdf_support import compact, pdf_text
+    from wxk_admin.models import db
+
+    app = _app(database_url)
+    with app.app_context():
+        world = make_world(db.session)
+        shown = world.apps["a_submitted"]
+        shown.works_summary = "长篇小说《渡口》三部曲"
+        db.session.commit()
+        office = Client(app.test_client())
+        office.login("office")
+
+        # The details page: its own card, after 申报类别 and before the repeating sections.
+        details = office.text(f"/admin/applications/details/?id={shown.id}")
+        card = details.index('<div class="card-header">创作简况</div>')
+        assert details.index('<div class="card-header">申报类别</div>') < card < details.index("出版专集（")
+        assert re.search(r"创作简况说明</th><td>长篇小说《渡口》三部曲</td>", details[card:]), "details: no 创作简况说明"
+
+        # The 申请表 (xlsx and PDF): numbered after 申报类别, the repeating sections renumbered after it.
+        sheet = _sheet_text(office.get(f"/admin/applications/download/?id={shown.id}").data)
+        assert sheet.index("二、申报类别") < sheet.index("三、创作简况") < sheet.index("四、出版专集")
+        assert "创作简况说明" in sheet and "长篇小说《渡口》三部曲" in sheet
+        pdf = compact(pdf_text(office.get(f"/admin/documents/form.pdf?id={shown.id}").data))
+        assert pdf.index("二、申报类别") < pdf.index("三、创作简况") < pdf.index("四、出版专集")
+        assert compact("创作简况说明") in pdf and compact("长篇小说《渡口》三部曲") in pdf
+
+        # The applicant's form: the section's own card with its field.
+        new_applicant("lowcode", unit=world.unit_a)
+        client = Client(app.test_client())
+        client.login("lowcode")
+        works = _card(client.text(FORM), "section-works")
+        assert "创作简况" in works and 'name="works_summary"' in works
     print("ALL SURFACES CHECKED")

@@ -144,10 +144,11 @@ def build_application_form(application: Application) -> bytes:
                1, GRID, border=False)
     sheet.end_row()
 
-    sheet.heading("一、个人信息")
+    first, *others = form.sections  # the first (个人信息) carries the photo box
+    sheet.heading(first.title)
     photo_span = 10
     first_personal = sheet.row
-    sheet.pairs(form.personal, GRID - photo_span)
+    sheet.pairs(first.pairs, GRID - photo_span)
     ws.merge_cells(start_row=first_personal, start_column=GRID - photo_span + 1, end_row=sheet.row - 1,
                    end_column=GRID)
     photo = ws.cell(row=first_personal, column=GRID - photo_span + 1, value="两寸证件照\n（粘贴处）")
@@ -155,8 +156,9 @@ def build_application_form(application: Application) -> bytes:
     for row in range(first_personal, sheet.row):
         for col in range(GRID - photo_span + 1, GRID + 1):
             ws.cell(row=row, column=col).border = BORDER
-    sheet.heading("二、申报类别")
-    sheet.pairs(form.track, GRID)
+    for section in others:
+        sheet.heading(section.title)
+        sheet.pairs(section.pairs, GRID)
     for table in form.tables:
         sheet.table(table)
     _boxes(sheet, form)

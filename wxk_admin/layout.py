@@ -37,6 +37,14 @@ def form_sections() -> list[str]:
     return [key for key, section in APPLICATION_SECTIONS.items() if section["form"]]
 
 
+def details_sections() -> list[tuple[str, tuple[str, ...], bool]]:
+    """(title, field keys, beside) of the details page's scalar sections, in declared order: a section the
+    applicant fills in shows its form fields; one the console records (``form: False``) goes beside them."""
+    return [(section["title"], section_keys(key, form=True), False) if section["form"]
+            else (section["title"], section_keys(key), True)
+            for key, section in APPLICATION_SECTIONS.items() if section["details"]]
+
+
 def _ordered(model, flag: str, order_key: str) -> list:
     flagged = [(c.info.get(order_key) or 1000, i, c) for i, c in enumerate(sa_inspect(model).columns)
                if c.info.get(flag)]
@@ -171,8 +179,7 @@ def form_scalar_sections() -> list[tuple[str, str, tuple[str, ...]]]:
     return out + ([("other", "其他信息", other_fields())] if other_fields() else [])
 
 
-# The form's scalar fields and the details page's review block, from the declarations above.
+# The form's scalar fields, from the declarations above.
 PERSONAL = section_keys("personal", form=True)
 TRACK = section_keys("track", form=True)
-REVIEW = section_keys("review")
 FORM_FIELDS = tuple(key for _, _, keys in form_scalar_sections() for key in keys)

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Boolean, Date, DateTime, Integer
 
 from .. import profiles
-from ..layout import PERSONAL, TRACK, display, labelled_columns
-from ..models import CHILD_SECTIONS, Application
+from ..layout import display, form_sections, labelled_columns, section_keys
+from ..models import APPLICATION_SECTIONS, CHILD_SECTIONS, Application
 
 GENERATED_NOTE = "根据网上申请内容生成，不可修改"
 NONE = "无"
@@ -65,6 +65,13 @@ class Table:
 
 
 @dataclass
+class Section:
+    """A numbered section of label/value pairs (the first one carries the photo box)."""
+    title: str
+    pairs: list[tuple[str, str]]
+
+
+@dataclass
 class Box:
     """A box filled by hand: a title, an optional printed text, and the blanks to fill."""
     title: str
@@ -80,8 +87,7 @@ class Form:
     serial_no: str
     cycle: str
     unit: str
-    personal: list[tuple[str, str]]
-    track: list[tuple[str, str]]
+    sections: list[Section]
     tables: list[Table]
     boxes: list[Box]
     boxes_title: str
@@ -142,9 +148,17 @@ def _boxes(application: Application, profile) -> list[Box]:
     return boxes
 
 
+def _sections(application: Application) -> list[Section]:
+    """The form's scalar sections as declared (``APPLICATION_SECTIONS`` the applicant fills in), in order."""
+    return [Section(section_title(number, APPLICATION_SECTIONS[key]["title"]),
+                    _pairs(application, section_keys(key, form=True)))
+            for number, key in enumerate(form_sections(), start=1)]
+
+
 def application_form(application: Application) -> Form:
     """The printable content of ``application``."""
-    tables = _tables(application, first_number=3)
+    sections = _sections(application)
+    tables = _tables(application, first_number=len(sections) + 1)
     profile = profiles.of(application.cycle.association if application.cycle else None)
     return Form(
         title=profile.form.title, note=_note(profile),
@@ -152,11 +166,10 @@ def application_form(application: Application) -> Form:
         serial_no=application.serial_no or "（待编号）",
         cycle=application.cycle.name if application.cycle else "",
         unit=application.unit.name if application.unit else direct_route(profile),
-        personal=_pairs(application, PERSONAL),
-        track=_pairs(application, TRACK),
+        sections=sections,
         tables=tables,
         boxes=_boxes(application, profile),
-        boxes_title=section_title(3 + len(tables), "声明及推荐意见"),
+        boxes_title=section_title(len(sections) + len(tables) + 1, "声明及推荐意见"),
     )
 
 

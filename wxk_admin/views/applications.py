@@ -221,9 +221,8 @@ class ApplicationView(ExportMixin, SecureModelView):
         return_url = request_return_url(self.get_url(".index_view"))
         return self.render(self.details_template, app=application, return_url=return_url,
                            buttons=self._buttons(application, return_url), may_edit=self.may_edit(application),
-                           personal=_field_rows(application, layout.PERSONAL),
-                           track=_field_rows(application, layout.TRACK),
-                           review=_field_rows(application, layout.REVIEW),
+                           sections=[(title, _field_rows(application, keys), beside)
+                                     for title, keys, beside in layout.details_sections()],
                            others=_field_rows(application, layout.other_fields()),
                            children=layout.child_sections(application))
 
