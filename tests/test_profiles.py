@@ -53,7 +53,7 @@ admitted = "联络部通知新会员办理入会手续"
 [public]
 title = "浙江省作家协会 · 个人会员"
 notice = "拟发展个人会员名单公示"
-members = "新会员名单"
+members = "新发展个人会员名单"
 """
 
 

@@ -155,3 +155,13 @@ def test_review_and_notification_read_as_the_association_says(app, client, world
     assert profile.review.supervision in groups
     onboarding = client.get("/admin/consultation/onboarding/").get_data(as_text=True)
     assert f"{profile.notification_admitted}：填写会员登记表" in onboarding
+
+
+def test_public_pages_carry_the_associations_titles_and_site(app, client, world):
+    """公示 and 公布 happen on the association's site (002 第三条(五)(六): 江苏作家网)."""
+    profile = app.extensions["wxk_profile"]
+    notice = client.get("/public/notice/").get_data(as_text=True)
+    assert f"<h2>{profile.public.notice}</h2>" in notice and f"在{profile.names.site}同步公示" in notice
+    assert f"<title>{profile.public.notice} - {profile.names.association}</title>" in notice
+    members = client.get("/public/members/").get_data(as_text=True)
+    assert f"<h2>{profile.public.members}</h2>" in members and f"在{profile.names.site}同步公布" in members
