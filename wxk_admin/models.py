@@ -221,7 +221,8 @@ class User(UserMixin, TimestampMixin, db.Model):
 
 
 # Sections of an application as people read it (form, details page, 申请表), in order: a column's
-# ``meta(section=...)`` starts one; ``form``: in the applicant's form; ``details``: on the details page.
+# ``meta(section=...)`` starts one; ``form``: in the applicant's form (and the printed 申请表); ``details``: on
+# the details page (beside the applicant's sections when not in the form).
 APPLICATION_SECTIONS = {
     "personal": {"title": "个人信息", "form": True, "details": True},
     "track": {"title": "申报类别", "form": True, "details": True},
