@@ -165,3 +165,19 @@ def test_public_pages_carry_the_associations_titles_and_site(app, client, world)
     assert f"<title>{profile.public.notice} - {profile.names.association}</title>" in notice
     members = client.get("/public/members/").get_data(as_text=True)
     assert f"<h2>{profile.public.members}</h2>" in members and f"在{profile.names.site}同步公布" in members
+
+
+def test_new_cycle_starts_from_the_associations_calendar(app, client, world):
+    """新建申请年度: the year to come, in the association's calendar (002 第三条: 6–9月, 纸质材料9月30日前)."""
+    import datetime as dt
+
+    profile = app.extensions["wxk_profile"]
+    today = dt.date.today()
+    year = today.year if today < dt.date(today.year, *profile.calendar.fill_start) else today.year + 1
+    client.login("office")
+    form = client.get("/admin/cycles/new/").get_data(as_text=True)
+    for name in ("fill_start", "fill_end", "materials_deadline"):
+        assert re.search(rf'id="{name}"[^>]*value="{profile.calendar.dates(year)[name]}"', form) or \
+            re.search(rf'value="{profile.calendar.dates(year)[name]}"[^>]*id="{name}"', form), name
+    assert re.search(rf'id="year"[^>]*value="{year}"|value="{year}"[^>]*id="year"', form)
+    assert f"{year}年度{profile.names.short}个人会员申请" in form

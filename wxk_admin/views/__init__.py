@@ -4,6 +4,7 @@ Menus follow each view's roles (a view the user may not open is not shown).
 """
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 
 from flask import current_app, request
@@ -13,6 +14,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..enums import Category, Role
+from ..models import Cycle
 from ..rules import RULESETS
 from ..web import csp_nonce
 from .base import enum_columns, fast_url_for, role_of
@@ -61,10 +63,31 @@ def _offer_own_association(admin: Admin, profile) -> None:
             own["association"] = [(profile.code, profile.names.association)]
         if "ruleset" in choices:
             own["ruleset"] = [(profile.rules.ruleset, RULESETS[profile.rules.ruleset].title)]
-        if own:
+        if model is Cycle:
+            args = dict(view.form_args or {})
+            for name, extra in _new_cycle_defaults(profile).items():
+                args[name] = {**args.get(name, {}), **extra}
+            view.form_args = args
+        if own or model is Cycle:
             view.form_choices = {**choices, **own}
             view.column_choices = {**(view.column_choices or {}), **own}
             view._refresh_cache()
+
+
+def _new_cycle_defaults(profile) -> dict:
+    """新建申请年度 starts as the coming year in the association's calendar, under its rule set (WTForms calls
+    the defaults each time a form is made)."""
+    def year() -> int:
+        today = dt.date.today()
+        return today.year if today < dt.date(today.year, *profile.calendar.fill_start) else today.year + 1
+
+    args = {name: {"default": lambda name=name: profile.calendar.dates(year())[name]}
+            for name in ("fill_start", "fill_end", "materials_deadline")}
+    args["year"] = {"default": year}
+    args["name"] = {"default": lambda: f"{year()}年度{profile.names.short}个人会员申请"}
+    args["association"] = {"default": profile.code}
+    args["ruleset"] = {"default": profile.rules.ruleset}
+    return args
 
 
 class AdminStatic:
