@@ -181,3 +181,13 @@ def test_new_cycle_starts_from_the_associations_calendar(app, client, world):
             re.search(rf'value="{profile.calendar.dates(year)[name]}"[^>]*id="{name}"', form), name
     assert re.search(rf'id="year"[^>]*value="{year}"|value="{year}"[^>]*id="year"', form)
     assert f"{year}年度{profile.names.short}个人会员申请" in form
+
+
+def test_download_refusal_names_the_associations_office(app, client, world):
+    """Before the office's confirmation the applicant's downloads are refused, naming the office (联络部 in Jiangsu)."""
+    office = app.extensions["wxk_profile"].names.office_short
+    submitted = world.apps["a_submitted"].id
+    client.login("appl_a")
+    for url in (f"/admin/documents/form.pdf?id={submitted}", f"/admin/my-application/download/form/?id={submitted}"):
+        page = client.get(url, follow_redirects=True).get_data(as_text=True)
+        assert f"{office}确认后才能下载申请表和申报材料清单" in page, url

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 
-from flask import abort, flash, redirect, request, session as flask_session, url_for
+from flask import abort, current_app, flash, redirect, request, session as flask_session, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user, login_user
 from sqlalchemy import select
@@ -164,7 +164,7 @@ class ApplicantView(SecureBaseView):
     def download_view(self, kind):
         application = self._application(required=True)
         if not _may_download(application):
-            flash("会员处确认后才能下载申请表和申报材料清单", "error")
+            flash(f"{current_app.extensions['wxk_profile'].names.office_short}确认后才能下载申请表和申报材料清单", "error")
             return redirect(url_for(".index", id=application.id))
         if kind == "form":
             module = _application_xlsx()

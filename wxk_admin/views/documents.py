@@ -61,7 +61,7 @@ class DocumentsView(SecureBaseView):
         if application is None:
             abort(404)
         if current_user.role == Role.applicant and application.status not in applying.DOWNLOAD_STATES:
-            flash("会员处确认后才能下载申请表和申报材料清单", "error")
+            flash(f"{current_app.extensions['wxk_profile'].names.office_short}确认后才能下载申请表和申报材料清单", "error")
             return None, redirect(url_for("applicant.index", id=application.id))
         return application, None
 
