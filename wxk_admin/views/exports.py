@@ -16,7 +16,7 @@
 * filter options that change (units, cycles, 创作样式) re-read on every request;
 * 导出选中 (an action) and 导出全部 (``/export/``): a column chooser, then a
   streamed .xlsx or .csv built by ``wxk_admin.exports`` from the scoped query
-  (a Core SELECT of only the chosen columns, server-side cursor, own xlsx stream).
+  (a Core SELECT of only the chosen columns, server-side cursor, constant-memory xlsx writer).
 """
 from __future__ import annotations
 
