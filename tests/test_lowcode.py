@@ -20,10 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 COPIED = ("wxk_admin", "templates", "migrations", "static", "wsgi.py", "pyproject.toml")
 TEST_FILES = ("__init__.py", "factories.py", "helpers.py", "applicant_support.py", "pdf_support.py", "test_filters.py",
-              "test_lowcode.py")
+              "test_consultation_support.py", "test_lowcode.py")
 
 NEW_FIELD = ('    hobby_note: Mapped[str | None] = mapped_column(String(100), info=meta("爱好备注", list=True, '
-             'filter=True, search=True))\n')
+             'filter=True, search=True))\n'
+             '    wechat_id: Mapped[str | None] = mapped_column(String(50), info=meta("微信号", personal=True))\n')
 # A new scalar section: its declaration after 申报类别, and its one field after that section's last column.
 NEW_SCALAR_SECTION = '    "works": {"title": "创作简况", "form": True, "details": True},\n'
 NEW_SCALAR_FIELD = ('    works_summary: Mapped[str | None] = mapped_column(String(200), info=meta("创作简况说明", '
@@ -97,7 +98,7 @@ def test_a_new_column_reaches_every_screen(tmp_path, backend):
     models.write_text(text[:anchor.end()] + NEW_FIELD + text[anchor.end():])
     with throwaway_database(backend, tmp_path, "wxk_lowcode") as url:
         migration = three_steps(copy, url, "hobby note")
-        assert "hobby_note" in migration and "add_column" in migration
+        assert "hobby_note" in migration and "wechat_id" in migration and "add_column" in migration
         assert "ALL SURFACES CHECKED" in drive(copy, url, "drive_new_field")
 
 
@@ -154,6 +155,32 @@ def _card(html: str, card_id: str) -> str:
     start = html.index(f'id="{card_id}"')
     following = html.find('<div class="card mb-3', start)
     return html[start:following if following > 0 else None]
+
+
+def _reading_pages(world, application, *, expert_key: str = "lowcode_expert") -> tuple[str, str]:
+    """The applicant's read-only page and an expert's reading page of ``application`` (submitted; put in
+    expert review here)."""
+    from flask import current_app
+
+    from tests.helpers import Client
+    from tests.test_consultation_support import add_expert, group_with
+    from wxk_admin.enums import Status
+    from wxk_admin.models import db
+
+    owner = Client(current_app.test_client())
+    owner.login(application.applicant.username)
+    readonly = owner.text(f"/admin/my-application/form/?id={application.id}")
+    assert "申请已提交，当前不能修改" in readonly, "not the read-only page"
+    expert = add_expert(db.session, expert_key, application.category.label)
+    application.status = Status.expert_review
+    application.serial_no = f"{world.cycle.year}-000777"
+    application.expert_group_id = group_with(db.session, world, [expert], category=application.category).id
+    db.session.commit()
+    reader = Client(current_app.test_client())
+    reader.login(expert_key)
+    reading = reader.text(f"/admin/expert/app/?id={application.id}")
+    assert "我的审读意见与投票" in reading, "not the expert's reading page"
+    return readonly, reading
 
 
 def drive_new_field(database_url: str) -> None:
@@ -226,6 +253,16 @@ def drive_new_field(database_url: str) -> None:
         assert event.before["hobby_note"] == "集邮与昆曲" and event.after["hobby_note"] == "评弹"
         history = admin.text(f"/admin/applications/details/?id={shown.id}")
         assert re.search(r"<td>爱好备注</td><td>集邮与昆曲</td><td>评弹</td>", history), "history: no before → after"
+
+        # The applicant's read-only page shows both new fields; the expert's reading page only the one not
+        # declared ``personal``.
+        shown.wechat_id = "weixin-jiayi-007"
+        db.session.commit()
+        readonly, reading = _reading_pages(world, shown)
+        assert re.search(r"爱好备注</th><td>评弹</td>", readonly), "read-only page: no 爱好备注"
+        assert re.search(r"微信号</th><td>weixin-jiayi-007</td>", readonly), "read-only page: no 微信号"
+        assert re.search(r"爱好备注</th><td>评弹</td>", reading), "expert page: no 爱好备注"
+        assert "微信号" not in reading and "weixin-jiayi-007" not in reading, "expert page shows a personal field"
     print("ALL SURFACES CHECKED")
 
 
@@ -320,4 +357,9 @@ def drive_new_scalar_section(database_url: str) -> None:
         client.login("lowcode")
         works = _card(client.text(FORM), "section-works")
         assert "创作简况" in works and 'name="works_summary"' in works
+
+        # The applicant's read-only page and the expert's reading page: the section, after 申报类别.
+        for page in _reading_pages(world, shown):
+            assert page.index("申报类别") < page.index("创作简况") < page.index("创作简况说明")
+            assert re.search(r"创作简况说明</th><td>长篇小说《渡口》三部曲</td>", page), "no 创作简况说明"
     print("ALL SURFACES CHECKED")

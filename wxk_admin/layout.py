@@ -173,6 +173,18 @@ def child_sections(application: Application) -> list[tuple[str, list[str], list[
     return out
 
 
+def reading_sections(application: Application, *, personal: bool = True) -> list[tuple[str, list]]:
+    """(title, rows) of what the applicant filled in, as the details page's main column orders it (its
+    declared sections, then 其他信息); ``personal=False``: without the columns declared ``personal``
+    (the experts' reading page).  Sections left empty are dropped."""
+    columns = sa_inspect(Application).columns
+    sections = [(title, keys) for title, keys, beside in details_sections() if not beside]
+    sections += [("其他信息", other_fields())]
+    out = [(title, field_rows(application, [k for k in keys if personal or not columns[k].info.get("personal")]))
+           for title, keys in sections]
+    return [(title, rows) for title, rows in out if rows]
+
+
 def form_scalar_sections() -> list[tuple[str, str, tuple[str, ...]]]:
     """(section, title, field keys) of the form's scalar sections, in order; 其他信息 last if any."""
     out = [(key, APPLICATION_SECTIONS[key]["title"], section_keys(key, form=True)) for key in form_sections()]

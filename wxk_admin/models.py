@@ -77,7 +77,7 @@ def meta(label: str, *, list: bool = False, filter: bool | str = False, search: 
          export: bool = True, form: bool = True, sort: bool | None = None, section: str | None = None,
          order: int | None = None, list_order: int | None = None, roles=None, required=False,
          details: bool = True, cell: str | None = None, export_default: int | None = None,
-         filter_label: str | None = None) -> dict:
+         filter_label: str | None = None, personal: bool = False) -> dict:
     """Console metadata of a column: ``info=meta('姓名', list=True, search=True)``.
 
     Every screen reads it (``layout``): ``list`` / ``list_order`` / ``sort`` the application list,
@@ -90,12 +90,13 @@ def meta(label: str, *, list: bool = False, filter: bool | str = False, search: 
     which the form requires it.  ``roles``: only these roles see the list column and its filter.
     ``cell``: the list column's name when its cell is computed (``推荐单位`` shows the unit's name);
     ``filter_label``: the filter's name when it is not the label (a date filter compares days).
+    ``personal``: the applicant's personal data (ID, contact, birth date, 政治面貌, 户籍): never on the experts' reading page.
     """
     return {"label": label, "list": list, "filter": filter, "search": search,
             "export": export, "form": form, "sort": list if sort is None else sort, "section": section,
             "order": order, "list_order": list_order, "roles": frozenset(roles) if roles else None,
             "required": required, "details": details, "cell": cell, "export_default": export_default,
-            "filter_label": filter_label or label}
+            "filter_label": filter_label or label, "personal": personal}
 
 
 def enum_type(enum_cls: type[_enum.Enum], name: str) -> Enum:
@@ -284,10 +285,10 @@ class Application(TimestampMixin, db.Model):
     gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, "gender"),
                                                   info=meta("性别", filter=True, required=True))
     ethnicity: Mapped[str | None] = mapped_column(String(20), info=meta("民族"))
-    birth_date: Mapped[dt.date | None] = mapped_column(Date, info=meta("出生日期", required=True))
+    birth_date: Mapped[dt.date | None] = mapped_column(Date, info=meta("出生日期", required=True, personal=True))
     id_number: Mapped[str | None] = mapped_column(String(18), index=True,
-                                                  info=meta("身份证号", search=True, required=True))
-    political_status: Mapped[str | None] = mapped_column(String(20), info=meta("政治面貌"))
+                                                  info=meta("身份证号", search=True, required=True, personal=True))
+    political_status: Mapped[str | None] = mapped_column(String(20), info=meta("政治面貌", personal=True))
     education: Mapped[str | None] = mapped_column(String(20), info=meta("学历"))
     employer_and_post: Mapped[str | None] = mapped_column(
         String(200), info=meta("工作单位及职务", filter="contains", export_default=6))
@@ -295,11 +296,12 @@ class Application(TimestampMixin, db.Model):
         enum_type(ProfessionalTitle, "professional_title"),
         info=meta("专业技术职称", filter=True, required=("translation", "editing")))
     mobile: Mapped[str | None] = mapped_column(String(20), index=True,
-                                               info=meta("移动电话", search=True, required=True, export_default=7))
-    email: Mapped[str | None] = mapped_column(String(120), info=meta("电子邮箱"))
-    address: Mapped[str | None] = mapped_column(String(200), info=meta("通讯地址"))
-    postcode: Mapped[str | None] = mapped_column(String(10), info=meta("邮编"))
-    household_registration: Mapped[str | None] = mapped_column(String(100), info=meta("户籍所在地"))
+                                               info=meta("移动电话", search=True, required=True, export_default=7,
+                                                         personal=True))
+    email: Mapped[str | None] = mapped_column(String(120), info=meta("电子邮箱", personal=True))
+    address: Mapped[str | None] = mapped_column(String(200), info=meta("通讯地址", personal=True))
+    postcode: Mapped[str | None] = mapped_column(String(10), info=meta("邮编", personal=True))
+    household_registration: Mapped[str | None] = mapped_column(String(100), info=meta("户籍所在地", personal=True))
 
     # Track and category 申报类别
     track: Mapped[Track | None] = mapped_column(enum_type(Track, "track"), index=True,

@@ -140,8 +140,7 @@ class ApplicantView(SecureBaseView):
 
     def _render_readonly(self, application):
         return self.render("applicant/readonly.html", application=application,
-                           personal=layout.field_rows(application, layout.PERSONAL),
-                           track=layout.field_rows(application, layout.TRACK),
+                           sections=layout.reading_sections(application),
                            children=layout.child_sections(application), history=_history(application),
                            may_download=_may_download(application))
 

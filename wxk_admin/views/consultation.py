@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 
-from .. import access, consultation as dom
+from .. import access, consultation as dom, layout
 from ..enums import Category, ContactMethod, RecusalReason, Role, Status, VoteChoice
 from ..extensions import db
 from ..models import Application, ExpertGroup, ExpertProfile, Notice, Objection, User
@@ -513,11 +513,9 @@ class ConsultationView(SecureBaseView):
 # ================================================================ 审读投票 (the expert)
 
 
-# What an expert reads: the work, track, 门类 and unit — never the ID number, contact data or birth date
-# (SPEC §1; issue 13.2c).  Child sections an expert has no use for (the office's materials checklist) are left out.
-EXPERT_FIELDS = ("name", "pen_name", "gender", "ethnicity", "education", "employer_and_post",
-                 "professional_title", "track", "category", "style", "editing_years", "organisation_level",
-                 "organisation_post", "organisation_years", "exemption_claim")
+# What an expert reads: the declared sections without the columns declared ``personal`` (ID number, contact
+# data, birth date: SPEC §1; issue 13.2c).  Child sections an expert has no use for (the office's materials
+# checklist) are left out.
 EXPERT_HIDDEN_SECTIONS = frozenset({"materials"})
 
 
@@ -530,14 +528,14 @@ def _display(value):
 
 
 def expert_sections(app: Application):
-    """Read-only sections of the application for the expert: (title, [(label, value)]) and child tables."""
+    """Read-only sections of the application for the expert: [(title, [(label, value)])] and child tables."""
     from sqlalchemy import inspect as sa_inspect
 
     from ..models import CHILD_SECTIONS
 
-    cols = {c.key: c for c in sa_inspect(Application).columns}
-    personal = [(cols[k].info["label"], _display(getattr(app, k))) for k in EXPERT_FIELDS]
-    personal.insert(2, (cols["unit_id"].info["label"], app.unit.name if app.unit else "直接申报"))
+    sections = layout.reading_sections(app, personal=False)
+    if sections:  # 推荐单位 is a computed cell (the unit's name), after 姓名 / 常用名 as before
+        sections[0][1].insert(2, (layout.label(Application, "unit_id"), app.unit.name if app.unit else "直接申报"))
     tables = []
     for rel, title in CHILD_SECTIONS:
         if rel in EXPERT_HIDDEN_SECTIONS:
@@ -549,7 +547,7 @@ def expert_sections(app: Application):
                       if c.info.get("label") and c.key not in ("position",)]
         tables.append((title, [c.info["label"] for c in model_cols],
                        [[_display(getattr(r, c.key)) for c in model_cols] for r in rows]))
-    return personal, tables
+    return sections, tables
 
 
 class ExpertReviewView(SecureBaseView):
@@ -568,8 +566,8 @@ class ExpertReviewView(SecureBaseView):
         if app is None:
             flash(error or "申请不存在或您无权查看（已回避或不在本组）", "error")
             return redirect(url_for(".index"))
-        personal, tables = expert_sections(app)
-        return self.render("consultation/expert_app.html", app=app, view=self, personal=personal, tables=tables,
+        sections, tables = expert_sections(app)
+        return self.render("consultation/expert_app.html", app=app, view=self, sections=sections, tables=tables,
                            vote=dom.my_vote(db.session, current_user, app.id),
                            closed=dom.group_closed(db.session, app), choices=VoteChoice.choices(),
                            reasons=RecusalReason.choices(), form=form or {}, error=error), code
