@@ -90,7 +90,8 @@ def meta(label: str, *, list: bool = False, filter: bool | str = False, search: 
     which the form requires it.  ``roles``: only these roles see the list column and its filter.
     ``cell``: the list column's name when its cell is computed (``推荐单位`` shows the unit's name);
     ``filter_label``: the filter's name when it is not the label (a date filter compares days).
-    ``personal``: the applicant's personal data (ID, contact, birth date, 政治面貌, 户籍): never on the experts' reading page.
+    ``personal``: the applicant's personal data (ID, contact, birth date, 政治面貌, 户籍): never on the
+    experts' reading page.
     """
     return {"label": label, "list": list, "filter": filter, "search": search,
             "export": export, "form": form, "sort": list if sort is None else sort, "section": section,
