@@ -15,6 +15,7 @@ from collections import defaultdict
 import pytest
 
 from wxk_admin import consultation as dom
+from wxk_admin import profiles
 from wxk_admin.audit import Actor, record, send_message
 from wxk_admin.enums import AuditAction, Role, Status
 from wxk_admin.models import CipRecord, db
@@ -59,7 +60,8 @@ def rich(world):
                     publisher="作家出版社", clc="I247.5", subjects="长篇小说－中国－当代"))
     send_message(s, world.users["appl_a"], "您的入会申请已被驳回", "请补充材料后重新提交", application_id=admitted.id)
     for user in world.users.values():
-        send_message(s, user, "会员处退回入会申请", "请核对", application_id=admitted.id)
+        send_message(s, user, profiles.of(world.cycle.association).say("会员处退回入会申请"), "请核对",
+                     application_id=admitted.id)  # as workflow words it for the cycle's association
     # One audit event of every kind the log may hold, edits with a before and an after.
     app = world.apps["a_submitted"]
     it = Actor(world.users["it"], "127.0.0.1")

@@ -16,16 +16,17 @@ from flask_migrate import upgrade
 
 from wxk_admin import consultation, create_app
 from wxk_admin.audit import Actor
-from wxk_admin.enums import Role
+from wxk_admin.enums import STATUS_BADGE, Role, Status
 from wxk_admin.models import Application, db
 
-from .factories import make_user, make_world
+from .factories import make_app, make_user, make_world
 from .pdf_support import pdf_text
 from .test_latin_words import USERS, _urls, rich  # noqa: F401  (rich: the fixture of every state and stage)
 
-# The other association's owner names (the national demo has a unit 江苏作家协会: not an owner name).
-FOREIGN = {"cwa": ("江苏省作家协会", "联络部", "江苏作家网", "江苏省作协"),
-           "jiangsu": ("中国作协", "中国作家协会", "创联部", "中国作家网")}
+# The other association's owner names (the national demo has a unit 江苏作家协会: not an owner name); its
+# office (创联部会员处, 会员处 for short: Jiangsu's is 联络部) and its name of the review (Jiangsu: 专家评审).
+FOREIGN = {"cwa": ("江苏省作家协会", "联络部", "江苏作家网", "江苏省作协", "专家评审"),
+           "jiangsu": ("中国作协", "中国作家协会", "创联部", "中国作家网", "会员处", "专家咨询")}
 OWN = {"cwa": "中国作协个人会员申请管理平台", "jiangsu": "江苏省作协个人会员申请管理平台"}
 DOWNLOADS = ("documents.form_pdf", "documents.materials_pdf", "documents.materials_xlsx")
 
@@ -92,7 +93,9 @@ def test_no_page_or_download_names_the_other_association(app, client, world, ric
             text = _text(r)
             for word in FOREIGN[code]:
                 if word in text:
-                    found.setdefault(word, set()).add(f"{username or '未登录'} {url.split('?')[0]}")
+                    at = text.index(word)  # with its context: which text to fix
+                    found.setdefault(word, set()).add(f"{username or '未登录'} {url.split('?')[0]} "
+                                                      f"「{text[max(at - 12, 0):at + 12]}」")
     assert opened > 150
     assert {"text/html", "application/pdf"} <= kinds and any(k.endswith("sheet") for k in kinds)
     assert not found, "\n".join(f"{word}: {' '.join(sorted(where))}" for word, where in found.items())
@@ -191,3 +194,30 @@ def test_download_refusal_names_the_associations_office(app, client, world):
     for url in (f"/admin/documents/form.pdf?id={submitted}", f"/admin/my-application/download/form/?id={submitted}"):
         page = client.get(url, follow_redirects=True).get_data(as_text=True)
         assert f"{office}确认后才能下载申请表和申报材料清单" in page, url
+
+
+def test_category_and_status_read_as_the_association_says(app, client, world):
+    """门类 and 状态 where they are shown: Jiangsu's 文学评论 (national 文学理论评论), 联络部已确认 (national
+    会员处已确认), 专家评审中 (national 专家咨询中) — 002 第三条(一)1, (三)."""
+    profile = app.extensions["wxk_profile"]
+    confirmed, reviewed = (
+        make_app(db.session, world, status.value, world.unit_a,
+                 make_user(db.session, f"appl_{status.value}", Role.applicant, world.unit_a), status,
+                 name=f"评论{i}号", category="criticism")
+        for i, status in enumerate((Status.office_confirmed, Status.expert_review)))
+    db.session.commit()
+    category = profile.category_label("criticism")
+    assert category == {"cwa": "文学理论评论", "jiangsu": "文学评论"}[profile.code]
+    states = {confirmed: f"{profile.names.office_short}已确认",
+              reviewed: {"cwa": "专家咨询中", "jiangsu": "专家评审中"}[profile.code]}
+    client.login("office")
+    listing = client.get("/admin/applications/").get_data(as_text=True)
+    cells = re.findall(r'class="col-category">([^<]*)<', listing)
+    assert cells.count(category) >= 2 and set(cells) <= {label for _, label in profile.categories}
+    for application, state in states.items():
+        assert state in listing
+        page = client.get(f"/admin/applications/details/?id={application.id}").get_data(as_text=True)
+        assert re.search(rf"<th>门类</th><td>{category}</td>", page), application.name
+        assert f'id="status-badge" class="badge badge-{STATUS_BADGE[application.status]}">{state}<' in page
+    home = client.get("/admin/").get_data(as_text=True)  # the dashboard's 按门类 chart
+    assert f'data-label="{category}"' in home

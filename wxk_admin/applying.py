@@ -987,7 +987,8 @@ def next_step(application: Application | None, cycle: Cycle | None, today: dt.da
         return "尚未填写", f"网上填写时间为{window_text(cycle)}，当前不在填写期内。"
     status = Status(application.status)
     direct = application.unit_id is None
-    names = profiles.of(cycle.association).names
+    profile = profiles.of(cycle.association)
+    names = profile.names
     office = names.short + names.office
     reviewer = office if direct else "所属团体会员"
     text = {
@@ -1010,5 +1011,5 @@ def next_step(application: Application | None, cycle: Cycle | None, today: dt.da
     }[status]
     if status in EDITABLE_STATES and not cycle.filling_open(today):
         text += f"当前不在网上填写期内（{window_text(cycle)}），可以保存草稿，但不能提交。"
-    label = f"待{names.office_short}审核" if status == Status.submitted and direct else status.label
-    return label, text
+    label = f"待{names.office_short}审核" if status == Status.submitted and direct else profile.label(status)
+    return label, profile.say(text)

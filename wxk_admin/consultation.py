@@ -854,7 +854,7 @@ def decide_objection(session, actor: Actor, objection_id, upheld: bool, now: dt.
     if upheld:
         # The reason reaches the applicant, the unit, 站内信 and e-mail / SMS: never what was reported or by whom
         # (issue 13's secrecy rule); the office reads both on the objection itself.
-        workflow.apply(session, app, "uphold_objection", actor, opinion=UPHELD_OPINION)
+        workflow.apply(session, app, "uphold_objection", actor, opinion=_profile(app).say(UPHELD_OPINION))
     obj.upheld = bool(upheld)
     obj.decided_at = now or utcnow()
     record(session, actor, "objection_decide", obj, application_id=app.id, after={"upheld": bool(upheld)})

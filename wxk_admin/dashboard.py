@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from . import access, actions
+from . import access, actions, profiles
 from .consultation import current_cycle
-from .enums import Category, Role, Status
+from .enums import Role, Status
 from .models import (Application, AuditEvent, ExpertGroup, GroupUnit, Notice, Objection)
 
 # Phases of the stacked bars (each status belongs to one).
@@ -138,22 +138,28 @@ class Dashboard:
     funnel: list[tuple[str, int]]
     deadlines: list[tuple[str, dt.date, int]]
     waiting: list[Waiting] = field(default_factory=list)
+    profile: profiles.Profile = field(default_factory=lambda: profiles.of(None))  # the cycle's association
 
     @property
     def status_chart(self) -> Markup:
-        return bar_chart([(s.label, n) for s, n in self.by_status], chart_id="chart-status")
+        return bar_chart([(self.profile.label(s), n) for s, n in self.by_status], chart_id="chart-status")
+
+    @property
+    def phases(self):
+        return [(key, self.profile.say(label), *rest) for key, label, *rest in PHASES]
 
     @property
     def unit_chart(self) -> Markup:
-        return stacked_bar_chart(self.by_unit, PHASES, chart_id="chart-unit")
+        return stacked_bar_chart(self.by_unit, self.phases, chart_id="chart-unit")
 
     @property
     def category_chart(self) -> Markup:
-        return stacked_bar_chart(self.by_category, PHASES, chart_id="chart-category")
+        return stacked_bar_chart(self.by_category, self.phases, chart_id="chart-category")
 
     @property
     def funnel_chart(self) -> Markup:
-        return bar_chart(self.funnel, chart_id="chart-funnel", colour="#28a745")
+        return bar_chart([(self.profile.say(label), n) for label, n in self.funnel], chart_id="chart-funnel",
+                         colour="#28a745")
 
 
 def _url(endpoint: str, **kw) -> str | None:
@@ -177,6 +183,7 @@ def dashboard_data(session, user, today: dt.date | None = None) -> Dashboard | N
     if cycle is None:
         return None
     scope = (access.application_filter(user), Application.cycle_id == cycle.id, Application.status != Status.draft)
+    profile = profiles.of(cycle.association)
 
     status_rows = dict(session.execute(select(Application.status, func.count(Application.id)).where(*scope)
                                        .group_by(Application.status)).all())
@@ -197,9 +204,9 @@ def dashboard_data(session, user, today: dt.date | None = None) -> Dashboard | N
                                .where(*scope).group_by(Application.category, Application.status)).all()
     cats: dict[str, dict[str, int]] = {}
     for cat, status, n in cat_rows:
-        parts = cats.setdefault(Category(cat).label if cat else "未选门类", {})
+        parts = cats.setdefault(profile.category_label(cat) if cat else "未选门类", {})
         parts[PHASE_OF[status]] = parts.get(PHASE_OF[status], 0) + n
-    order = {c.label: i for i, c in enumerate(Category)}
+    order = {label: i for i, (_, label) in enumerate(profile.categories)}
     by_category = sorted(cats.items(), key=lambda kv: order.get(kv[0], 99))
 
     # Funnel: the disqualified count where they were when disqualified (from the audit log).
@@ -231,8 +238,11 @@ def dashboard_data(session, user, today: dt.date | None = None) -> Dashboard | N
     deadlines = [(label, day, (day - today).days) for label, day in deadlines]
 
     waiting = _waiting(session, user, role, cycle, scope, status_rows, today)
+    for item in waiting:
+        item.label = profile.say(item.label)
     scope_label = user.unit.name if role == Role.unit_admin and user.unit else "全部团体会员及直接申报"
-    return Dashboard(cycle, scope_label, total, by_status, by_unit, by_category, funnel, deadlines, waiting)
+    return Dashboard(cycle, scope_label, total, by_status, by_unit, by_category, funnel, deadlines, waiting,
+                     profile)
 
 
 def _list_item(session, scope, label: str, **criteria) -> Waiting:

@@ -11,9 +11,10 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from . import profiles
 from .access import withheld_fields
 from .enums import EXPERT_STAGE_ACTIONS, AuditAction, LabelledEnum, Role
-from .models import CHILD_SECTIONS, Application, AuditEvent, db
+from .models import CHILD_SECTIONS, Application, AuditEvent, Cycle, db
 
 # The secret stage (SPEC §4; 002 第三条(三)2 无记名投票): who recused or voted is for the office, IT and the
 # supervisor only (events, never a choice).
@@ -65,14 +66,14 @@ class NeutralEvent:
     to_state: None = None
 
 
-def _neutral(event: AuditEvent) -> NeutralEvent:
+def _neutral(event: AuditEvent, say) -> NeutralEvent:
     if event.action == AuditAction.objection_decide.value:
         reason = OBJECTION_DECIDED[bool((event.after or {}).get("upheld"))]
     elif event.action == AuditAction.objection_check.value:
         reason = OBJECTION_CHECKED
     else:
         reason = OBJECTION_RECEIVED
-    return NeutralEvent(event.created_at, event.actor, event.on_behalf_of, event.action, reason)
+    return NeutralEvent(event.created_at, event.actor, event.on_behalf_of, event.action, say(reason))
 
 
 def mask_id_number(value: str) -> str:
@@ -93,7 +94,10 @@ def visible_events(session, application_id: int, role: Role) -> list[AuditEvent 
     events = session.scalars(query)
     if role in SEES_OBJECTIONS:
         return list(events)
-    return [_neutral(e) if e.action in OBJECTION_ACTIONS else e for e in events]
+    association = session.scalar(select(Cycle.association).join(Application, Application.cycle_id == Cycle.id)
+                                 .where(Application.id == application_id))
+    say = profiles.of(association).say  # 会员处核查中 as the association names its office
+    return [_neutral(e, say) if e.action in OBJECTION_ACTIONS else e for e in events]
 
 
 def _model_named(name: str | None):

@@ -16,6 +16,7 @@ from .enums import Status
 from .models import Application, Cycle, Notice
 from .params import id_arg
 from .views.downloads import download
+from .web import say
 from .xlsx import table_xlsx
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -54,7 +55,7 @@ def _report_limit() -> str:
 
 @bp.route("/report/", methods=("GET", "POST"))
 # Per IP, POSTs only: reading the form is free, flooding the office's queue is not.
-@limiter.limit(_report_limit, methods=["POST"], error_message=REPORT_THROTTLED)
+@limiter.limit(_report_limit, methods=["POST"], error_message=lambda: say(REPORT_THROTTLED))
 def report():
     """反映问题 about one person on the notice (issue 15.4): the office checks it like any objection."""
     app = consultation.public_notice_app(db.session, request.values.get("id"))

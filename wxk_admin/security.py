@@ -87,6 +87,7 @@ def too_many_requests(exc):
             db.session.rollback()
     # A limit may carry its own message (the public 反映问题 form); the login's is the default.
     message = getattr(getattr(exc, "limit", None), "error_message", None) or THROTTLED_MESSAGE
+    message = message() if callable(message) else message  # worded at request time (协会配置)
     body = _PAGE.format(title="请求过于频繁", message=message,
                         css=url_for("static", filename="css/wxk-console.css"))
     response = Response(str(body), status=429, mimetype="text/html")

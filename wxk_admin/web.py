@@ -6,7 +6,7 @@ import secrets
 from flask import Blueprint, current_app, g, redirect, request, url_for
 from flask_login import current_user
 
-from .enums import STATUS_BADGE, AuditAction, Role, Status
+from .enums import STATUS_BADGE, AuditAction, LabelledEnum, Role, Status
 from .extensions import db
 from .layout import local_datetime
 from .models import Message
@@ -65,12 +65,28 @@ def role_label(role) -> str:
     return Role.label_of(role)
 
 
+def say(value):
+    """Our own text or a vocabulary member in the association's words (the ``say`` filter; see Profile.say)."""
+    profile = current_app.extensions["wxk_profile"]
+    return profile.label(value) if isinstance(value, LabelledEnum) else profile.say(value)
+
+
+def status_label(status) -> str:
+    known = Status._value2member_map_.get(getattr(status, "value", status))
+    return say(known) if known else Status.label_of(status)
+
+
+@bp.app_template_filter("say")
+def _say_filter(value):
+    return say(value)
+
+
 @bp.app_context_processor
 def template_helpers():
     return {
         "unread_count": unread_count,
         "role_label": role_label,
-        "status_label": Status.label_of,
+        "status_label": status_label,
         "status_badge_class": lambda status: STATUS_BADGE[Status(status)],
         "action_label": action_label,
         "csp_nonce": csp_nonce,

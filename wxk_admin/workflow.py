@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import outbox
+from . import outbox, profiles
 from .access import application_filter
 from .audit import Actor, record, send_message
 from .enums import CLOSED_STATUSES, Eligibility, Role, Status
@@ -170,11 +170,13 @@ def compose_reason(reasons: list[str] | tuple[str, ...], other_text: str | None)
     return "；".join(chosen)
 
 
-def checked_opinion(transition: Transition, opinion: str | None) -> str:
-    """The opinion to record (the default when empty); a transition that needs a reason refuses none."""
-    text = (opinion or "").strip() or transition.default_opinion
+def checked_opinion(transition: Transition, opinion: str | None, application: Application) -> str:
+    """The opinion to record (the default, in the association's words, when empty); a transition that needs a
+    reason refuses none."""
+    say = profiles.of(application.cycle.association).say
+    text = (opinion or "").strip() or say(transition.default_opinion)
     if transition.needs_reason and not text:
-        raise TransitionRefused(f"「{transition.label}」必须填写理由")
+        raise TransitionRefused(f"「{say(transition.label)}」必须填写理由")
     return text
 
 
@@ -221,7 +223,7 @@ def apply(session, application: Application, name: str, actor: Actor, *, opinion
             raise Conflict() from None
         if seen != application.version:
             raise Conflict()
-    text = checked_opinion(transition, opinion)
+    text = checked_opinion(transition, opinion, application)
 
     now = now or utcnow()
     source = application.status
@@ -253,7 +255,8 @@ def apply(session, application: Application, name: str, actor: Actor, *, opinion
 
 def _notify(session, transition: Transition, application: Application, text: str, sender: User) -> None:
     outbox.queue_transition(session, transition.name, application, text)  # e-mail / SMS, sent after commit
-    status_label = Status(transition.target).label
+    profile = profiles.of(application.cycle.association)  # subjects and states in the association's words
+    status_label = profile.label(Status(transition.target))
     if transition.notify_applicant:
         body = f"您的入会申请（{application.name}）状态已变更为「{status_label}」。"
         if text:
@@ -262,13 +265,13 @@ def _notify(session, transition: Transition, application: Application, text: str
             body += "\n请根据理由修改申请信息后再次提交。"
         if transition.assigns_serial:
             body += f"\n申请序列号：{application.serial_no}。请下载打印申请表，按要求向所属团体会员提交纸质材料。"
-        send_message(session, application.applicant_id, transition.notify_applicant, body,
+        send_message(session, application.applicant_id, profile.say(transition.notify_applicant), body,
                      application_id=application.id, sender=sender)
     if transition.notify_unit and application.unit_id is not None:
         admins = session.scalars(select(User.id).where(User.unit_id == application.unit_id,
                                                        User.role == Role.unit_admin, User.active.is_(True)))
         for admin_id in admins:
-            send_message(session, admin_id, transition.notify_unit,
+            send_message(session, admin_id, profile.say(transition.notify_unit),
                          f"{application.name} 的入会申请被退回团体会员重新审核。\n理由：{text}",
                          application_id=application.id, sender=sender)
 

@@ -8,11 +8,11 @@ dashboard); a stage's rate is reached-the-next ÷ decided there (passed + turned
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 
-from .. import access
+from .. import access, profiles
 from ..dashboard import bar_chart
 from ..enums import Category, Gender, Status, Track
 from ..models import Application, Cycle, GroupUnit, WebWork
@@ -75,6 +75,7 @@ def cycle_statistics(session, user, cycle: Cycle, previous: int = 4) -> Statisti
     scope = (access.application_filter(user), Application.status != Status.draft)
     in_cycle = (*scope, Application.cycle_id == cycle.id)
     admitted = (*in_cycle, Application.status == Status.admitted)
+    profile = profiles.of(cycle.association)
 
     def grouped(column, *where):
         return session.execute(select(column, func.count(Application.id)).where(*where).group_by(column)).all()
@@ -86,7 +87,7 @@ def cycle_statistics(session, user, cycle: Cycle, previous: int = 4) -> Statisti
 
     by_category = dict(grouped(Application.category, *admitted))
     tables.append(StatTable("category", "入会人数按门类", ("门类", "人数"),
-                            [(c.label, by_category.get(c, 0)) for c in Category]))
+                            [(profile.category_label(c), by_category.get(c, 0)) for c in Category]))
     # Grouped by plain columns and labelled here: PostgreSQL refuses a GROUP BY on an expression whose
     # bound parameters differ from the SELECT's.
     units: dict[str, int] = {}
@@ -149,7 +150,14 @@ def cycle_statistics(session, user, cycle: Cycle, previous: int = 4) -> Statisti
                                                 "公布入会", "入会率"), history, chart=False))
     scope_label = user.unit.name if getattr(user, "unit", None) is not None and user.role == "unit_admin" \
         else "全部团体会员及直接申报"
-    return Statistics(cycle, scope_label, tables)
+    return Statistics(cycle, scope_label, [_said(t, profile.say) for t in tables])
+
+
+def _said(table: StatTable, say) -> StatTable:
+    """A table's own words (titles, headers, stage names) as the association says them; names of units,
+    ethnicities … are data and stay."""
+    rows = [(say(r[0]), *r[1:]) for r in table.rows] if table.key in ("status", "rates") else table.rows
+    return replace(table, title=say(table.title), headers=tuple(say(h) for h in table.headers), rows=rows)
 
 
 def statistics_pdf(stats: Statistics) -> bytes:

@@ -9,6 +9,8 @@ read the deployment's (``association`` in every template).
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,6 +101,15 @@ class Profile:
     units: tuple[Unit, ...]
     story_units: tuple[str, ...]              # the demo story's units (wxk demo)
     source: str
+    wording: tuple[tuple[str, str], ...] = ()  # the platform's (national) words → this association's
+
+    def say(self, text):
+        """The platform's own text in this association's words: its office for 创联部会员处 / 会员处, and its
+        ``[wording]`` (Jiangsu: 专家评审 for 专家咨询).  Only for our texts — never for what users typed."""
+        if not text or not self.wording:
+            return text
+        words = dict(self.wording)
+        return _pattern(self.wording).sub(lambda m: words[m.group(0)], str(text))
 
     def category_label(self, value) -> str:
         value = getattr(value, "value", value)
@@ -110,14 +121,18 @@ class Profile:
             return self.names.office
         if isinstance(value, Category):
             return self.category_label(value)
-        return value.label if isinstance(value, LabelledEnum) else value
+        return self.say(value.label) if isinstance(value, LabelledEnum) else value
 
     def relabel(self, vocabulary, choices):
-        """A choice list of ``vocabulary`` (角色 or 门类) with this association's labels."""
-        if vocabulary not in (Role, Category):
-            return choices
+        """A choice list of ``vocabulary`` (any enum: 角色, 门类, 状态…) with this association's labels."""
         members = vocabulary._value2member_map_
         return [(code, self.label(members[code]) if code in members else text) for code, text in choices]
+
+
+@functools.lru_cache(maxsize=8)
+def _pattern(wording) -> re.Pattern:
+    # longest first: 创联部会员处 is replaced whole, not as 创联部 + 会员处
+    return re.compile("|".join(re.escape(old) for old, _ in sorted(wording, key=lambda w: -len(w[0]))))
 
 
 CALENDAR_ORDER = ("fill_start", "fill_end", "materials_deadline", "review_start", "review_end")
@@ -154,6 +169,8 @@ class _Reader:
             self.fail(path, "须为 true 或 false")
         if kind is list and not isinstance(node, list):
             self.fail(path, "须为列表")
+        if kind is dict and not isinstance(node, dict):
+            self.fail(path, "须为表（[节]）")
         return node.strip() if kind is str else node
 
     def month_day(self, path: str) -> tuple[int, int]:
@@ -206,6 +223,12 @@ def _read(data: dict, source: str) -> Profile:
     for i, unit_code in enumerate(story):
         if unit_code not in seen:
             r.fail(f"demo.story_units[{i}]", f"「{unit_code}」不在 units 中")
+    wording = {"创联部会员处": texts["names"]["office"], "会员处": texts["names"]["office_short"]}
+    extra = r.get("wording", dict, {}, required=False)
+    for old, new in extra.items():
+        if not isinstance(new, str) or not new.strip():
+            r.fail(f"wording.{old}", "须为非空文字")
+        wording[old] = new.strip()
     return Profile(
         code=code, names=Names(**texts["names"]),
         rules=Rules(recommenders=r.get("rules.recommenders", int), **texts["rules"]),
@@ -220,6 +243,7 @@ def _read(data: dict, source: str) -> Profile:
         public=Public(**texts["public"]),
         materials=tuple(str(m) for m in r.get("materials", list)),
         categories=tuple(categories), units=tuple(units), story_units=story, source=source,
+        wording=tuple((old, new) for old, new in wording.items() if old != new),
     )
 
 

@@ -13,7 +13,6 @@ from flask_admin.theme import Bootstrap4Theme
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..enums import Category, Role
 from ..models import Cycle
 from ..rules import RULESETS
 from ..web import csp_nonce
@@ -51,27 +50,38 @@ def init_admin(app) -> Admin:
 
 def _offer_own_association(admin: Admin, profile) -> None:
     """协会配置 on this app's views: 所属协会 offers and reads the deployment's association only (and a cycle
-    its rule set: the other's title names the other association); 角色 and 门类 read as the association says."""
+    its rule set: the other's title names the other association); every vocabulary and column label in its words."""
+    for item in admin._menu:  # the menu's words: 专家咨询与公示 → 专家评审与公示
+        for entry in (item, *item._children):
+            entry.name = profile.say(entry.name)
     for view in admin._views:
+        view.name = profile.say(view.name)
         model = getattr(view, "model", None)
         if model is None:
             continue
-        own = {name: profile.relabel(vocabulary, vocabulary.choices())
-               for name, vocabulary in enum_columns(model).items() if vocabulary in (Role, Category)}
         choices = getattr(view, "form_choices", None) or {}
+        vocabularies = enum_columns(model)
+        # every vocabulary in the association's words (联络部已确认, 专家评审中); a view's narrower list stays narrow
+        own = {name: profile.relabel(vocabulary, choices.get(name) or vocabulary.choices())
+               for name, vocabulary in vocabularies.items()}
+        shown = {name: profile.relabel(vocabulary, (view.column_choices or {}).get(name) or vocabulary.choices())
+                 for name, vocabulary in vocabularies.items()}
+        fixed = {}
         if "association" in choices:
-            own["association"] = [(profile.code, profile.names.association)]
+            fixed["association"] = [(profile.code, profile.names.association)]
         if "ruleset" in choices:
-            own["ruleset"] = [(profile.rules.ruleset, RULESETS[profile.rules.ruleset].title)]
+            fixed["ruleset"] = [(profile.rules.ruleset, RULESETS[profile.rules.ruleset].title)]
         if model is Cycle:
             args = dict(view.form_args or {})
             for name, extra in _new_cycle_defaults(profile).items():
                 args[name] = {**args.get(name, {}), **extra}
             view.form_args = args
-        if own or model is Cycle:
-            view.form_choices = {**choices, **own}
-            view.column_choices = {**(view.column_choices or {}), **own}
-            view._refresh_cache()
+        labels = getattr(view, "column_labels", None)
+        if labels:  # 会员处意见 → 联络部意见 …
+            view.column_labels = {key: profile.say(text) for key, text in labels.items()}
+        view.form_choices = {**choices, **own, **fixed}
+        view.column_choices = {**(view.column_choices or {}), **shown, **fixed}
+        view._refresh_cache()
 
 
 def _new_cycle_defaults(profile) -> dict:

@@ -19,7 +19,7 @@ from ..extensions import db, limiter
 from ..forms import ApplicationForm, counted_characters
 from ..models import Application, AuditEvent, Message, User
 from ..workflow import Conflict, TransitionRefused
-from ..web import action_label
+from ..web import action_label, say
 from .base import SecureBaseView, current_actor
 from .downloads import download
 
@@ -80,7 +80,7 @@ class ApplicantView(SecureBaseView):
                 if request.form.get("action") == "submit" and application.status == Status.submitted:
                     flash("申请已提交，请勿重复提交", "info")
                 else:
-                    flash(f"申请当前状态为「{application.status.label}」，不能修改", "error")
+                    flash(f"申请当前状态为「{say(application.status)}」，不能修改", "error")
                 return redirect(url_for(".index", id=application.id))
             return self._render_readonly(application)
         if request.method == "GET":

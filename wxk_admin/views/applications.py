@@ -17,11 +17,12 @@ from sqlalchemy import select
 
 from .. import access, actions, applying, integrity, layout, workflow
 from ..application_xlsx import build_application_form, form_filename
-from ..enums import Eligibility, Role, Status
+from ..enums import Eligibility, LabelledEnum, Role, Status
 from ..extensions import db
 from ..forms import ApplicationForm, counted_characters
 from ..models import Application, GroupUnit
 from ..security import request_return_url
+from ..web import say, status_label
 from .base import EDIT, EXPORT, READ, SecureModelView, current_actor, list_link, status_badge
 from .downloads import download
 from .exports import ExportMixin
@@ -71,7 +72,10 @@ def _current_role() -> Role | None:
 def _field_rows(application, keys):
     """``layout.field_rows`` without the fields the current role may not read."""
     withheld = access.withheld_fields(_current_role())
-    return layout.field_rows(application, [k for k in keys if k not in withheld])
+    keys = [k for k in keys if k not in withheld]
+    # vocabulary values in the association's words (联络部已确认); what people typed stays as typed
+    return [(label, say(getattr(application, key)) if isinstance(getattr(application, key), LabelledEnum) else value)
+            for key, (label, value) in zip(keys, layout.field_rows(application, keys))]
 
 
 class ApplicationView(ExportMixin, SecureModelView):
@@ -182,7 +186,7 @@ class ApplicationView(ExportMixin, SecureModelView):
         return_url = request_return_url(self.get_url(".index_view"))
         details_url = self.get_url(".details_view", id=application.id, url=return_url)
         if not self.may_edit(application):
-            flash(f"当前状态「{Status(application.status).label}」下不能修改信息", "error")
+            flash(f"当前状态「{status_label(application.status)}」下不能修改信息", "error")
             return redirect(details_url)
         errors = {}
         if request.method == "GET":
@@ -265,7 +269,7 @@ class ApplicationView(ExportMixin, SecureModelView):
                 if transition.needs_reason and transition.opinion_field == "reject_reasons":
                     opinion = workflow.compose_reason(request.form.getlist("reasons"), request.form.get("other"))
                 # The reason first; then, once, 「确定…？」 for a danger button or a flagged application.
-                opinion = workflow.checked_opinion(transition, opinion)
+                opinion = workflow.checked_opinion(transition, opinion, application)
                 cautions = workflow.cautions(transition, application)
                 if (transition.danger or cautions) and request.form.get("confirmed") != "1":
                     return self.render("applications/transition.html", app=application, transition=transition,
@@ -282,7 +286,7 @@ class ApplicationView(ExportMixin, SecureModelView):
                     flash(error, "error")
                     return redirect(details_url)
             else:
-                message = f"已{transition.label}：{application.name}，当前状态「{Status(application.status).label}」"
+                message = f"已{say(transition.label)}：{application.name}，当前状态「{status_label(application.status)}」"
                 if outcome.serial_no:
                     message += f"，申请序列号 {outcome.serial_no}"
                 flash(message, "success")

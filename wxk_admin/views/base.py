@@ -26,6 +26,7 @@ from ..layout import local_datetime
 from ..models import db
 from ..params import id_arg, int_arg
 from ..security import this_page
+from ..web import say
 from ..xlsx import content_disposition, safe_value
 from .safe_filters import SafeFilterConverter
 
@@ -392,7 +393,7 @@ def status_badge(status) -> Markup:
     if status is None:
         return Markup("")
     status = Status(status)
-    return Markup('<span class="badge badge-{}">{}</span>').format(STATUS_BADGE[status], status.label)
+    return Markup('<span class="badge badge-{}">{}</span>').format(STATUS_BADGE[status], say(status))
 
 
 def list_link(view, model, text) -> Markup:

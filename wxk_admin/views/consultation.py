@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import Application, ExpertGroup, ExpertProfile, Notice, Objection, User
 from ..security import request_return_url
 from ..workflow import TransitionRefused
+from ..web import say, status_label
 from ..xlsx import table_xlsx
 from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureBaseView, SecureModelView, current_actor
 from .downloads import download
@@ -116,7 +117,7 @@ class MaterialsView(SecureBaseView):
     @expose("/received/", methods=("POST",))
     def received(self):
         if current_user.role != Role.office:
-            return self._render(error="只有会员处可以确认材料已收齐", code=403)
+            return self._render(error=say("只有会员处可以确认材料已收齐"), code=403)
         ids = request.form.getlist("ids")
         result = dom.materials_received(db.session, current_actor(), ids)
         db.session.commit()
@@ -163,7 +164,7 @@ class ExpertProfileView(SecureModelView):
     form_widget_args = {"categories": {"placeholder": "如：小说,散文（门类名称或代码，逗号分隔）"}}
     column_descriptions = {"categories": "门类名称，逗号分隔；任期结束后自动不可用（专家库三年一调整）"}
     column_formatters = {
-        "categories": lambda v, c, m, p: "、".join(cat.label for cat in Category if cat in dom.profile_categories(m)),
+        "categories": lambda v, c, m, p: "、".join(say(cat) for cat in Category if cat in dom.profile_categories(m)),
         "available": lambda v, c, m, p: "是" if m.available_on(dt.date.today()) else "否",
     }
     column_export_list = ("user", "categories", "term_start", "term_end", "work_unit")
@@ -366,7 +367,7 @@ class ConsultationView(SecureBaseView):
             db.session.commit()
         except TransitionRefused as exc:
             return self._fail(self._secretariat_page, exc)
-        flash(f"{outcome.application.name}：{Status(outcome.transition.target).label}", "success")
+        flash(f"{outcome.application.name}：{status_label(outcome.transition.target)}", "success")
         return redirect(url_for(".secretariat_view"))
 
     # ------------------------------------------------------------ notice and objections

@@ -19,6 +19,7 @@ from ..enums import Role, Status
 from ..extensions import db
 from ..layout import filter_declarations
 from ..models import Application, Objection
+from ..web import say
 
 SERIAL_RE = re.compile(r"^\d{4}-\d{1,6}$")
 DIRECT = "direct"  # the 直接申报 pseudo-unit (unit_id IS NULL)
@@ -66,7 +67,7 @@ def status_options() -> list[tuple[str, str]]:
         states = list(EXPERT_VISIBLE_STATES)
     else:
         states = list(Status)
-    return [(s.value, s.label) for s in states]
+    return [(s.value, say(s)) for s in states]
 
 
 def unit_options() -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from .. import outbox
 from ..enums import Role
 from ..models import OutboxChannel, OutboxMessage, OutboxState, db
+from ..web import say
 from .base import READ, SecureBaseView, SecureModelView, current_actor
 
 MENU = "会员发展"
@@ -71,7 +72,7 @@ class OutboxTemplateView(SecureBaseView):
     def _page(self, errors=None, submitted=None):
         rows = []
         for kind, label in outbox.KIND_LABELS.items():
-            subject, body = (submitted or {}).get(kind) or outbox.template_of(db.session, kind)
+            subject, body = (submitted or {}).get(kind) or outbox.template_of(db.session, kind, say)
             rows.append({"kind": kind, "label": label, "subject": subject, "body": body,
                          "error": (errors or {}).get(kind)})
         return self.render("outbox/templates.html", rows=rows, placeholders=outbox.PLACEHOLDERS)

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import AuditEvent, Cycle, GroupUnit, Message, User
 from ..rules import RULESETS
 from ..security import request_return_url
-from ..web import forget_unread_count
+from ..web import forget_unread_count, say
 from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureModelView, current_actor
 
 ALL = frozenset({READ, CREATE, EDIT, DELETE, EXPORT})
@@ -143,7 +143,8 @@ def _application_link(view, context, model, name) -> Markup | str:
 
 
 def _label_formatter(vocabulary: type[LabelledEnum]):
-    return lambda view, context, model, name: vocabulary.label_of(getattr(model, name))
+    return lambda view, context, model, name: say(vocabulary(getattr(model, name))) \
+        if getattr(model, name) in vocabulary._value2member_map_ else vocabulary.label_of(getattr(model, name))
 
 
 def _labels_matching(vocabulary: type[LabelledEnum], term: str) -> list[str]:
