@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import uuid
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, exc, text
 
 from wxk_admin import create_app
 from wxk_admin.extensions import limiter
@@ -46,9 +47,22 @@ def throwaway_database(backend: str, directory, prefix: str = "wxk_test"):
     try:
         yield admin_url.rsplit("/", 1)[0] + "/" + name
     finally:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(engine, name)
         engine.dispose()
+
+
+def drop_database(engine, name: str, attempts: int = 10) -> None:
+    """DROP DATABASE … WITH (FORCE), again while an autovacuum worker is in it: the test role may end its own
+    sessions but not the server's (InsufficientPrivilege), and the worker leaves within a few seconds."""
+    for attempt in range(attempts):
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except exc.ProgrammingError as error:
+            if "pg_signal_backend" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(1)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

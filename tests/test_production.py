@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from .conftest import BACKENDS
+from .conftest import BACKENDS, drop_database
 from .helpers import PASSWORD
 from .security_support import free_port
 
@@ -133,8 +133,7 @@ def deployment(tmp_path_factory):
     finally:
         for proc in reversed(procs):
             _stop(proc)
-        with admin_engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(admin_engine, name)
         admin_engine.dispose()
 
 
