@@ -33,7 +33,7 @@ def test_unit_admin_rejects_and_applicant_sees_message(page, world):
 
 
 def test_office_confirms_and_numbers(page, world):
-    from wxk_admin import workflow
+    from wxk_admin import profiles, workflow
     from wxk_admin.audit import Actor
     from wxk_admin.models import db
 
@@ -45,5 +45,6 @@ def test_office_confirms_and_numbers(page, world):
     page.click("#btn-office_confirm")
     page.click("#submit-transition")
     page.wait_for_load_state("networkidle")
-    assert page.locator("#status-badge").inner_text() == "会员处已确认"
+    office = profiles.of(world.cycle.association).names.office_short  # 会员处; 联络部 (test_profiles_browser)
+    assert page.locator("#status-badge").inner_text() == f"{office}已确认"
     assert page.locator("#serial-no").inner_text() == f"{world.cycle.year}-000001"

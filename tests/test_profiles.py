@@ -109,6 +109,21 @@ def test_a_third_association_is_one_file(tmp_path):
             **{k: v for d in [p() for p in app.template_context_processors[None]] for k, v in d.items()}) == "创作联络部"
 
 
+def test_the_platforms_words_read_as_the_association_says_them(tmp_path):
+    """Profile.say: the office by its names (创作联络部 for 创联部会员处, 创联部 for 会员处), a [wording] entry by its word;
+    every vocabulary member through it (Profile.label)."""
+    from wxk_admin.enums import MaterialHolder, Status
+
+    zhejiang = profiles.load(write(tmp_path, MINIMAL.replace("[public]", '[wording]\n"专家咨询" = "专家审读"\n\n[public]')))
+    assert zhejiang.say("经创联部会员处核查；会员处确认后专家咨询") == "经创作联络部核查；创联部确认后专家审读"
+    assert zhejiang.label(Status.office_confirmed) == "创联部已确认"
+    assert zhejiang.label(Status.expert_failed) == "专家审读未通过"
+    assert zhejiang.label(MaterialHolder.office) == "创联部"
+    national = profiles.of("cwa")
+    assert national.say("会员处确认后专家咨询") == "会员处确认后专家咨询" and national.label(Status.expert_review) == "专家咨询中"
+    assert profiles.of("jiangsu").label(Status.expert_review) == "专家评审中"
+
+
 @pytest.mark.parametrize("change, field, words", [
     (('ruleset = "cwa-2022"', 'ruleset = "zhejiang-2099"'), "rules.ruleset", "不是已有的资格规则"),
     (('{ code = "hz", name = "杭州市作家协会", kind = "regional" }',
@@ -123,6 +138,7 @@ def test_a_third_association_is_one_file(tmp_path):
     (('{ code = "poetry", label = "诗歌" }', '{ code = "opera", label = "戏曲" }'), "categories[1].code",
      "不是平台的门类代码"),
     (('recommenders = 2', 'recommenders = "两名"'), "rules.recommenders", "整数"),
+    (('[public]', '[wording]\n"专家咨询" = ""\n\n[public]'), "wording.专家咨询", "须为非空文字"),
 ])
 def test_a_bad_profile_stops_the_start_naming_the_field(tmp_path, change, field, words):
     old, new = change

@@ -17,7 +17,7 @@ from flask_migrate import upgrade
 from wxk_admin import consultation, create_app
 from wxk_admin.audit import Actor
 from wxk_admin.enums import STATUS_BADGE, Role, Status
-from wxk_admin.models import Application, db
+from wxk_admin.models import Application, Objection, db
 
 from .factories import make_app, make_user, make_world
 from .pdf_support import pdf_text
@@ -129,6 +129,14 @@ def test_messages_name_the_associations_office(app, client, world, rich):
         assert str(refused) == f"您已对该申请投票；如需回避请联系{office}"
     else:
         raise AssertionError("a recusal after the vote was accepted")
+    # an upheld objection's reason reaches the applicant naming the office (consultation.UPHELD_OPINION)
+    office_actor = Actor(world.users["office"])
+    objection = db.session.scalar(db.select(Objection).where(Objection.application_id == app_id))
+    consultation.check_objection(db.session, office_actor, objection.id, "核查属实")
+    consultation.decide_objection(db.session, office_actor, objection.id, True)
+    db.session.commit()
+    assert db.session.get(Application, app_id).disqualify_reason == \
+        f"公示期间收到的反映经{office}核查、书记处认定属实，取消申请资格"
 
 
 def test_direct_route_and_identity_read_as_the_association_says(app, client, world):
