@@ -2,7 +2,8 @@
 
 The two reported cases first, then a walk generated from ``app.url_map``: every GET and POST
 endpoint of ``tests/authz_matrix.py``, as each role, with every parameter named like a URL set
-to each hostile value — no ``Location`` leaves the site and no link or form points off-site.
+to each hostile value (on PostgreSQL one value per endpoint, in turn) — no ``Location`` leaves the site and no
+link or form points off-site.
 """
 from __future__ import annotations
 
@@ -72,8 +73,9 @@ def test_login_next_stays_on_site(app, client, world):
 def test_no_endpoint_redirects_or_links_off_site(app, ctx, backend, role):
     from .conftest import BACKENDS
 
-    if backend != BACKENDS[0]:
-        pytest.skip(f"the walk runs once, on {BACKENDS[0]}")
+    # Every hostile value on the first backend; on the others one value per endpoint, taken in turn (a sample:
+    # the whole walk is minutes, and what differs between backends is the database, not the URL handling).
+    sample = backend != BACKENDS[0]
     world = _mworld(app)
     objs, _ = _objects(world, role)
     client = Client(app.test_client())
@@ -82,13 +84,13 @@ def test_no_endpoint_redirects_or_links_off_site(app, ctx, backend, role):
         client.login(USERS[role])
     failures, count = [], 0
     col = 1 + M.ROLES.index(role)
-    for rule, method, row in _probe_list(app, M.all_rows()):
+    for number, (rule, method, row) in enumerate(_probe_list(app, M.all_rows())):
         if row[col] == M.SKIP:
             continue
         params, _ = _params(row[0], objs, 0)
         if params is None:
             continue
-        for value in HOSTILE:
+        for value in [HOSTILE[number % len(HOSTILE)]] if sample else HOSTILE:
             hostile = dict(params, **{name: value for name in URL_PARAMS})
             url, form = _build(app, rule, method, hostile)
             if method == "GET":
@@ -108,5 +110,5 @@ def test_no_endpoint_redirects_or_links_off_site(app, ctx, backend, role):
             if method != "GET" and role != "anonymous" and client.get("/admin/account/password/").status_code != 200:
                 client.login(USERS[role])  # a probe (proxy switch, password) ended the session
                 client._csrf = None
-    assert count > 50
+    assert count > (20 if sample else 50), count
     assert not failures, f"{len(failures)} of {count} probes failed:\n" + "\n".join(failures)
