@@ -103,6 +103,12 @@ def message_filter(user: User) -> ColumnElement[bool]:
     return Message.recipient_id == user.id
 
 
+def every_row(user: User) -> ColumnElement[bool]:
+    """Every row: a view's declared choice for a table every role that opens it may read whole
+    (reference data, the platform's own logs).  A model view that declares nothing sees no row."""
+    return true()
+
+
 def user_filter(user: User) -> ColumnElement[bool]:
     """IT sees every account; a unit admin only the proxy accounts of their own unit."""
     if user.role == Role.it_admin:

@@ -17,7 +17,7 @@ from flask_admin.contrib.sqla import ModelView
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import true
+from sqlalchemy import false
 
 from ..audit import Actor, changed_fields, record
 from ..enums import LabelledEnum, Role
@@ -298,8 +298,9 @@ class SecureModelView(RoleGate, ModelView):
     # ------------------------------------------------------------ row-level scope on every path
 
     def scope(self, user):
-        """WHERE clause of the rows ``user`` may touch; subclasses narrow it (default: all rows)."""
-        return true()
+        """WHERE clause of the rows ``user`` may touch.  No row unless the view declares its scope: a view
+        that forgets shows nothing rather than everything (``access.every_row`` says "all" on purpose)."""
+        return false()
 
     def get_query(self):
         return super().get_query().filter(self.scope(current_user))

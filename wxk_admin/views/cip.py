@@ -57,6 +57,10 @@ class CipRecordView(SecureModelView):
                             description="ISBN-10 或 ISBN-13，保存为 13 位"),
     }
 
+    def scope(self, user):
+        # Shared reference data (published CIP records), no owner per row: IT and the office read it all.
+        return access.every_row(user)
+
     def on_model_change(self, form, model, is_created):
         problems = []
         for key, normalise in (("cip_no", cip_sources.try_cip_no), ("isbn", cip_sources.try_isbn)):

@@ -169,6 +169,10 @@ class ExpertProfileView(SecureModelView):
     }
     column_export_list = ("user", "categories", "term_start", "term_end", "work_unit")
 
+    def scope(self, user):
+        # The office and IT keep the whole pool of experts (专家库); no expert opens this view.
+        return access.every_row(user)
+
     def on_model_change(self, form, model, is_created):
         problems = dom.profile_problems(model.categories)
         if problems:
