@@ -651,7 +651,8 @@ def close_vote(session, actor: Actor, group: ExpertGroup, now: dt.datetime | Non
     for app in apps:
         t = tallies[app.id]
         name = "expert_pass" if t.carries else "expert_fail"
-        text = f"专家咨询：应投 {t.eligible} 票（回避 {t.recused}），通过 {t.passed} 票，不通过 {t.failed} 票"
+        text = _profile(app).say(f"专家咨询：应投 {t.eligible} 票（回避 {t.recused}），通过 {t.passed} 票，"
+                                 f"不通过 {t.failed} 票")
         result.done.append(workflow.apply(session, app, name, actor, opinion=text, now=now))
     record(session, actor, "vote_close", group, after={"applications": len(apps),
                                                        "passed": sum(1 for o in result.done

@@ -48,8 +48,9 @@ def forget_unread_count() -> None:
 
 
 def action_label(action: str) -> str:
-    """操作记录: how an audited action reads on screen (the labelled vocabulary ``AuditAction``)."""
-    return AuditAction.label_of(action)
+    """操作记录: how an audited action reads on screen (the labelled vocabulary ``AuditAction``), in the
+    association's words (联络部确认并编号, 专家评审通过 in Jiangsu)."""
+    return say(AuditAction.label_of(action))
 
 
 @bp.app_template_filter("local_dt")

@@ -7,6 +7,7 @@ Nothing else in the code base assigns ``Application.status``.  Views ask
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
@@ -16,7 +17,7 @@ from . import outbox, profiles
 from .access import application_filter
 from .audit import Actor, record, send_message
 from .enums import CLOSED_STATUSES, Eligibility, Role, Status
-from .models import Application, Cycle, User, utcnow
+from .models import Application, Cycle, MaterialItem, User, utcnow
 
 UNIT_CONFIRM_DEFAULT = "团体会员确认信息"
 CONFLICT_MESSAGE = "该申请已被他人处理，请刷新后重试"
@@ -242,6 +243,7 @@ def apply(session, application: Application, name: str, actor: Actor, *, opinion
         seq = next_serial(session, application.cycle_id)
         application.serial_seq = seq
         application.serial_no = outcome.serial_no = format_serial(application.cycle, seq)
+        _open_checklist(application)
         session.flush()
 
     before, after = changes or ({}, {})
@@ -251,6 +253,20 @@ def apply(session, application: Application, name: str, actor: Actor, *, opinion
            to_state=transition.target, reason=text or None, before=before or None, after=after or None)
     _notify(session, transition, application, text, actor.user)
     return outcome
+
+
+COPIES = {"一": 1, "两": 2, "二": 2, "三": 3}
+
+
+def _open_checklist(application: Application) -> None:
+    """With the serial number the paper materials are due: the association's list (profile ``materials``,
+    e.g. 002 第三条(二)) becomes the 申报材料清单 the unit and the office tick, so 材料已收齐 has items to check."""
+    if application.materials:
+        return
+    for position, name in enumerate(profiles.of(application.cycle.association).materials):
+        copies = re.search(r"一式([一两二三])份", name)
+        application.materials.append(MaterialItem(position=position, name=name[:100],
+                                                  copies=COPIES[copies.group(1)] if copies else 1))
 
 
 def _notify(session, transition: Transition, application: Application, text: str, sender: User) -> None:
