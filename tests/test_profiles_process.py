@@ -36,7 +36,9 @@ class Visits:
         return text
 
     def get(self, url):
-        return self.seen(url, self.client.get(url, follow_redirects=True))
+        response = self.client.get(url, follow_redirects=True)
+        assert response.status_code == 200, url
+        return self.seen(url, response)
 
     def post(self, url, data, token_from=HOME):
         response = self.client.post(url, data, token_from=token_from, follow_redirects=True)
@@ -154,5 +156,41 @@ def test_whole_process_in_the_associations_units_categories_and_words(app, clien
     # The applicant's own pages and messages, at the end, in the association's words.
     client.login("zhang")
     visits.get("/admin/my-application/")
-    visits.get("/admin/messages/")
+    visits.get("/admin/inbox/")
+    assert not visits.found, "\n".join(visits.found)
+
+
+def test_rejection_and_return_are_told_in_the_associations_words(app, client, profile_world):  # noqa: F811
+    """驳回 reaches the applicant, 退回 reaches the unit's admin, each naming the office as the association does;
+    the resubmitted application goes back to the unit (002 第三条(四): 联络部 checks the units' confirmations)."""
+    profile = app.extensions["wxk_profile"]
+    office, world = profile.names.office_short, profile_world
+    visits = Visits(client, FOREIGN[profile.code])
+    application = world.apps["a_submitted"]
+    client.login("admin_a")
+    _, page = visits.post(f"/admin/applications/transition/?id={application.id}&name=unit_reject",
+                          [("id", application.id), ("name", "unit_reject"), ("reasons", "其它"),
+                           ("other", "请补充代表作品"), ("confirmed", "1")])
+    assert status(application.id) == Status.rejected
+    client.login("appl_a")
+    mine = visits.get("/admin/my-application/")
+    assert "请补充代表作品" in mine and "团体会员驳回申请" in mine
+    message = db.session.scalars(select(Message).where(Message.recipient_id == world.users["appl_a"].id)).one()
+    assert message.subject == "您的入会申请已被驳回" and "请补充代表作品" in message.body
+
+    other = world.apps["b_submitted"]
+    client.login("admin_b")
+    visits.post(f"/admin/applications/transition/?id={other.id}&name=unit_confirm",
+                {"id": other.id, "name": "unit_confirm", "opinion": "", "confirmed": "1"})
+    client.login("office")
+    _, page = visits.post(f"/admin/applications/transition/?id={other.id}&name=office_return",
+                          {"id": other.id, "name": "office_return", "opinion": "请核实发表作品字数",
+                           "confirmed": "1"})
+    assert status(other.id) == Status.submitted
+    notice = db.session.scalars(select(Message).where(Message.recipient_id == world.users["admin_b"].id)).one()
+    assert notice.subject == f"{office}退回入会申请" and "请核实发表作品字数" in notice.body
+    client.login("admin_b")
+    assert f"{office}退回入会申请" in visits.get("/admin/inbox/")
+    details = visits.get(f"/admin/applications/details/?id={other.id}")
+    assert "请核实发表作品字数" in details and "退回团体会员" in details
     assert not visits.found, "\n".join(visits.found)
