@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel import Locale
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy.engine import make_url
 
 from . import config as config_module
+from . import rules
 from .extensions import babel, csrf, db, limiter, migrate
 from .paths import ROOT, instance_path, shipped
 
@@ -63,6 +64,8 @@ def _load_profile(app: Flask) -> None:
     app.extensions["wxk_profile"] = profile
     app.config["WXK_ASSOCIATION"] = profile.code
     app.config["WXK_DEFAULT_RULESET"] = app.config.get("WXK_DEFAULT_RULESET") or profile.rules.ruleset
+    rules.set_default_source(
+        lambda: current_app.config.get("WXK_DEFAULT_RULESET") if has_app_context() else None)
     app.context_processor(lambda: {"association": profile})
 
 

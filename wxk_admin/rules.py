@@ -20,7 +20,7 @@ Public API:
     evaluate(application_like, ruleset_name) -> Result   (pure: no session, no app context)
     refresh(session, application) -> None                 (stores eligibility, note, detail; no commit)
     ruleset_for(application, session=None) -> str          (the cycle's rule set, else the deployment default)
-    default_ruleset() -> str                               (config WXK_DEFAULT_RULESET, or cwa-2022 outside an app)
+    default_ruleset() -> str                               (the app's WXK_DEFAULT_RULESET, via set_default_source; else cwa-2022)
     get_ruleset(name) -> RuleSet                           (raises UnknownRuleset)
     recheck_cycle(session, cycle, progress=None) -> dict   (whole cycle; audit per changed result; commits per batch)
     Result(outcome: Eligibility, note: str, detail: dict, met: str|None, nearest: str|None, flags: list[str])
@@ -845,12 +845,18 @@ def _only_lacks(row: dict, measures: tuple[str, ...]) -> bool:
 # ---------------------------------------------------------------- storing the result
 
 
-def default_ruleset() -> str:
-    from flask import current_app, has_app_context
+# Where the deployment's default comes from: the app factory installs a reader of its configuration
+# (``set_default_source``), so this module never imports the web layer.
+_default_source: Callable[[], str | None] = lambda: None  # noqa: E731
 
-    if has_app_context():
-        return current_app.config.get("WXK_DEFAULT_RULESET") or FALLBACK_RULESET
-    return FALLBACK_RULESET
+
+def set_default_source(source: Callable[[], str | None]) -> None:
+    global _default_source
+    _default_source = source
+
+
+def default_ruleset() -> str:
+    return _default_source() or FALLBACK_RULESET
 
 
 def ruleset_for(application, session=None) -> str:
