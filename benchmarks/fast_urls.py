@@ -30,7 +30,8 @@ def main() -> None:
     os.environ.update(DATABASE_URL=f"sqlite:///{folder}/bench.sqlite3", SECRET_KEY=secrets.token_hex(32))
     from flask_migrate import upgrade
 
-    from wxk_admin import create_app, demo, views
+    from wxk_admin import create_app, views
+    from wxk_admin.cli import demo
     from wxk_admin.extensions import db
     from wxk_admin.views import base
 

@@ -81,7 +81,7 @@ def build(url: str, size: int) -> None:
     from sqlalchemy import func, select
 
     from wxk_admin.enums import Role
-    from wxk_admin.generate import generate
+    from wxk_admin.cli.generate import generate
     from wxk_admin.models import Application, GroupUnit, User, db
 
     app = make_app(url)

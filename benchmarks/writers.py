@@ -7,7 +7,7 @@ one least disturbed by others) of seconds and peak RSS above the process's idle 
 memory allocated by Rust or C is counted too, which tracemalloc would miss), and checks that the
 file opens in openpyxl with every row and the right cells.  Writers: openpyxl (normal,
 write-only with/without lxml), XlsxWriter (constant_memory), rustpy-xlsxwriter (Rust,
-generator streaming), PyExcelerate, and the product's export sheet (``wxk_admin.exports.write_xlsx``:
+generator streaming), PyExcelerate, and the product's export sheet (``wxk_admin.domain.exports.write_xlsx``:
 title row, styles, widths, print setup — written by rustpy-xlsxwriter since the comparison below).
 
 Issue 19.4 (2026-12-01, load average 5–9, best of 5 interleaved rounds, 100,000 rows): the product's
@@ -57,7 +57,7 @@ def rows(n):
 
 
 def write(name: str, path: str, n: int) -> None:
-    if name == "wxk_export":  # the product's sheet (title, styles, widths, print setup): wxk_admin.exports
+    if name == "wxk_export":  # the product's sheet (title, styles, widths, print setup): wxk_admin.domain.exports
         columns = [ExportColumn(f"c{i}", f"列{i}", "text", 14, lambda: None) for i in range(COLUMNS)]
         write_xlsx(path, columns, rows(n), title="writer benchmark")
     elif name.startswith("openpyxl"):
@@ -110,7 +110,7 @@ def run_one(name: str, n: int, keep: str | None) -> dict:
     if name == "wxk_export":
         global ExportColumn, write_xlsx
         sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-        from wxk_admin.exports import ExportColumn, write_xlsx
+        from wxk_admin.domain.exports import ExportColumn, write_xlsx
     elif name.startswith("openpyxl"):
         import openpyxl  # noqa: F401
     elif name == "xlsxwriter_constant_memory":

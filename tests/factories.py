@@ -7,7 +7,7 @@ import random
 import zlib
 from dataclasses import dataclass, field
 
-from wxk_admin.demo import DEMO_PASSWORD, make_application
+from wxk_admin.cli.demo import DEMO_PASSWORD, make_application
 from wxk_admin.enums import Role, Status, UnitKind
 from wxk_admin.models import Application, Cycle, GroupUnit, User, utcnow
 

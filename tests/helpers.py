@@ -5,7 +5,7 @@ import re
 
 from werkzeug.datastructures import MultiDict
 
-from wxk_admin.demo import DEMO_PASSWORD
+from wxk_admin.cli.demo import DEMO_PASSWORD
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = DEMO_PASSWORD

@@ -13,7 +13,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from wxk_admin import actions, applying, workflow
+from wxk_admin import actions
+from wxk_admin.domain import applying, workflow
 from wxk_admin.enums import Role, Status
 from wxk_admin.models import Application, User, db
 

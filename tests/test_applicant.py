@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from wxk_admin import applying, workflow
-from wxk_admin.audit import Actor
+from wxk_admin.domain import applying, workflow
+from wxk_admin.domain.audit import Actor
 from wxk_admin.enums import Role, Status
 from wxk_admin.models import Application, AuditEvent, Cycle, Message, User, db
 
@@ -457,7 +457,7 @@ def test_after_office_confirmation_read_only_with_downloads(client, world):
 
 
 def test_materials_checklist_neutralises_formulas(world):
-    from wxk_admin.materials_xlsx import build_materials_checklist
+    from wxk_admin.documents.materials_xlsx import build_materials_checklist
 
     app = world.apps["a_submitted"]
     app.name = "=HYPERLINK(\"http://x\")"

@@ -28,8 +28,8 @@ def _snapshot(session):
 
 
 def test_backup_and_restore_into_empty_database(app, world, backend, empty_database, tmp_path):
-    from wxk_admin import workflow
-    from wxk_admin.audit import Actor
+    from wxk_admin.domain import workflow
+    from wxk_admin.domain.audit import Actor
 
     # Give the data some history: one confirmed application with a serial number.
     workflow.apply(db.session, world.apps["a_submitted"], "unit_confirm", Actor(world.users["admin_a"], "t"))

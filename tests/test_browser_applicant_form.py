@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from wxk_admin import applying
-from wxk_admin.audit import Actor
+from wxk_admin.domain import applying
+from wxk_admin.domain.audit import Actor
 from wxk_admin.enums import Status
 from wxk_admin.models import db
 

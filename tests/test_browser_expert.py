@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from wxk_admin import consultation as dom
+from wxk_admin.domain import consultation as dom
 from wxk_admin.models import db
 
 from .helpers_browser import browser_login, browser_logout

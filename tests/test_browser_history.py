@@ -2,7 +2,7 @@
 with the ID number masked; IT reads it in full; the expert stage is the office's and IT's only."""
 import pytest
 
-from wxk_admin import consultation as dom
+from wxk_admin.domain import consultation as dom
 from wxk_admin.enums import Category, Track
 from wxk_admin.models import db
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from wxk_admin.enums import Status
-from wxk_admin.generate import generate
+from wxk_admin.cli.generate import generate
 from wxk_admin.models import Application, db
 
 from .helpers_browser import browser_login

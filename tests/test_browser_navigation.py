@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from wxk_admin.audit import send_message
+from wxk_admin.domain.audit import send_message
 from wxk_admin.enums import Status
 from wxk_admin.models import db
 

@@ -33,8 +33,9 @@ def test_unit_admin_rejects_and_applicant_sees_message(page, world):
 
 
 def test_office_confirms_and_numbers(page, world):
-    from wxk_admin import profiles, workflow
-    from wxk_admin.audit import Actor
+    from wxk_admin import profiles
+    from wxk_admin.domain import workflow
+    from wxk_admin.domain.audit import Actor
     from wxk_admin.models import db
 
     app = world.apps["a_submitted"]

@@ -4,7 +4,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from wxk_admin import workflow
+from wxk_admin.domain import workflow
 from wxk_admin.enums import Category, Status, Track
 from wxk_admin.models import Application, AuditEvent, db
 

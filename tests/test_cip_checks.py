@@ -12,7 +12,7 @@ import datetime as dt
 
 import pytest
 
-from wxk_admin import cip
+from wxk_admin.domain import cip
 from wxk_admin.enums import Responsibility
 from wxk_admin.models import Book, CipRecord, db
 

@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from wxk_admin.cip_sources import CipFormatError, format_cip_no, normalise_cip_no, normalise_isbn
+from wxk_admin.domain.cip_sources import CipFormatError, format_cip_no, normalise_cip_no, normalise_isbn
 
 NEXT_YEAR = dt.date.today().year + 2
 

@@ -13,7 +13,7 @@ import pytest
 
 from sqlalchemy import func, select
 
-from wxk_admin import cip, cip_sources
+from wxk_admin.domain import cip, cip_sources
 from wxk_admin.models import CipRecord, db
 
 from .cip_support import (FakeCipService, closed_port_url, give_books, http_config, isbn13, spec_answer, spec_book,
@@ -24,10 +24,10 @@ SPEC_ISBN = "9787501527090"
 
 @pytest.fixture
 def cip_log(caplog):
-    """Captured warnings of wxk_admin.cip (Alembic's fileConfig in the test set-up disables existing loggers)."""
-    logger = logging.getLogger("wxk_admin.cip")
+    """Captured warnings of wxk_admin.domain.cip (Alembic's fileConfig in the test set-up disables existing loggers)."""
+    logger = logging.getLogger("wxk_admin.domain.cip")
     was_disabled, logger.disabled = logger.disabled, False
-    with caplog.at_level(logging.WARNING, logger="wxk_admin.cip"):
+    with caplog.at_level(logging.WARNING, logger="wxk_admin.domain.cip"):
         yield caplog
     logger.disabled = was_disabled
 

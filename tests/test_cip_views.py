@@ -251,7 +251,7 @@ def test_import_cip_command(app, world, tmp_path):
 
 def test_submission_block_message_through_the_domain(world):
     """The function the submit path calls (issue 4 wires it into 提交)."""
-    from wxk_admin import cip
+    from wxk_admin.domain import cip
 
     application = give_books(db.session, world.apps["a_submitted"],
                              spec_book(responsibility=Responsibility.sole, isbn=isbn13(50), cip_no=None))

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from wxk_admin.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, NEXT_STEPS
+from wxk_admin.cli.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, NEXT_STEPS
 from wxk_admin.enums import Role, Status, UnitKind
 from wxk_admin.models import Application, AuditEvent, Cycle, GroupUnit, User, db
 

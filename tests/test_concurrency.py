@@ -14,9 +14,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from wxk_admin import workflow
-from wxk_admin.audit import Actor
-from wxk_admin.demo import make_application
+from wxk_admin.domain import workflow
+from wxk_admin.domain.audit import Actor
+from wxk_admin.cli.demo import make_application
 from wxk_admin.enums import Role, Status
 from wxk_admin.models import Application, AuditEvent, Cycle, Message, User, db, utcnow
 

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from wxk_admin import consultation as dom
+from wxk_admin.domain import consultation as dom
 from wxk_admin.enums import Category, ContactMethod, RecusalReason, Status, VoteChoice
 from wxk_admin.models import Application, ExpertGroup, Message, Notice, Objection, Recusal, Vote, db
 

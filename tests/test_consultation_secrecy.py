@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from wxk_admin import consultation as dom
+from wxk_admin.domain import consultation as dom
 from wxk_admin.models import db
 
 from .test_consultation_support import actor, add_expert, group_with, in_review

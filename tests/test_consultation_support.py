@@ -9,7 +9,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from wxk_admin.audit import Actor
+from wxk_admin.domain.audit import Actor
 from wxk_admin.enums import Category, Role, Status
 from wxk_admin.models import (Application, AuditEvent, ExpertGroup, ExpertGroupMember, ExpertProfile, User,
                               Vote, db)

@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import func, select
 
-from wxk_admin import dashboard
+from wxk_admin.domain import dashboard
 from wxk_admin.enums import Category, Status
 from wxk_admin.models import Application, db
 

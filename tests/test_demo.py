@@ -6,7 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from wxk_admin import applying, demo
+from wxk_admin.domain import applying
+from wxk_admin.cli import demo
 from wxk_admin.enums import Eligibility, Status
 from wxk_admin.forms import ApplicationForm, multidict
 from wxk_admin.models import (Application, AuditEvent, Cycle, ExpertGroup, Message, Notice, Objection, Recusal, User,

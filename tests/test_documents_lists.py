@@ -7,7 +7,7 @@ import io
 
 from openpyxl import load_workbook
 
-from wxk_admin import consultation as dom
+from wxk_admin.domain import consultation as dom
 from wxk_admin.enums import Category, Status
 from wxk_admin.models import db
 

@@ -8,7 +8,7 @@ import io
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from wxk_admin.application_xlsx import PRINTABLE_WIDTH, text_units
+from wxk_admin.documents.form_xlsx import PRINTABLE_WIDTH, text_units
 from wxk_admin.extensions import db
 
 from .documents_support import LONG_EMPLOYER, long_application

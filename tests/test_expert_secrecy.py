@@ -18,7 +18,7 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from wxk_admin import consultation as dom
+from wxk_admin.domain import consultation as dom
 from wxk_admin.enums import Category, Status
 from wxk_admin.models import AuditEvent, db
 

@@ -13,7 +13,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from wxk_admin import exports as domain
+from wxk_admin.domain import exports as domain
 from wxk_admin.enums import Category, Status
 from wxk_admin.models import AuditEvent, db
 

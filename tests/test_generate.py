@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from wxk_admin.enums import Status
-from wxk_admin.generate import NUMBERED, generate
+from wxk_admin.cli.generate import NUMBERED, generate
 from wxk_admin.models import Application, Book, Cycle, GroupUnit, MaterialItem, Publication, User, db
 
 
@@ -77,7 +77,7 @@ def test_generated_rows_keep_the_demo_invariants(ctx, app):
     and 不符合条件 never past the unit — also at size (the bulk path)."""
     import datetime as dt
 
-    from wxk_admin import applying
+    from wxk_admin.domain import applying
     from wxk_admin.enums import Eligibility
 
     today = dt.date(2026, 12, 1)  # after September: the coming year's cycle is the current one

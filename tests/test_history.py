@@ -10,8 +10,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from wxk_admin import consultation as dom
-from wxk_admin.audit import Actor, UnknownAction, record
+from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.audit import Actor, UnknownAction, record
 from wxk_admin.enums import AuditAction, Status
 from wxk_admin.models import AuditEvent, db
 
@@ -182,7 +182,7 @@ def test_every_transition_and_every_literal_action_in_the_code_is_labelled():
     from pathlib import Path
 
     import wxk_admin
-    from wxk_admin.workflow import TRANSITIONS
+    from wxk_admin.domain.workflow import TRANSITIONS
 
     assert set(TRANSITIONS) <= {a.value for a in AuditAction}
     found = set()
@@ -202,7 +202,7 @@ def test_every_transition_and_every_literal_action_in_the_code_is_labelled():
 
 
 def test_it_log_reads_in_chinese_and_finds_edits_by_their_chinese_name(client, world):
-    from wxk_admin import workflow
+    from wxk_admin.domain import workflow
 
     app = world.apps["a_submitted"]
     workflow.apply(db.session, app, "unit_confirm", Actor(world.users["admin_a"]))

@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from wxk_admin import applying
+from wxk_admin.domain import applying
 from wxk_admin.enums import Status
 from wxk_admin.forms import ApplicationForm
 from wxk_admin.models import Application, AuditEvent, db

@@ -10,7 +10,8 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
-from wxk_admin import create_app, integrity
+from wxk_admin import create_app
+from wxk_admin.domain import integrity
 from wxk_admin.enums import Responsibility, Role, Status
 from wxk_admin.models import Application, Book, Cycle, Publication, User, db
 
@@ -212,7 +213,7 @@ def test_migration_0007_fills_the_keys_of_existing_rows(backend, tmp_path):
 
 def test_generated_rows_carry_the_keys(app, ctx):
     """wxk generate writes rows straight to the driver (no ORM events): it computes the same keys."""
-    from wxk_admin.generate import generate
+    from wxk_admin.cli.generate import generate
 
     generate(db.session, 40, units=2, cycles=1, seed=11, batch=16)
     pieces = db.session.execute(select(Publication.title, Publication.venue, Publication.issue,

@@ -14,9 +14,9 @@ from collections import defaultdict
 
 import pytest
 
-from wxk_admin import consultation as dom
+from wxk_admin.domain import consultation as dom
 from wxk_admin import profiles
-from wxk_admin.audit import Actor, record, send_message
+from wxk_admin.domain.audit import Actor, record, send_message
 from wxk_admin.enums import AuditAction, Role, Status
 from wxk_admin.models import CipRecord, db
 
@@ -89,7 +89,7 @@ def _urls(app, rich) -> dict[str, list[str]]:
     other pages with the id of an application under review and the expert group; each workflow form with an
     application it applies to."""
     from wxk_admin.models import Application
-    from wxk_admin.workflow import TRANSITIONS
+    from wxk_admin.domain.workflow import TRANSITIONS
 
     views = {view.endpoint: view for view in app.extensions["admin"][0]._views}
     by_model = {}

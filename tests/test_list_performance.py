@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event
 
 from wxk_admin.enums import Status
-from wxk_admin.generate import generate
+from wxk_admin.cli.generate import generate
 from wxk_admin.models import Application, db
 
 

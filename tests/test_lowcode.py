@@ -270,8 +270,8 @@ def drive_new_section(database_url: str) -> None:
     from tests.applicant_support import FORM, VALID, application_of, cip_record, new_applicant, post_form
     from tests.factories import make_world
     from tests.helpers import Client
-    from wxk_admin import workflow
-    from wxk_admin.audit import Actor
+    from wxk_admin.domain import workflow
+    from wxk_admin.domain.audit import Actor
     from wxk_admin.models import db
 
     app = _app(database_url)

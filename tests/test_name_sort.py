@@ -10,7 +10,7 @@ from sqlalchemy import text
 from wxk_admin import create_app
 from wxk_admin.enums import Status
 from wxk_admin.models import Application, db
-from wxk_admin.names import name_sort_key
+from wxk_admin.domain.names import name_sort_key
 
 from .conftest import throwaway_database
 from .factories import make_app

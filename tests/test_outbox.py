@@ -17,11 +17,11 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from wxk_admin import consultation, outbox, workflow
-from wxk_admin.audit import Actor
+from wxk_admin.domain import consultation, outbox, workflow
+from wxk_admin.domain.audit import Actor
 from wxk_admin.enums import Status
 from wxk_admin.models import OutboxChannel, OutboxMessage, OutboxState, db, utcnow
-from wxk_admin.senders import HttpSmsSender
+from wxk_admin.domain.senders import HttpSmsSender
 
 ID_NUMBER = "11010519491231002X"
 

@@ -5,8 +5,8 @@ import html
 
 from sqlalchemy import select
 
-from wxk_admin import outbox, workflow
-from wxk_admin.audit import Actor
+from wxk_admin.domain import outbox, workflow
+from wxk_admin.domain.audit import Actor
 from wxk_admin.models import OutboxMessage, OutboxState, OutboxTemplate, db
 
 ID_NUMBER = "11010519491231002X"

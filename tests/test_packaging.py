@@ -27,7 +27,7 @@ PAGES = textwrap.dedent("""
     import re, sys
     import wxk_admin
     from wxk_admin import create_app
-    from wxk_admin.demo import DEMO_PASSWORD
+    from wxk_admin.cli.demo import DEMO_PASSWORD
 
     print("PACKAGE", wxk_admin.__file__)
     client = create_app().test_client()

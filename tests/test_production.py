@@ -84,7 +84,7 @@ def deployment(tmp_path_factory):
         with Session(engine) as session:
             import random
 
-            from wxk_admin.demo import make_application
+            from wxk_admin.cli.demo import make_application
             from wxk_admin.enums import Status
             from wxk_admin.models import utcnow
 

@@ -17,8 +17,8 @@ OWN = {"cwa": ("中国作协个人会员申请管理平台", "创联部会员处
 
 
 def test_console_and_applicant_read_the_own_association(app, page, world):  # noqa: F811
-    from wxk_admin import workflow
-    from wxk_admin.audit import Actor
+    from wxk_admin.domain import workflow
+    from wxk_admin.domain.audit import Actor
     from wxk_admin.models import db
 
     platform, office, reviewer, foreign = OWN[app.extensions["wxk_profile"].code]

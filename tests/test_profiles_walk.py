@@ -14,8 +14,9 @@ import openpyxl
 import pytest
 from flask_migrate import upgrade
 
-from wxk_admin import consultation, create_app
-from wxk_admin.audit import Actor
+from wxk_admin.domain import consultation
+from wxk_admin import create_app
+from wxk_admin.domain.audit import Actor
 from wxk_admin.enums import STATUS_BADGE, Role, Status
 from wxk_admin.models import Application, Objection, db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from wxk_admin import applying
+from wxk_admin.domain import applying
 from wxk_admin.enums import Role, Status
 from wxk_admin.models import AuditEvent, User, db
 

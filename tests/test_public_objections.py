@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from wxk_admin import consultation as dom
+from wxk_admin.domain import consultation as dom
 from wxk_admin.enums import ObjectionSource, Status
 from wxk_admin.models import AuditEvent, Objection, db
 

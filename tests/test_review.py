@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from wxk_admin import workflow
-from wxk_admin.audit import Actor
+from wxk_admin.domain import workflow
+from wxk_admin.domain.audit import Actor
 from wxk_admin.enums import Status
 from wxk_admin.models import Application, AuditEvent, Book, Message, db
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import render_template
 from sqlalchemy import func, select
 
-from wxk_admin import checks, rules
+from wxk_admin.domain import checks
+from wxk_admin import rules
 from wxk_admin.enums import Circulation, Eligibility, PublisherLevel, Responsibility, Track
 from wxk_admin.models import Application, AuditEvent, Book, Publication, db
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from wxk_admin import workflow
+from wxk_admin.domain import workflow
 from wxk_admin.enums import Role, Status
 from wxk_admin.models import Message, db
 

@@ -10,7 +10,8 @@ import uuid
 
 import pytest
 
-from wxk_admin import access, create_app
+from wxk_admin.domain import access
+from wxk_admin import create_app
 from wxk_admin.enums import Role
 from wxk_admin.models import GroupUnit, db
 from wxk_admin.views.base import CREATE, EDIT, EXPORT, READ, SecureModelView

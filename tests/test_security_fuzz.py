@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from wxk_admin import workflow
-from wxk_admin.applying import SCALAR_SPECS, SECTION_SPECS
+from wxk_admin.domain import workflow
+from wxk_admin.domain.applying import SCALAR_SPECS, SECTION_SPECS
 from wxk_admin.enums import Status
 from wxk_admin.models import Application, db
 

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from wxk_admin.documents.statistics import cycle_statistics
 from wxk_admin.enums import Role
-from wxk_admin.generate import generate
+from wxk_admin.cli.generate import generate
 from wxk_admin.models import Cycle, GroupUnit, User, db
 
 from .factories import make_user

@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from wxk_admin import consultation as dom
-from wxk_admin.audit import Actor, record
+from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.audit import Actor, record
 from wxk_admin.enums import Status
 from wxk_admin.models import Application, AuditEvent, Objection, db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wxk_admin import consultation as dom
+from wxk_admin.domain import consultation as dom
 from wxk_admin.enums import Status
 from wxk_admin.models import db
 

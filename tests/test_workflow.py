@@ -6,8 +6,8 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from wxk_admin import workflow
-from wxk_admin.audit import Actor
+from wxk_admin.domain import workflow
+from wxk_admin.domain.audit import Actor
 from wxk_admin.enums import Role, Status
 from wxk_admin.models import Application, AuditEvent, Cycle, db
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 from openpyxl import load_workbook
 
-from wxk_admin import consultation as dom
+from wxk_admin.domain import consultation as dom
 from wxk_admin.enums import Status
 from wxk_admin.models import db
 

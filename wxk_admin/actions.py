@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .enums import Role
-from .workflow import TRANSITIONS, Transition
+from .domain.workflow import TRANSITIONS, Transition
 
 # Who reads the paper forms and exports (身份证号 and contact data): not experts, not 纪检监察.
 PAPERWORK = frozenset({Role.unit_admin, Role.office, Role.it_admin})

@@ -15,7 +15,7 @@ from flask_login import current_user, logout_user
 from sqlalchemy import and_, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .audit import Actor, record
+from .domain.audit import Actor, record
 from .extensions import db, login_manager
 from .models import AuditEvent, Message, User, utcnow
 

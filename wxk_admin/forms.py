@@ -21,8 +21,8 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, FieldList, Form, FormField, SelectChoice, SelectField, StringField, TextAreaField
 
-from . import applying, layout
-from .applying import SCALAR_SPECS, SECTION_SPECS, SECTION_TITLES, FieldSpec
+from .domain import applying, layout
+from .domain.applying import SCALAR_SPECS, SECTION_SPECS, SECTION_TITLES, FieldSpec
 
 # Rows offered empty at the end of each section, so that the form works without JavaScript.
 EMPTY_ROWS_WHEN_NONE = 2

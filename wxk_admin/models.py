@@ -54,7 +54,7 @@ from .enums import (
     UnitKind,
     VoteChoice,
 )
-from .names import name_sort_key
+from .domain.names import name_sort_key
 
 # Deterministic constraint names keep Alembic migrations portable (SQLite batch mode needs them).
 NAMING = {

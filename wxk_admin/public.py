@@ -10,14 +10,14 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from . import consultation, dashboard
+from .domain import consultation, dashboard
 from .extensions import db, limiter
 from .enums import Status
 from .models import Application, Cycle, Notice
 from .params import id_arg
 from .views.downloads import download
 from .web import say
-from .xlsx import table_xlsx
+from .documents.xlsx import table_xlsx
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 

@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import id_numbers
+from .domain import id_numbers
 from .enums import (
     Circulation,
     Eligibility,
@@ -901,7 +901,7 @@ def recheck_cycle(session, cycle, progress: Callable[[int], None] | None = None,
     from sqlalchemy.orm import selectinload
     from sqlalchemy.orm.exc import StaleDataError
 
-    from .audit import Actor, record
+    from .domain.audit import Actor, record
     from .models import Application
 
     ids = list(session.scalars(select(Application.id).where(Application.cycle_id == cycle.id)

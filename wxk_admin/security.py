@@ -18,7 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import event
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-from .audit import Actor, record
+from .domain.audit import Actor, record
 from .extensions import db
 from .models import AuditEvent
 

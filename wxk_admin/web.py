@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from .enums import STATUS_BADGE, AuditAction, LabelledEnum, Role, Status
 from .extensions import db
-from .layout import local_datetime
+from .domain.layout import local_datetime
 from .models import Message
 
 bp = Blueprint("web", __name__)

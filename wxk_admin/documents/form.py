@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Boolean, Date, DateTime, Integer
 
 from .. import profiles
-from ..layout import display, form_sections, labelled_columns, section_keys
+from ..domain.layout import display, form_sections, labelled_columns, section_keys
 from ..models import APPLICATION_SECTIONS, CHILD_SECTIONS, Application
 
 GENERATED_NOTE = "根据网上申请内容生成，不可修改"

@@ -9,10 +9,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from sqlalchemy import select
 
-from ..consultation import public_row
+from ..domain.consultation import public_row
 from ..enums import Category, Status
 from ..models import Application, Cycle, Notice
-from ..xlsx import BORDER, LABEL_FILL, font as songti, print_on_a4, safe_text, workbook_bytes
+from .xlsx import BORDER, LABEL_FILL, font as songti, print_on_a4, safe_text, workbook_bytes
 
 KINDS = {"notice": "公示", "published": "公布"}
 GROUPINGS = {"category": "按门类", "unit": "按单位"}

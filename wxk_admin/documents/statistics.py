@@ -12,11 +12,12 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 
-from .. import access, profiles
-from ..dashboard import bar_chart
+from ..domain import access
+from .. import profiles
+from ..domain.dashboard import bar_chart
 from ..enums import Category, Gender, Status, Track
 from ..models import Application, Cycle, GroupUnit, WebWork
-from ..xlsx import print_on_a4, safe_value, workbook_bytes
+from .xlsx import print_on_a4, safe_value, workbook_bytes
 
 AGE_BANDS = (("35 岁及以下", None, 35), ("36–45 岁", 36, 45), ("46–60 岁", 46, 60), ("60 岁以上", 61, None))
 HAN = "汉族"

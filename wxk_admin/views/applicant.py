@@ -12,13 +12,14 @@ from flask_admin import BaseView, expose
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
-from .. import actions, applying, auth, layout
-from ..applying import ProxyRefused, SubmitRefused
+from .. import actions, auth
+from ..domain import applying, layout
+from ..domain.applying import ProxyRefused, SubmitRefused
 from ..enums import Role, Status
 from ..extensions import db, limiter
 from ..forms import ApplicationForm, counted_characters
 from ..models import Application, AuditEvent, Message, User
-from ..workflow import Conflict, TransitionRefused
+from ..domain.workflow import Conflict, TransitionRefused
 from ..web import action_label, say
 from .base import SecureBaseView, current_actor
 from .downloads import download
@@ -172,7 +173,7 @@ class ApplicantView(SecureBaseView):
                 return redirect(url_for(".index", id=application.id))
             data, filename = module.build_application_form(application), module.form_filename(application)
         elif kind == "materials":
-            from ..materials_xlsx import build_materials_checklist, materials_filename
+            from ..documents.materials_xlsx import build_materials_checklist, materials_filename
 
             data, filename = build_materials_checklist(application), materials_filename(application)
         else:
@@ -182,7 +183,7 @@ class ApplicantView(SecureBaseView):
 
 def _application_xlsx():
     try:
-        return importlib.import_module("wxk_admin.application_xlsx")
+        return importlib.import_module("wxk_admin.documents.form_xlsx")
     except ImportError:
         return None
 

@@ -15,8 +15,9 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from .. import access, actions, applying, integrity, layout, workflow
-from ..application_xlsx import build_application_form, form_filename
+from ..domain import access, applying, integrity, layout, workflow
+from .. import actions
+from ..documents.form_xlsx import build_application_form, form_filename
 from ..enums import Eligibility, LabelledEnum, Role, Status
 from ..extensions import db
 from ..forms import ApplicationForm, counted_characters

@@ -19,15 +19,15 @@ from markupsafe import Markup, escape
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import false
 
-from ..audit import Actor, changed_fields, record
+from ..domain.audit import Actor, changed_fields, record
 from ..enums import LabelledEnum, Role
 from ..errors import render_error
-from ..layout import local_datetime
+from ..domain.layout import local_datetime
 from ..models import db
 from ..params import id_arg, int_arg
 from ..security import this_page
 from ..web import say
-from ..xlsx import content_disposition, safe_value
+from ..documents.xlsx import content_disposition, safe_value
 from .safe_filters import SafeFilterConverter
 
 READ, CREATE, EDIT, DELETE, EXPORT = "read", "create", "edit", "delete", "export"

@@ -11,8 +11,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from .. import access, cip, cip_sources, xlsx
-from ..audit import record
+from ..domain import access, cip, cip_sources
+from ..documents import xlsx
+from ..domain.audit import record
 from ..enums import Role
 from ..extensions import db
 from ..models import CipRecord, utcnow

@@ -1,7 +1,7 @@
 """会员发展 (issue 8): paper materials, expert pool and groups, votes, secretariat, notice, onboarding;
 and the expert's own pages (审读投票).
 
-Thin views: every change is a POST calling one function of ``wxk_admin.consultation``; a
+Thin views: every change is a POST calling one function of ``wxk_admin.domain.consultation``; a
 refusal rolls back, shows its Chinese message and re-shows the page with what was typed.
 """
 from __future__ import annotations
@@ -14,14 +14,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 
-from .. import access, consultation as dom, layout
+from ..domain import access, consultation as dom, layout
 from ..enums import Category, ContactMethod, RecusalReason, Role, Status, VoteChoice
 from ..extensions import db
 from ..models import Application, ExpertGroup, ExpertProfile, Notice, Objection, User
 from ..security import request_return_url
-from ..workflow import TransitionRefused
+from ..domain.workflow import TransitionRefused
 from ..web import say, status_label
-from ..xlsx import table_xlsx
+from ..documents.xlsx import table_xlsx
 from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureBaseView, SecureModelView, current_actor
 from .downloads import download
 

@@ -10,13 +10,13 @@ from flask_admin import expose
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import access, applying
+from ..domain import access, applying
 from ..documents import form as application_form
 from ..documents import lists, materials, statistics
 from ..enums import Role
 from ..extensions import db
 from ..models import Cycle
-from ..materials_xlsx import build_materials_checklist, materials_filename
+from ..documents.materials_xlsx import build_materials_checklist, materials_filename
 from .base import SecureBaseView
 from .downloads import download
 

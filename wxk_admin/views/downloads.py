@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, send_file
 
-from ..xlsx import content_disposition, mime_type
+from ..documents.xlsx import content_disposition, mime_type
 
 
 def download(body, filename: str) -> Response:

@@ -15,7 +15,7 @@
   ``url_for`` per cell;
 * filter options that change (units, cycles, 创作样式) re-read on every request;
 * 导出选中 (an action) and 导出全部 (``/export/``): a column chooser, then a
-  streamed .xlsx or .csv built by ``wxk_admin.exports`` from the scoped query
+  streamed .xlsx or .csv built by ``wxk_admin.domain.exports`` from the scoped query
   (a Core SELECT of only the chosen columns, server-side cursor, constant-memory xlsx writer).
 """
 from __future__ import annotations
@@ -35,8 +35,8 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, literal_column
 
 from .. import actions
-from .. import exports as domain
-from ..audit import record
+from ..domain import exports as domain
+from ..domain.audit import record
 from ..enums import Role
 from ..extensions import db
 from ..models import Cycle, GroupUnit

@@ -17,7 +17,7 @@ from sqlalchemy import Boolean, Integer, and_, exists, select, text
 
 from ..enums import Role, Status
 from ..extensions import db
-from ..layout import filter_declarations
+from ..domain.layout import filter_declarations
 from ..models import Application, Objection
 from ..web import say
 
@@ -58,7 +58,7 @@ def status_options() -> list[tuple[str, str]]:
     """The states the current user can meet on the list: a unit admin or the office never sees a draft."""
     from flask_login import current_user
 
-    from ..access import EXPERT_VISIBLE_STATES
+    from ..domain.access import EXPERT_VISIBLE_STATES
 
     role = Role(current_user.role) if has_request_context() and current_user.is_authenticated else None
     if role in (Role.unit_admin, Role.office):
@@ -167,7 +167,7 @@ class DeclaredTwice(YesNo):
     url_key = "duplicate_works"
 
     def apply(self, query, value, alias=None):
-        from .. import integrity
+        from ..domain import integrity
 
         flagged = integrity.duplicate_exists()
         return query.filter(flagged if value else ~flagged)
@@ -181,7 +181,7 @@ class AppliedBefore(YesNo):
     def apply(self, query, value, alias=None):
         from flask_login import current_user
 
-        from .. import integrity
+        from ..domain import integrity
 
         earlier = integrity.earlier_exists(current_user._get_current_object())
         return query.filter(earlier if value else ~earlier)

@@ -6,9 +6,9 @@ from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .. import access
+from ..domain import access
 from ..enums import Role, Status
-from ..dashboard import dashboard_data
+from ..domain.dashboard import dashboard_data
 from ..extensions import db
 from ..models import Application
 

@@ -6,7 +6,7 @@ from flask_admin import expose
 from flask_admin.contrib.sqla.filters import FilterEqual
 from markupsafe import Markup
 
-from .. import access, outbox
+from ..domain import access, outbox
 from ..enums import Role
 from ..models import OutboxChannel, OutboxMessage, OutboxState, db
 from ..web import say

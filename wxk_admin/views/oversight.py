@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from .. import access
-from ..audit import record
+from ..domain import access
+from ..domain.audit import record
 from ..errors import render_error
 from ..models import db
 from .base import current_actor, role_of

@@ -12,8 +12,9 @@ from sqlalchemy import func, or_, select, true
 from wtforms import PasswordField
 from wtforms.validators import Optional
 
-from .. import access, auth, history
-from ..audit import mark_read, record
+from ..domain import access, history
+from .. import auth
+from ..domain.audit import mark_read, record
 from ..enums import Association, AuditAction, AuditTarget, LabelledEnum, Role, Status
 from ..extensions import db
 from ..models import AuditEvent, Cycle, GroupUnit, Message, User

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import inspect as sa_inspect
 
-from .models import APPLICATION_FILTERS, APPLICATION_SECTIONS, CHILD_SECTIONS, Application
+from ..models import APPLICATION_FILTERS, APPLICATION_SECTIONS, CHILD_SECTIONS, Application
 
 
 def _sectioned(model) -> list[tuple[str | None, object]]:

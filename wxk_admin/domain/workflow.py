@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import outbox, profiles
+from . import outbox
+from .. import profiles
 from .access import application_filter
 from .audit import Actor, record, send_message
-from .enums import CLOSED_STATUSES, Eligibility, Role, Status
-from .models import Application, Cycle, MaterialItem, User, utcnow
+from ..enums import CLOSED_STATUSES, Eligibility, Role, Status
+from ..models import Application, Cycle, MaterialItem, User, utcnow
 
 UNIT_CONFIRM_DEFAULT = "团体会员确认信息"
 CONFLICT_MESSAGE = "该申请已被他人处理，请刷新后重试"

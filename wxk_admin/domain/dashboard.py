@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 from sqlalchemy import func, select
 
-from . import access, actions, profiles
+from . import access
+from .. import actions, profiles
 from .consultation import current_cycle
-from .enums import Role, Status
-from .models import (Application, AuditEvent, ExpertGroup, GroupUnit, Notice, Objection)
+from ..enums import Role, Status
+from ..models import (Application, AuditEvent, ExpertGroup, GroupUnit, Notice, Objection)
 
 # Phases of the stacked bars (each status belongs to one).
 PHASES = (

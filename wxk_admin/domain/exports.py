@@ -23,8 +23,8 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import aliased
 
 from .layout import export_default_keys
-from .models import Application, Cycle, GroupUnit, User
-from .xlsx import FORMULA_TRIGGERS, safe_text, safe_value
+from ..models import Application, Cycle, GroupUnit, User
+from ..documents.xlsx import FORMULA_TRIGGERS, safe_text, safe_value
 
 # The guide's 申请信息汇总表 (000_… 五.5): pre-ticked, in this order.
 # 姓名, then the guide's six columns of the 申请信息汇总表: without 姓名 a row with no 常用名 and no serial yet

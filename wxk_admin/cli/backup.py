@@ -27,10 +27,10 @@ import click
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import URL, make_url
 
-from .audit import Actor, record
-from .cli import wxk
-from .config import create_owner_only
-from .extensions import db
+from ..domain.audit import Actor, record
+from . import wxk
+from ..config import create_owner_only
+from ..extensions import db
 
 
 class BackupError(Exception):

@@ -28,8 +28,8 @@ from sqlalchemy import func, select
 from . import cip_sources
 from .audit import Actor, record
 from .cip_sources import format_cip_no, try_cip_no, try_isbn
-from .enums import Responsibility
-from .models import Application, Book, CipRecord
+from ..enums import Responsibility
+from ..models import Application, Book, CipRecord
 
 CIP_START = dt.date(2003, 1, 1)  # SPEC §5: records exist from 2003 on
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from . import profiles
+from .. import profiles
 from .audit import Actor, record
-from .enums import Role, Status
-from .models import (Application, Cycle, Notice, OutboxChannel, OutboxMessage, OutboxState, OutboxTemplate, User,
+from ..enums import Role, Status
+from ..models import (Application, Cycle, Notice, OutboxChannel, OutboxMessage, OutboxState, OutboxTemplate, User,
                      utcnow)
 
 MAX_ATTEMPTS = 5

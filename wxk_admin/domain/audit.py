@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import event, inspect, update
 
-from .enums import AuditAction
-from .models import AuditEvent, Message, User, utcnow
+from ..enums import AuditAction
+from ..models import AuditEvent, Message, User, utcnow
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .documents.materials import HEADERS, checklist, materials_basename
-from .models import Application
+from .materials import HEADERS, checklist, materials_basename
+from ..models import Application
 from .xlsx import BORDER, CENTER, FONT, LABEL_FILL as FILL, WRAP, print_on_a4, safe_text, workbook_bytes
 
 WIDTHS = (6, 20, 44, 7, 17, 9)  # 103 units: A4 portrait's printable width at 100 %

@@ -11,10 +11,10 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from . import profiles
+from .. import profiles
 from .access import withheld_fields
-from .enums import EXPERT_STAGE_ACTIONS, AuditAction, LabelledEnum, Role
-from .models import CHILD_SECTIONS, Application, AuditEvent, Cycle, db
+from ..enums import EXPERT_STAGE_ACTIONS, AuditAction, LabelledEnum, Role
+from ..models import CHILD_SECTIONS, Application, AuditEvent, Cycle, db
 
 # The secret stage (SPEC §4; 002 第三条(三)2 无记名投票): who recused or voted is for the office, IT and the
 # supervisor only (events, never a choice).

@@ -5,11 +5,11 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from . import rules
-from .cli import wxk
-from .enums import Eligibility
-from .extensions import db
-from .models import Application, Cycle
+from .. import rules
+from . import wxk
+from ..enums import Eligibility
+from ..extensions import db
+from ..models import Application, Cycle
 
 
 @wxk.command("recheck")

@@ -51,9 +51,9 @@ from sqlalchemy.exc import IntegrityError
 from stdnum import isbn as stdnum_isbn
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
-from .models import CipRecord, utcnow
+from ..models import CipRecord, utcnow
 
-log = logging.getLogger("wxk_admin.cip")
+log = logging.getLogger("wxk_admin.domain.cip")
 
 # Columns of a CIP record that a source or an import fills (key → Chinese label, from the model).
 FIELDS = ("cip_no", "isbn", "title", "subtitle", "parallel_title", "first_author", "other_authors",
@@ -428,7 +428,7 @@ def build_chain(session, config=None, *, cache: bool = True) -> CipChain:
 def lookup(session=None, cip_no=None, isbn=None, *, config=None) -> CipRecord | None:
     """Look a book up through the configured chain by CIP number and/or ISBN (any printed form)."""
     if session is None:
-        from .extensions import db
+        from ..extensions import db
 
         session = db.session
     cip, _ = try_cip_no(cip_no)

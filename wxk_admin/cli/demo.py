@@ -15,14 +15,15 @@ import time_machine
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
-from . import applying, consultation, profiles, rules, workflow
-from .audit import Actor
-from .checks import refresh
-from .cip import demo_record_for, load_demo_cip
-from .enums import (Category, ContactMethod, Eligibility, Gender, OrganisationLevel, OrganisationPost,
+from ..domain import applying, consultation, workflow
+from .. import profiles, rules
+from ..domain.audit import Actor
+from ..domain.checks import refresh
+from ..domain.cip import demo_record_for, load_demo_cip
+from ..enums import (Category, ContactMethod, Eligibility, Gender, OrganisationLevel, OrganisationPost,
                     ProfessionalTitle, PublisherLevel, RecusalReason, Responsibility, Role, Status, Track, UnitKind,
                     VoteChoice)
-from .models import (Application, Book, CipRecord, Cycle, ExpertProfile, GroupUnit, MaterialItem, Notice,
+from ..models import (Application, Book, CipRecord, Cycle, ExpertProfile, GroupUnit, MaterialItem, Notice,
                      Publication, Recommender, User, WebWork)
 
 DEMO_PASSWORD = "Wxk-demo-2027"

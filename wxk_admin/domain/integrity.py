@@ -25,8 +25,8 @@ from sqlalchemy.sql.util import ClauseAdapter
 
 from .access import application_filter
 from .cip_sources import format_cip_no, try_cip_no, try_isbn
-from .enums import Status
-from .models import Application, Book, Cycle, GroupUnit, Publication
+from ..enums import Status
+from ..models import Application, Book, Cycle, GroupUnit, Publication
 
 # ---------------------------------------------------------------- normalised keys
 

@@ -24,10 +24,11 @@ from sqlalchemy.orm.exc import StaleDataError
 from stdnum import isbn as stdnum_isbn
 from stdnum.exceptions import ValidationError
 
-from . import auth, checks, id_numbers, layout, profiles, workflow
+from .. import auth, profiles
+from . import checks, id_numbers, layout, workflow
 from .audit import Actor, jsonable, record, send_message
-from .enums import CLOSED_STATUSES, Role, Status, Track
-from .models import Application, Cycle, GroupUnit, User, utcnow
+from ..enums import CLOSED_STATUSES, Role, Status, Track
+from ..models import Application, Cycle, GroupUnit, User, utcnow
 from .workflow import Conflict, TransitionRefused
 
 # ---------------------------------------------------------------- the fields of the form
@@ -840,7 +841,7 @@ def register_applicant(session, *, username: str, password: str, full_name: str,
 
 
 def units_for_registration(session) -> list[GroupUnit]:
-    from .enums import UnitKind
+    from ..enums import UnitKind
 
     return list(session.scalars(select(GroupUnit).where(GroupUnit.active.is_(True), GroupUnit.kind != UnitKind.direct)
                                 .order_by(GroupUnit.kind, GroupUnit.code)))

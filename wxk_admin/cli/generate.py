@@ -24,12 +24,12 @@ from sqlalchemy import DateTime, func, insert, select, text
 
 from .demo import (EMPLOYERS, GIVEN, INDUSTRY_UNITS, JOURNALS, PEN_PREFIX, PEN_SUFFIX, PINYIN_CODES, PUBLISHERS,
                    REGIONAL_UNITS, STYLES, SURNAMES, TITLE_SHAPES, TITLE_WORDS, TRACK_OF, id_number)
-from .enums import (Category, Eligibility, Gender, ProfessionalTitle, Responsibility, Role, Status, Track,
+from ..enums import (Category, Eligibility, Gender, ProfessionalTitle, Responsibility, Role, Status, Track,
                     UnitKind)
-from .integrity import isbn_key, piece_key  # the keys the ORM events set, for bulk rows
-from .models import (Application, Book, Cycle, GroupUnit, MaterialItem, Publication, Recommender, User, WebWork,
+from ..domain.integrity import isbn_key, piece_key  # the keys the ORM events set, for bulk rows
+from ..models import (Application, Book, Cycle, GroupUnit, MaterialItem, Publication, Recommender, User, WebWork,
                      utcnow)
-from .names import name_sort_key
+from ..domain.names import name_sort_key
 
 # Share of each state in generated data (a few years of intake: most rows are finished).
 STATUS_WEIGHTS = [
@@ -391,7 +391,7 @@ def generate(session, applications: int, units: int = 44, cycles: int = 3, *, se
 def register(group) -> None:
     import click
 
-    from .extensions import db
+    from ..extensions import db
 
     @group.command("generate")
     @click.option("--applications", "n", type=click.IntRange(1, 20_000_000), required=True, help="申请数量")
@@ -409,7 +409,7 @@ def register(group) -> None:
 
 
 def _register_on_cli() -> None:
-    from .cli import wxk
+    from . import wxk
 
     if "generate" not in wxk.commands:
         register(wxk)

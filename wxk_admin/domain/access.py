@@ -8,8 +8,8 @@ from __future__ import annotations
 from sqlalchemy import and_, exists, false, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from .enums import Role, Status
-from .models import Application, ExpertGroupMember, Message, Recusal, User
+from ..enums import Role, Status
+from ..models import Application, ExpertGroupMember, Message, Recusal, User
 
 # States in which an application is in front of the expert groups.
 EXPERT_VISIBLE_STATES = (Status.expert_review, Status.expert_passed, Status.expert_failed)

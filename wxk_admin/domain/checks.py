@@ -5,12 +5,13 @@ admin's 修改信息, IT edits, imports) and by ``flask wxk recheck``.
 """
 from __future__ import annotations
 
-from .models import Application
+from ..models import Application
 
 
 def refresh(session, application: Application) -> None:
     """Recompute the eligibility result (rules.py) and the CIP flag (cip.py) of ``application``."""
-    from . import cip, rules
+    from . import cip
+    from .. import rules
 
     rules.refresh(session, application)
     cip.refresh_flag(session, application)

@@ -11,12 +11,12 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from . import auth
-from .audit import Actor, record
-from .enums import Role, UnitKind
-from .extensions import db
-from .models import GroupUnit, User
-from .xlsx import read_table
+from .. import auth
+from ..domain.audit import Actor, record
+from ..enums import Role, UnitKind
+from ..extensions import db
+from ..models import GroupUnit, User
+from ..documents.xlsx import read_table
 
 wxk = AppGroup("wxk", help="wxk-admin 管理命令 (demo data, accounts, imports).")
 
@@ -127,9 +127,9 @@ def import_units_command(file: Path):
 
 
 def init_app(app) -> None:
-    from . import rules_cli  # noqa: F401  (registers ``wxk recheck``)
-    from . import cip_cli  # noqa: F401  (registers ``wxk import-cip``)
+    from . import rules as rules_cli  # noqa: F401  (registers ``wxk recheck``)
+    from . import cip as cip_cli  # noqa: F401  (registers ``wxk import-cip``)
     from . import backup  # noqa: F401  (registers ``wxk backup`` and ``wxk restore``)
     from . import generate  # noqa: F401  (registers ``wxk generate``)
-    from . import outbox_cli  # noqa: F401  (registers ``wxk send-outbox``)
+    from . import outbox as outbox_cli  # noqa: F401  (registers ``wxk send-outbox``)
     app.cli.add_command(wxk)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from . import cip
-from .audit import Actor
-from .cli import read_rows, wxk
-from .extensions import db
+from ..domain import cip
+from ..domain.audit import Actor
+from . import read_rows, wxk
+from ..extensions import db
 
 
 @wxk.command("import-cip")

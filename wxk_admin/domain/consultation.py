@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from . import access, profiles, workflow
+from . import access, workflow
+from .. import profiles
 from .audit import Actor, record
-from .enums import Category, ContactMethod, ObjectionSource, RecusalReason, Role, Status, VoteChoice
-from .models import (Application, Cycle, ExpertGroup, ExpertGroupMember, ExpertProfile, MaterialItem, Notice,
+from ..enums import Category, ContactMethod, ObjectionSource, RecusalReason, Role, Status, VoteChoice
+from ..models import (Application, Cycle, ExpertGroup, ExpertGroupMember, ExpertProfile, MaterialItem, Notice,
                      Objection, Recusal, User, Vote, utcnow)
-from .params import EARLIEST_DATE, LATEST_DATE, date_arg, id_arg, int_arg
+from ..params import EARLIEST_DATE, LATEST_DATE, date_arg, id_arg, int_arg
 from .workflow import TransitionRefused
 
 NOTICE_DAYS = 7  # 公示时间为一周 (001 六; 002 第三条(五))
@@ -339,7 +340,7 @@ def draw_group(session, actor: Actor, cycle: Cycle, category, n, seed: str | Non
 
 def draw_record(session, group: ExpertGroup) -> dict | None:
     """The recorded draw (seed, candidates, chosen) and whether re-running it gives the same experts."""
-    from .models import AuditEvent
+    from ..models import AuditEvent
 
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "group_draw",
                                                     AuditEvent.target_type == "ExpertGroup",

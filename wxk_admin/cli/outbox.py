@@ -11,11 +11,11 @@ import threading
 import click
 from flask import current_app
 
-from . import outbox
-from .cli import wxk
-from .extensions import db
-from .models import OutboxChannel
-from .senders import EmailSender, HttpSmsSender, LogSender
+from ..domain import outbox
+from . import wxk
+from ..extensions import db
+from ..models import OutboxChannel
+from ..domain.senders import EmailSender, HttpSmsSender, LogSender
 
 
 def _smtp_sender(app) -> EmailSender:

@@ -14,8 +14,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from .documents.form import Form, Table, application_form, form_basename, text_units
-from .models import Application
+from .form import Form, Table, application_form, form_basename, text_units
+from ..models import Application
 from .xlsx import BORDER, CENTER, FONT, LABEL_FILL, WRAP, print_on_a4, safe_text, workbook_bytes
 
 GRID = 40
