@@ -19,7 +19,7 @@ BATCH = 5000
 
 
 def upgrade():
-    from wxk_admin.names import name_sort_key
+    from wxk_admin.domain.names import name_sort_key
 
     with op.batch_alter_table("applications", schema=None) as batch_op:
         batch_op.add_column(sa.Column("name_sort_key", sa.String(length=255), server_default="", nullable=False))

@@ -16,7 +16,7 @@ depends_on = None
 
 
 def upgrade():
-    from wxk_admin.outbox import DEFAULT_TEMPLATES
+    from wxk_admin.domain.outbox import DEFAULT_TEMPLATES
 
     templates = op.create_table(
         "outbox_templates",

@@ -35,7 +35,7 @@ def _fill(conn, table, columns, keys):
 
 
 def upgrade():
-    from wxk_admin.integrity import cip_key, isbn_key, piece_key
+    from wxk_admin.domain.integrity import cip_key, isbn_key, piece_key
 
     with op.batch_alter_table("books", schema=None) as batch_op:
         batch_op.add_column(sa.Column("isbn_key", sa.String(length=13), nullable=True))
