@@ -18,9 +18,9 @@ from wxk_admin import create_app
 from wxk_admin.extensions import limiter
 from wxk_admin.models import db
 
-from .factories import World, make_world
-from .helpers import Client
-from .helpers_browser import watch_for_violations
+from .support.factories import World, make_world
+from .support.helpers import Client
+from .support.browser import watch_for_violations
 
 BACKENDS = [b.strip() for b in os.environ.get("WXK_TEST_BACKENDS", "sqlite").split(",") if b.strip()]
 

@@ -1,0 +1,96 @@
+"""Issue 8.10: the dashboard's charts carry the database's counts (office: everything; unit admin: own unit)."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from wxk_admin.domain import dashboard
+from wxk_admin.enums import Category, Status
+from wxk_admin.models import Application, db
+
+from ..support.consultation import add_app
+
+BAR = re.compile(r'<g class="bar" data-label="([^"]*)" data-value="(\d+)">')
+
+
+def _chart(page: str, chart_id: str) -> dict[str, int]:
+    start = page.index(f'id="{chart_id}"')
+    svg = page[start:page.index("</svg>", start)]
+    return {label: int(value) for label, value in BAR.findall(svg)}
+
+
+def _spread(world):
+    s = db.session
+    plan = [("a", Status.unit_confirmed, Category.novel), ("a", Status.office_confirmed, Category.novel),
+            ("a", Status.expert_review, Category.poetry), ("b", Status.expert_failed, Category.poetry),
+            ("b", Status.admitted, Category.prose), ("b", Status.on_notice, Category.novel),
+            ("a", Status.rejected, Category.prose), ("a", Status.draft, Category.novel),
+            (None, Status.secretariat_approved, Category.web)]
+    for i, (unit, status, cat) in enumerate(plan):
+        add_app(s, world, f"看板{i}", status, category=cat, unit=unit)
+    s.commit()
+
+
+def _db_counts(*where):
+    return dict(db.session.execute(select(Application.status, func.count(Application.id))
+                                   .where(Application.status != Status.draft, *where)
+                                   .group_by(Application.status)).all())
+
+
+def test_office_dashboard_numbers_equal_database(client, world):
+    _spread(world)
+    client.login("office")
+    page = client.text("/admin/")
+    assert 'id="dashboard"' in page and "<svg" in page
+    by_status = _chart(page, "chart-status")
+    expected = _db_counts()
+    assert by_status == {s.label: expected.get(s, 0) for s in Status if s != Status.draft}
+    total = sum(expected.values())
+    assert f'<span id="dash-total">{total}</span>' in page
+
+    by_unit = _chart(page, "chart-unit")
+    units = dict(db.session.execute(
+        select(Application.unit_id, func.count(Application.id)).where(Application.status != Status.draft)
+        .group_by(Application.unit_id)).all())
+    assert by_unit == {"甲省作家协会": units[world.unit_a.id], "乙省作家协会": units[world.unit_b.id],
+                       "直接申报": units[None]}
+
+    by_cat = _chart(page, "chart-category")
+    cats = dict(db.session.execute(select(Application.category, func.count(Application.id))
+                                   .where(Application.status != Status.draft)
+                                   .group_by(Application.category)).all())
+    assert by_cat == {c.label: n for c, n in cats.items()}
+
+    funnel = _chart(page, "chart-funnel")
+    # submitted = everything not a draft; admitted = the admitted row only.
+    assert funnel["已提交"] == total
+    assert funnel["公布入会"] == expected[Status.admitted] == 1
+    # reached 专家咨询: expert_review, expert_failed, on_notice, admitted, secretariat_approved
+    assert funnel["专家咨询"] == 5
+    assert funnel["书记处通过"] == 3
+    # what waits for the office, with its count
+    assert re.search(r"团体会员已确认、待会员处确认编号</a>\s*<span[^>]*>1</span>", page)
+
+
+def test_unit_admin_dashboard_is_their_unit_only(client, world):
+    _spread(world)
+    client.login("admin_b")
+    page = client.text("/admin/")
+    by_status = _chart(page, "chart-status")
+    expected = _db_counts(Application.unit_id == world.unit_b.id)
+    assert by_status == {s.label: expected.get(s, 0) for s in Status if s != Status.draft}
+    assert _chart(page, "chart-unit") == {"乙省作家协会": sum(expected.values())}
+    assert "甲省作家协会" not in page
+
+
+def test_no_dashboard_for_experts_and_applicants(client, world):
+    for user in ("expert", "appl_a"):
+        client.login(user)
+        assert 'id="dashboard"' not in client.text("/admin/")
+        client.logout()
+
+
+def test_chart_labels_are_escaped():
+    svg = str(dashboard.bar_chart([("<script>x</script>", 3)], chart_id="c"))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and 'data-value="3"' in svg

@@ -1,0 +1,58 @@
+"""Issue 13.7 — small errors of the details page: 申报材料清单 once, no 获奖证书 without awards,
+and the CIP comparison labels each compared field for what it is (中图分类号 shows the code)."""
+from __future__ import annotations
+
+import re
+
+from wxk_admin.models import CipRecord, db
+
+from ..support.visible import reader_text
+
+
+def test_the_materials_checklist_appears_once_and_names_no_award_certificate_without_awards(client, world):
+    app = world.apps["a_submitted"]
+    assert app.awards == []
+    for username in ("office", "admin_a", "it"):
+        client.login(username)
+        text = reader_text(client.text(f"/admin/applications/details/?id={app.id}"))
+        # One listing (the consultation panel's, with what was received): each item read once.
+        assert text.count("代表作品原件") == 1, username
+        assert len(re.findall(r"<h6>申报材料清单</h6>|card-header\">申报材料清单", client.text(
+            f"/admin/applications/details/?id={app.id}"))) == 1, username
+        assert "获奖证书" not in text, username
+
+
+def _row(html: str, field: str) -> list[str]:
+    match = re.search(rf'<tr[^>]*data-field="{field}"[^>]*>(.*?)</tr>', html, re.S)
+    assert match, field
+    return [" ".join(re.sub(r"<[^>]+>", " ", cell).split())
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", match.group(1), re.S)]
+
+
+def test_cip_comparison_shows_the_clc_code_under_its_own_label(client, world):
+    app = world.apps["a_submitted"]
+    book = app.books[0]
+    book.is_literary = True
+    book.genre = "长篇小说"
+    db.session.add(CipRecord(title=book.title, isbn=book.isbn, cip_no=book.cip_no, first_author=app.name,
+                             publisher=book.publisher, clc="I247.5", subjects="长篇小说－中国－当代"))
+    db.session.commit()
+    client.login("office")
+    html = client.text(f"/admin/cip/compare/?id={app.id}")
+    label, declared, cip = _row(html, "clc")
+    assert "中图分类号" in label and "文学作品" in label  # what is compared: the declaration against the class
+    assert cip.startswith("I247.5")
+    assert declared != "文学作品" and "是" in declared
+    label, declared, cip = _row(html, "subjects")
+    assert label == "体裁 / 主题词" and declared == "长篇小说" and cip == "长篇小说－中国－当代"
+
+
+def test_the_manual_organisation_condition_is_explained_in_staff_words():
+    from wxk_admin import rules
+    from wxk_admin.enums import OrganisationLevel
+
+    from ..domain.test_rules import CWA, LEADER, org
+
+    note = rules.evaluate(org(OrganisationLevel.county, LEADER, 4), CWA).note
+    assert "来源文件" not in note and "原文缺失" not in note
+    assert "请对照《中国作家协会个人会员申请审批办法》原文" in note and "需人工判断" in note
