@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Quick start 2: install everything the tests need and run the whole suite (SQLite, PostgreSQL, browser).
+# Quick start 2: install everything the tests need and run the whole suite (SQLite, PostgreSQL, browser), on the
+# national profile and on Jiangsu's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/debian.sh
@@ -13,5 +14,46 @@ install_missing "${missing[@]}"
 python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
 source scripts/pg.sh
-export WXK_TEST_BACKENDS="${WXK_TEST_BACKENDS:-sqlite,postgresql}"
-exec .venv/bin/pytest "$@"
+
+# Arguments or a chosen backend: one pytest run, as asked (e.g. scripts/test.sh tests/views/test_review.py).
+if [ $# -gt 0 ] || [ -n "${WXK_TEST_BACKENDS:-}" ]; then
+  export WXK_TEST_BACKENDS="${WXK_TEST_BACKENDS:-sqlite,postgresql}"
+  exec .venv/bin/pytest "$@"
+fi
+
+# The whole suite as three runs, two at a time (the machine has two cores; each run is one process):
+#   national profile on SQLite with the browser journeys, national on PostgreSQL, Jiangsu's profile on SQLite
+#   with its browser journeys.  The Jiangsu run leaves out what reads no profile (migrations, the wheel, the
+#   import contract, the PostgreSQL-only production run).  Any run failing — or collecting no test (exit 5) —
+#   fails the command.
+logs=$(mktemp -d)
+runs=(national-sqlite national-postgresql jiangsu-sqlite)
+start() {
+  case $1 in
+    national-sqlite) WXK_ASSOCIATION=cwa WXK_TEST_BACKENDS=sqlite .venv/bin/pytest -p no:cacheprovider ;;
+    national-postgresql) WXK_ASSOCIATION=cwa WXK_TEST_BACKENDS=postgresql .venv/bin/pytest -p no:cacheprovider \
+                           -m "not browser" ;;
+    jiangsu-sqlite) WXK_ASSOCIATION=jiangsu WXK_TEST_BACKENDS=sqlite .venv/bin/pytest -p no:cacheprovider \
+                      --ignore=tests/migrations --ignore=tests/cli/test_packaging.py \
+                      --ignore=tests/cli/test_production.py --ignore=tests/domain/test_import_direction.py ;;
+  esac > "$logs/$1.log" 2>&1
+}
+# A line a minute with each run's progress, since a run's output is shown when it ends.
+(while sleep 60; do for run in "${runs[@]}"; do
+   [ -s "$logs/$run.log" ] && echo "… $run $(grep -o '\[ *[0-9]*%\]' "$logs/$run.log" | tail -1)"
+ done; done) &
+heartbeat=$!
+trap 'kill $heartbeat 2>/dev/null || true' EXIT
+declare -A pid_of
+for run in "${runs[@]:0:2}"; do start "$run" & pid_of[$run]=$!; done
+next=2 failed=()
+while [ ${#pid_of[@]} -gt 0 ]; do
+  status=0; wait -n -p done "${pid_of[@]}" || status=$?
+  for run in "${!pid_of[@]}"; do [ "${pid_of[$run]}" = "$done" ] && break; done
+  unset "pid_of[$run]"
+  echo "===== $run (exit $status)"; cat "$logs/$run.log"
+  [ "$status" -eq 0 ] || failed+=("$run")
+  if [ $next -lt ${#runs[@]} ]; then start "${runs[$next]}" & pid_of[${runs[$next]}]=$!; next=$((next + 1)); fi
+done
+if [ ${#failed[@]} -gt 0 ]; then echo "FAILED: ${failed[*]}"; exit 1; fi
+echo "all runs passed: ${runs[*]}"
