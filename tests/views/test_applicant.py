@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from wxk_admin.domain import applying, workflow
+from wxk_admin.domain import applying, cycles, workflow
 from wxk_admin.domain.audit import Actor
 from wxk_admin.enums import Role, Status
 from wxk_admin.models import Application, AuditEvent, Cycle, Message, User, db
@@ -338,13 +338,13 @@ def test_outside_the_window_drafts_save_but_submission_is_refused_until_extended
 def test_extend_window_domain_function_is_audited(world):
     cycle = world.cycle
     new_end = cycle.fill_end + dt.timedelta(days=10)
-    applying.extend_window(db.session, cycle, new_end, Actor(world.users["office"]))
+    cycles.extend_window(db.session, cycle, new_end, Actor(world.users["office"]))
     db.session.commit()
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "extend_window"))
     assert event.after == {"fill_end": new_end.isoformat()} and event.actor_id == world.users["office"].id
     with pytest.raises(applying.TransitionRefused):
-        applying.extend_window(db.session, cycle, cycle.fill_start - dt.timedelta(days=1),
-                               Actor(world.users["office"]))
+        cycles.extend_window(db.session, cycle, cycle.fill_start - dt.timedelta(days=1),
+                             Actor(world.users["office"]))
 
 
 # ---------------------------------------------------------------- one unit per person per cycle

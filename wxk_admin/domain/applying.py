@@ -27,6 +27,7 @@ from stdnum.exceptions import ValidationError
 from .. import auth, profiles
 from . import checks, id_numbers, layout, workflow
 from .audit import Actor, jsonable, record, send_message
+from .cycles import md, window_text
 from ..enums import CLOSED_STATUSES, Role, Status, Track
 from ..models import Application, Cycle, GroupUnit, User, utcnow
 from .workflow import Conflict, TransitionRefused
@@ -530,42 +531,6 @@ def save_sections(session, application: Application, values: dict, actor: Actor,
 
 
 # ---------------------------------------------------------------- who acts
-
-# ---------------------------------------------------------------- cycles
-
-def current_cycle(session, association: str | None = None) -> Cycle | None:
-    query = select(Cycle).where(Cycle.is_current.is_(True))
-    if association:
-        query = query.where(Cycle.association == association)
-    return session.scalars(query.order_by(Cycle.year.desc())).first()
-
-
-def cycle_for(session, user: User) -> Cycle | None:
-    association = user.unit.association if user.unit is not None else None
-    return current_cycle(session, association) or current_cycle(session)
-
-
-def md(day: dt.date) -> str:
-    return f"{day.month}月{day.day}日"
-
-
-def ymd(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def window_text(cycle: Cycle) -> str:
-    return f"{ymd(cycle.fill_start)}至{ymd(cycle.fill_end)}"
-
-
-def extend_window(session, cycle: Cycle, new_end: dt.date, actor: Actor) -> None:
-    """延长填写期限 (the office): a later ``fill_end``; audited."""
-    if new_end < cycle.fill_start:
-        raise TransitionRefused("截止日期不能早于开始日期")
-    old = cycle.fill_end
-    cycle.fill_end = new_end
-    record(session, actor, "extend_window", cycle, before={"fill_end": jsonable(old)},
-           after={"fill_end": jsonable(new_end)})
-
 
 # ---------------------------------------------------------------- the applicant's application
 

@@ -73,10 +73,6 @@ def _visible(session, actor: Actor, application_id) -> Application:
     return app
 
 
-def current_cycle(session) -> Cycle | None:
-    return session.scalar(select(Cycle).where(Cycle.is_current.is_(True)).order_by(Cycle.year.desc()))
-
-
 def _today() -> dt.date:
     return dt.date.today()
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from . import access
 from .. import actions, profiles
-from .consultation import current_cycle
+from .cycles import current_cycle
 from ..enums import Role, Status
 from ..models import (Application, AuditEvent, ExpertGroup, GroupUnit, Notice, Objection)
 

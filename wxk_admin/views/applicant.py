@@ -13,7 +13,7 @@ from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from .. import actions, auth
-from ..domain import applying, layout
+from ..domain import applying, cycles, layout
 from ..domain.applying import ProxyRefused, SubmitRefused
 from ..enums import Role, Status
 from ..extensions import db, limiter
@@ -45,7 +45,7 @@ class ApplicantView(SecureBaseView):
             if application is None:
                 abort(404)
             return application
-        application = applying.application_in_cycle(db.session, user, applying.cycle_for(db.session, user))
+        application = applying.application_in_cycle(db.session, user, cycles.cycle_for(db.session, user))
         if application is None and required:
             abort(404)
         return application
@@ -53,7 +53,7 @@ class ApplicantView(SecureBaseView):
     @expose("/")
     def index(self):
         user = current_user._get_current_object()
-        cycle = applying.cycle_for(db.session, user)
+        cycle = cycles.cycle_for(db.session, user)
         application = self._application()
         status_text, step_text = applying.next_step(application, cycle, today())
         messages = db.session.scalars(select(Message).where(Message.recipient_id == user.id)
@@ -69,12 +69,12 @@ class ApplicantView(SecureBaseView):
                            history_label=action_label,
                            editable=application is None or application.status in applying.EDITABLE_STATES,
                            window_open=cycle is not None and cycle.filling_open(today()),
-                           window_text=applying.window_text(cycle) if cycle else "")
+                           window_text=cycles.window_text(cycle) if cycle else "")
 
     @expose("/form/", methods=("GET", "POST"))
     def form_view(self):
         user = current_user._get_current_object()
-        cycle = applying.cycle_for(db.session, user)
+        cycle = cycles.cycle_for(db.session, user)
         application = self._application()
         if application is not None and application.status not in applying.EDITABLE_STATES:
             if request.method == "POST":
@@ -134,7 +134,7 @@ class ApplicantView(SecureBaseView):
                            warnings_only=warnings_only, label_of=applying.label_of,
                            counted_characters=counted_characters,
                            window_open=cycle is not None and cycle.filling_open(today()),
-                           window_text=applying.window_text(cycle) if cycle else "",
+                           window_text=cycles.window_text(cycle) if cycle else "",
                            direct=(application.unit_id is None) if application else current_user.unit_id is None,
                            reject_reasons=application.reject_reasons if application is not None
                            and application.status == Status.rejected else None)
@@ -148,7 +148,7 @@ class ApplicantView(SecureBaseView):
     @expose("/copy-previous/", methods=("POST",))
     def copy_previous_view(self):
         user = current_user._get_current_object()
-        cycle = applying.cycle_for(db.session, user)
+        cycle = cycles.cycle_for(db.session, user)
         source = applying.previous_application(db.session, user, cycle) if cycle is not None else None
         try:
             application = applying.copy_previous(db.session, user, cycle, current_actor())
@@ -252,7 +252,7 @@ class ProxyAccountView(SecureBaseView):
     def index(self):
         admin = self._admin()
         proxies = applying.proxy_accounts(db.session, admin)
-        cycle = applying.cycle_for(db.session, admin)
+        cycle = cycles.cycle_for(db.session, admin)
         apps = {}
         if proxies and cycle is not None:
             rows = db.session.scalars(select(Application).where(Application.cycle_id == cycle.id,

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 
-from ..domain import access, consultation as dom, layout
+from ..domain import access, consultation as dom, cycles, layout
 from ..enums import Category, ContactMethod, RecusalReason, Role, Status, VoteChoice
 from ..extensions import db
 from ..models import Application, ExpertGroup, ExpertProfile, Notice, Objection, User
@@ -54,7 +54,7 @@ class MaterialsView(SecureBaseView):
     roles = frozenset({Role.unit_admin, Role.office})
 
     def _apps(self, status: str | None):
-        cycle = dom.current_cycle(db.session)
+        cycle = cycles.current_cycle(db.session)
         query = select(Application).where(access.application_filter(current_user),
                                           Application.status.in_(dom.PRE_MATERIAL_STATES))
         if cycle is not None:
@@ -126,13 +126,13 @@ class MaterialsView(SecureBaseView):
 
     @expose("/missing/")
     def missing(self):
-        cycle = dom.current_cycle(db.session)
+        cycle = cycles.current_cycle(db.session)
         rows = dom.missing_after_deadline(db.session, current_user, cycle)
         return self.render("consultation/missing.html", cycle=cycle, rows=rows, today=dt.date.today())
 
     @expose("/missing.xlsx")
     def missing_xlsx(self):
-        cycle = dom.current_cycle(db.session)
+        cycle = cycles.current_cycle(db.session)
         rows = dom.missing_after_deadline(db.session, current_user, cycle)
         header = ["申请序列号", "姓名", "常用名", "推荐单位", "门类", "状态", "尚缺材料"]
         table = ([row.application.serial_no, row.application.name, row.application.pen_name,
@@ -194,7 +194,7 @@ class ConsultationView(SecureBaseView):
     roles = frozenset({Role.office, Role.supervisor})
 
     def _cycle(self):
-        return dom.current_cycle(db.session)
+        return cycles.current_cycle(db.session)
 
     def _fail(self, page, exc, **kw):
         db.session.rollback()
