@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from .. import profiles
 from .audit import Actor, record
+from .errors import Refused
 from ..enums import Role, Status
 from ..models import (Application, Cycle, Notice, OutboxChannel, OutboxMessage, OutboxState, OutboxTemplate, User,
                      utcnow)
@@ -67,7 +68,7 @@ HIDDEN = "（已隐去）"
 log = logging.getLogger(__name__)
 
 
-class TemplateError(ValueError):
+class TemplateError(Refused, ValueError):
     """A template IT may not save; ``str(exc)`` is the Chinese reason."""
 
 

@@ -17,6 +17,7 @@ from . import outbox
 from .. import profiles
 from .access import application_filter
 from .audit import Actor, record, send_message
+from .errors import Refused
 from ..enums import CLOSED_STATUSES, Eligibility, Role, Status
 from ..models import Application, Cycle, MaterialItem, User, utcnow
 
@@ -37,7 +38,7 @@ OTHER_REASON = "其它"
 LIVE_STATES = frozenset(Status) - CLOSED_STATUSES - {Status.draft}
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Refused):
     """A transition that may not happen; ``str(exc)`` is the Chinese message for the user."""
 
 
