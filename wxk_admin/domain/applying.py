@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import Boolean, Date, Enum, Integer, String, Text, func, select, update
@@ -24,8 +23,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from stdnum import isbn as stdnum_isbn
 from stdnum.exceptions import ValidationError
 
-from .. import auth, profiles
-from . import checks, id_numbers, layout, workflow
+from .. import profiles
+from . import checks, id_numbers, layout, passwords, workflow
 from .audit import Actor, jsonable, record, send_message
 from .cycles import md, window_text
 from ..enums import CLOSED_STATUSES, Role, Status, Track
@@ -765,7 +764,7 @@ def registration_problems(session, *, username: str, password: str, password2: s
     username = (username or "").strip()
     if problems := username_problems(session, username):
         errors["username"] = problems
-    if problems := auth.password_problems(username, password or ""):
+    if problems := passwords.password_problems(username, password or ""):
         errors["password"] = problems
     if password2 is not None and password != password2:
         errors["password2"] = ["两次输入的密码不一致"]
@@ -818,14 +817,6 @@ class ProxyRefused(Exception):
     """A proxy-account operation that may not happen; ``str(exc)`` is the Chinese message."""
 
 
-def generate_password() -> str:
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
-    while True:
-        password = "".join(secrets.choice(alphabet) for _ in range(12))
-        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password):
-            return password
-
-
 def _require_unit_admin(admin: User) -> None:
     if admin is None or admin.role != Role.unit_admin or admin.unit_id is None or not admin.active:
         raise ProxyRefused("只有团体会员管理员可以管理代申请账户")
@@ -849,9 +840,9 @@ def create_proxy(session, admin: User, username: str, password: str | None, *, f
     problems = username_problems(session, username)
     if problems:
         raise ProxyRefused("；".join(problems))
-    shown = password or generate_password()
+    shown = password or passwords.generate_password()
     if password:
-        problems = auth.password_problems(username, password)
+        problems = passwords.password_problems(username, password)
         if problems:
             raise ProxyRefused("；".join(problems))
     if mobile and not MOBILE_RE.match(_normalise_mobile(mobile)):
@@ -893,7 +884,7 @@ def hand_over(session, admin: User, proxy: User, *, ip: str | None = None) -> No
         raise ProxyRefused("该账户已交由本人使用")
     proxy.must_change_password = True
     proxy.handed_over_at = utcnow()
-    auth.rotate_session_token(proxy)  # any session the admin still has in it ends
+    passwords.rotate_session_token(proxy)  # any session the admin still has in it ends
     record(session, Actor(admin, ip), "hand_over_proxy", proxy, after={"must_change_password": True})
 
 
@@ -904,8 +895,8 @@ def reset_proxy_password(session, admin: User, proxy: User, password: str | None
     An account already handed over must be given a new password by its owner at next login.
     """
     _require_own_proxy(admin, proxy)
-    shown = password or generate_password()
-    problems = auth.set_password(session, proxy, shown, Actor(admin, ip),
+    shown = password or passwords.generate_password()
+    problems = passwords.set_password(session, proxy, shown, Actor(admin, ip),
                                  must_change=proxy.handed_over_at is not None)
     if problems:
         raise ProxyRefused("；".join(problems))
