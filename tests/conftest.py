@@ -2,6 +2,11 @@
 
 Backends come from WXK_TEST_BACKENDS (scripts/test.sh sets "sqlite,postgresql"
 and starts the cluster); every test that uses ``app`` runs once per backend.
+
+The association is the deployment's, WXK_ASSOCIATION (``cwa`` by default, read by ``config.py``): the same
+suite runs on every profile.  A test reads the association's words and data from the ``profile`` fixture;
+one national (or Jiangsu) by nature says so with ``@pytest.mark.profile("cwa", reason=…)`` and is skipped,
+with its reason, on another profile.
 """
 from __future__ import annotations
 
@@ -23,6 +28,24 @@ from .support.helpers import Client
 from .support.browser import watch_for_violations
 
 BACKENDS = [b.strip() for b in os.environ.get("WXK_TEST_BACKENDS", "sqlite").split(",") if b.strip()]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "profile(code, reason): runs only on the deployment of that association "
+                                       "(WXK_ASSOCIATION); skipped with its reason on another")
+
+
+def pytest_collection_modifyitems(config, items):
+    from wxk_admin import profiles
+
+    deployment = profiles.load(os.environ.get("WXK_ASSOCIATION")).code
+    for item in items:
+        mark = item.get_closest_marker("profile")
+        if mark is None or mark.args[0] == deployment:
+            continue
+        if not mark.kwargs.get("reason"):
+            raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.profile needs a reason (why it is not on every profile)")
+        item.add_marker(pytest.mark.skip(reason=f"{mark.args[0]} only: {mark.kwargs['reason']}"))
 
 
 def _pg_admin_url() -> str:
@@ -116,8 +139,14 @@ def ctx(app):
 
 
 @pytest.fixture
+def profile(app):
+    """The deployment's 协会配置: the names, units, 门类, calendar and words a test expects."""
+    return app.extensions["wxk_profile"]
+
+
+@pytest.fixture
 def world(app, ctx) -> World:
-    return make_world(db.session)
+    return make_world(db.session, app.extensions["wxk_profile"])
 
 
 @pytest.fixture

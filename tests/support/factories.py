@@ -1,4 +1,5 @@
-"""A small known world for tests: two units, a cycle, one account per role, applications in each unit."""
+"""A small known world for tests: two units, a cycle, one account per role, applications in each unit — of the
+deployment's association (its code and rule set; the units' names are the tests' own)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,6 +7,8 @@ import functools
 import random
 import zlib
 from dataclasses import dataclass, field
+
+from flask import current_app
 
 from wxk_admin.cli.demo import DEMO_PASSWORD, make_application
 from wxk_admin.enums import Role, Status, UnitKind
@@ -48,14 +51,17 @@ def make_app(session, world: World, key: str, unit, applicant, status=Status.sub
     return app
 
 
-def make_world(session) -> World:
-    unit_a = GroupUnit(code="ua", name="甲省作家协会", kind=UnitKind.regional)
-    unit_b = GroupUnit(code="ub", name="乙省作家协会", kind=UnitKind.regional)
+def make_world(session, profile=None) -> World:
+    """The world of ``profile``'s association (the app's 协会配置 by default): units and the current cycle belong to
+    it and the cycle runs its rule set; the windows are open today whatever its calendar says."""
+    profile = profile or current_app.extensions["wxk_profile"]
+    unit_a = GroupUnit(code="ua", name="甲省作家协会", kind=UnitKind.regional, association=profile.code)
+    unit_b = GroupUnit(code="ub", name="乙省作家协会", kind=UnitKind.regional, association=profile.code)
     session.add_all([unit_a, unit_b])
     today = dt.date.today()
-    cycle = Cycle(association="cwa", year=today.year + 1, name=f"{today.year + 1}年度", fill_start=today - dt.timedelta(days=10),
-                  fill_end=today + dt.timedelta(days=60), materials_deadline=today + dt.timedelta(days=90),
-                  ruleset="cwa-2022", is_current=True)
+    cycle = Cycle(association=profile.code, year=today.year + 1, name=f"{today.year + 1}年度",
+                  fill_start=today - dt.timedelta(days=10), fill_end=today + dt.timedelta(days=60),
+                  materials_deadline=today + dt.timedelta(days=90), ruleset=profile.rules.ruleset, is_current=True)
     session.add(cycle)
     session.flush()
     users = {
