@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import and_, event, exists, inspect, literal, or_, select
+from sqlalchemy import and_, bindparam, event, exists, inspect, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
@@ -122,32 +122,35 @@ class Duplicate:
     other: Counterpart
 
 
+def _twins(model, key: str, *shown):
+    """SELECT ``shown`` of ``application_id``'s ``model`` rows whose ``key`` another person declared too, with
+    that application's id.  Built once: aliases of the wide ``applications`` table cost more to construct
+    than the query costs to run (the details page built them on every request)."""
+    this, twin, other = aliased(Application), aliased(model), aliased(Application)
+    column = getattr(model, key)
+    return (select(*shown, other.id)
+            .join(twin, getattr(twin, key) == column)
+            .join(other, other.id == twin.application_id)
+            .join(this, this.id == model.application_id)
+            .where(model.application_id == bindparam("application_id"), column.is_not(None),
+                   _other_person(this, other))
+            .order_by(model.position, other.id))
+
+
+_BOOK_TWINS = {key: _twins(Book, key, Book.title, getattr(Book, key)) for key in ("isbn_key", "cip_key")}
+_PIECE_TWINS = _twins(Publication, "piece_key", Publication.title, Publication.venue, Publication.issue)
+
+
 def duplicates(session, viewer, application: Application) -> list[Duplicate]:
     """The works of ``application`` declared by another person, each naming the other application."""
-    this = aliased(Application)
     found: list[tuple[str, str, str, int]] = []
-    for label, key, describe in (("ISBN", "isbn_key", lambda v: f"ISBN {v}"),
-                                 ("CIP", "cip_key", lambda v: f"CIP 核字号 {format_cip_no(v)}")):
-        twin, other = aliased(Book), aliased(Application)
-        rows = session.execute(
-            select(Book.title, getattr(Book, key), other.id)
-            .join(twin, getattr(twin, key) == getattr(Book, key))
-            .join(other, other.id == twin.application_id)
-            .join(this, this.id == Book.application_id)
-            .where(Book.application_id == application.id, getattr(Book, key).is_not(None), _other_person(this, other))
-            .order_by(Book.position, other.id))
-        found += [("出版专集", describe(value), title, other_id) for title, value, other_id in rows]
-    twin, other = aliased(Publication), aliased(Application)
-    rows = session.execute(
-        select(Publication.title, Publication.venue, Publication.issue, other.id)
-        .join(twin, twin.piece_key == Publication.piece_key)
-        .join(other, other.id == twin.application_id)
-        .join(this, this.id == Publication.application_id)
-        .where(Publication.application_id == application.id, Publication.piece_key.is_not(None),
-               _other_person(this, other))
-        .order_by(Publication.position, other.id))
+    mine = {"application_id": application.id}
+    for key, describe in (("isbn_key", lambda v: f"ISBN {v}"),
+                          ("cip_key", lambda v: f"CIP 核字号 {format_cip_no(v)}")):
+        found += [("出版专集", describe(value), title, other_id)
+                  for title, value, other_id in session.execute(_BOOK_TWINS[key], mine)]
     found += [("发表作品", f"《{title}》 {venue or ''} {issue or ''}".strip(), title, other_id)
-              for title, venue, issue, other_id in rows]
+              for title, venue, issue, other_id in session.execute(_PIECE_TWINS, mine)]
     # The same book by ISBN and by CIP number is one flag, not two.
     seen, unique = set(), []
     for kind, what, title, other_id in found:
@@ -202,11 +205,14 @@ def _earlier_where(viewer, earlier, cycle, id_number, year) -> ColumnElement[boo
                 _scoped(viewer, earlier))
 
 
+_EARLIER = aliased(Application)  # one alias per process: constructing one costs more than the query
+
+
 def earlier_applications(session, viewer, application: Application) -> list[Earlier]:
     """The same 身份证号's applications of earlier cycles that ``viewer`` may see, newest first."""
     if not application.id_number:
         return []
-    earlier = aliased(Application)
+    earlier = _EARLIER
     rows = session.execute(
         select(earlier.id, Cycle.year, Cycle.name, GroupUnit.name, earlier.status)
         .join(Cycle, Cycle.id == earlier.cycle_id).outerjoin(GroupUnit, GroupUnit.id == earlier.unit_id)
