@@ -24,11 +24,11 @@ import subprocess
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import URL, make_url
 
 from ..domain.audit import Actor, record
-from . import wxk
 from ..config import create_owner_only
 from ..extensions import db
 
@@ -137,7 +137,8 @@ def restore(url: str | URL, file: Path, engine=None) -> None:
     raise BackupError(f"不支持的数据库：{url.get_backend_name()}")
 
 
-@wxk.command("backup")
+@click.command("backup")
+@with_appcontext
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def backup_command(directory: Path):
     """备份整个数据库到 DIRECTORY（SQLite：在线备份；PostgreSQL：pg_dump）。"""
@@ -150,7 +151,8 @@ def backup_command(directory: Path):
     click.echo(f"已备份到 {path}（{path.stat().st_size} 字节）")
 
 
-@wxk.command("restore")
+@click.command("restore")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def restore_command(file: Path):
     """从备份文件恢复到当前 DATABASE_URL 指向的空数据库（不会覆盖已有数据）。"""

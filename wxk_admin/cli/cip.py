@@ -5,14 +5,16 @@ import sys
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from ..domain import cip
 from ..domain.audit import Actor
-from . import read_rows, wxk
+from .units import read_rows
 from ..extensions import db
 
 
-@wxk.command("import-cip")
+@click.command("import-cip")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--only-good-rows", is_flag=True, default=False,
               help="有错误行时仍导入正确的行（不加此项、也未在终端确认时，不导入任何数据）")

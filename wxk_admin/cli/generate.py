@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
+import click
+from flask.cli import with_appcontext
 from sqlalchemy import DateTime, func, insert, select, text
 
 from .demo import (EMPLOYERS, GIVEN, INDUSTRY_UNITS, JOURNALS, PEN_PREFIX, PEN_SUFFIX, PINYIN_CODES, PUBLISHERS,
@@ -30,6 +32,7 @@ from ..domain.integrity import isbn_key, piece_key  # the keys the ORM events se
 from ..models import (Application, Book, Cycle, GroupUnit, MaterialItem, Publication, Recommender, User, WebWork,
                      utcnow)
 from ..domain.names import name_sort_key
+from ..extensions import db
 
 # Share of each state in generated data (a few years of intake: most rows are finished).
 STATUS_WEIGHTS = [
@@ -388,31 +391,17 @@ def generate(session, applications: int, units: int = 44, cycles: int = 3, *, se
     return result
 
 
-def register(group) -> None:
-    import click
-
-    from ..extensions import db
-
-    @group.command("generate")
-    @click.option("--applications", "n", type=click.IntRange(1, 20_000_000), required=True, help="申请数量")
-    @click.option("--units", type=click.IntRange(1, 10_000), default=44, show_default=True, help="团体会员单位数")
-    @click.option("--cycles", type=click.IntRange(1, 50), default=3, show_default=True, help="年度数")
-    @click.option("--seed", type=int, default=7, show_default=True)
-    @click.option("--batch", type=click.IntRange(100, 100_000), default=5000, show_default=True)
-    def generate_command(n, units, cycles, seed, batch):
-        """Fill the database with N realistic applications (with children) for benchmarks and trials."""
-        with click.progressbar(length=n, label="生成申请", show_eta=True, show_pos=True, show_percent=True,
-                               item_show_func=lambda _: None) as bar:
-            result = generate(db.session, n, units, cycles, seed=seed, batch=batch, progress=bar.update)
-        click.echo(f"已生成申请 {result.applications} 件（账户 {result.users} 个，子表记录 {result.children} 条），"
-                   f"新建单位 {result.units_created} 个、年度 {result.cycles_created} 个，用时 {result.seconds:.1f} 秒")
-
-
-def _register_on_cli() -> None:
-    from . import wxk
-
-    if "generate" not in wxk.commands:
-        register(wxk)
-
-
-_register_on_cli()
+@click.command("generate")
+@click.option("--applications", "n", type=click.IntRange(1, 20_000_000), required=True, help="申请数量")
+@click.option("--units", type=click.IntRange(1, 10_000), default=44, show_default=True, help="团体会员单位数")
+@click.option("--cycles", type=click.IntRange(1, 50), default=3, show_default=True, help="年度数")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--batch", type=click.IntRange(100, 100_000), default=5000, show_default=True)
+@with_appcontext
+def generate_command(n, units, cycles, seed, batch):
+    """Fill the database with N realistic applications (with children) for benchmarks and trials."""
+    with click.progressbar(length=n, label="生成申请", show_eta=True, show_pos=True, show_percent=True,
+                           item_show_func=lambda _: None) as bar:
+        result = generate(db.session, n, units, cycles, seed=seed, batch=batch, progress=bar.update)
+    click.echo(f"已生成申请 {result.applications} 件（账户 {result.users} 个，子表记录 {result.children} 条），"
+               f"新建单位 {result.units_created} 个、年度 {result.cycles_created} 个，用时 {result.seconds:.1f} 秒")

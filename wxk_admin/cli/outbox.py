@@ -10,17 +10,16 @@ import threading
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
+from flask_mailman import EmailMessage, Mail
 
 from ..domain import outbox
-from . import wxk
 from ..extensions import db
 from ..models import OutboxChannel
 from ..domain.senders import EmailSender, HttpSmsSender, LogSender
 
 
 def _smtp_sender(app) -> EmailSender:
-    from flask_mailman import EmailMessage, Mail
-
     mail = Mail(app)  # reads MAIL_SERVER, MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL, MAIL_USERNAME, MAIL_PASSWORD …
 
     def send_mail(to: str, subject: str, body: str) -> None:
@@ -72,7 +71,8 @@ def one_pass(app, senders) -> outbox.DeliveryReport:
     return report
 
 
-@wxk.command("send-outbox")
+@click.command("send-outbox")
+@with_appcontext
 @click.option("--loop", is_flag=True, help="作为常驻进程反复发送，直到收到 SIGTERM / SIGINT")
 @click.option("--interval", default=30.0, show_default=True, help="--loop 时两次发送之间的秒数")
 def send_outbox_command(loop: bool, interval: float):

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from .. import rules
-from . import wxk
 from ..enums import Eligibility
 from ..extensions import db
 from ..models import Application, Cycle
 
 
-@wxk.command("recheck")
+@click.command("recheck")
+@with_appcontext
 @click.option("--cycle", "year", type=int, required=True, help="年度，如 2025")
 @click.option("--association", default=None, help="所属协会代码（默认：该年度唯一的年度申请，或 WXK_ASSOCIATION）")
 def recheck_command(year: int, association: str | None):
