@@ -13,6 +13,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import MetaData, Table, inspect, select, text
 
 from wxk_admin import create_app, rules
+from wxk_admin.domain.rules import measures
 from wxk_admin.enums import Circulation, Status, Track
 from wxk_admin.models import Application, Publication, db
 
@@ -129,7 +130,7 @@ def test_criticism_in_a_core_journal_counts_toward_provincial_criticism():
     pub.is_criticism = True
     app = Application(track=Track.criticism, publications=[pub])
     assert _totals(rules.evaluate(app, "cwa-2022"))["crit_chars_provincial_core"] == 150_000
-    values = rules.Values(rules.Facts(app, rules.get_ruleset("jiangsu-2022")))
+    values = measures.Values(measures.Facts(app, rules.get_ruleset("jiangsu-2022")))
     assert values["crit_chars_provincial"] == 150_000
 
 

@@ -7,6 +7,7 @@ data and, when the seed files are present, to the seed text itself.
 """
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import re
 import warnings
@@ -431,6 +432,55 @@ def test_a_third_association_is_data():
         assert rules.evaluate(make(public=79_999), "test-assoc").outcome == N
     finally:
         del rules.RULESETS[rs.name]
+
+
+def test_every_rule_set_names_only_known_measures():
+    for rs in rules.RULESETS.values():
+        rules.validate(rs)  # raises InvalidRuleset naming what is wrong
+
+
+def test_a_rule_set_naming_an_unknown_measure_is_refused():
+    rs = rules.RuleSet(
+        name="broken", title="测试协会办法",
+        tracks={Track.creation: rules.TrackRules(Track.creation, "创作", (
+            rules.Condition("(1)", "第(1)项", "发表不少于8万字", (rules.Requirement("charz", 80_000),),
+                            "发表{chars:,}字，{pages}页"),
+            rules.Condition("(2)", "第(2)项", "网络作品", (rules.AnyOf((rules.Requirement("web_chars(3000", 1),)),))),
+        ), Track.editing: rules.TrackRules(Track.criticism, "批评", ())},
+        checks=(rules.Check("in_regio", "身份", "未满足"),),
+    )
+    with pytest.raises(rules.InvalidRuleset) as refused:
+        rules.validate(rs)
+    assert str(refused.value).splitlines() == [
+        "资格规则「broken」有误：",
+        "文学创作 第(1)项：未知的度量「charz」",
+        "文学创作 第(1)项 说明：未知的度量「pages」",
+        "文学创作 第(2)项：未知的度量「web_chars(3000」",
+        "文学编辑：键与所列类别（文学理论批评）不一致",
+        "前置条件：未知的度量「in_regio」",
+    ]
+
+
+def _imported(module) -> set[str]:
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            names.add("." * node.level + (node.module or ""))
+    return names
+
+
+def test_evaluation_cannot_reach_the_database():
+    """The evaluator and what it reads (schema, rule sets, measures) import no SQLAlchemy and no storage or audit:
+    only ``storage`` writes (issue 19.1)."""
+    from wxk_admin.domain.rules import evaluation, measures, rulesets, schema
+
+    for module in (schema, rulesets, measures, evaluation):
+        writers = {m for m in _imported(module) if m.split(".")[0] == "sqlalchemy"
+                   or m.rsplit(".", 1)[-1] in ("storage", "audit", "extensions")}
+        assert writers == set(), module.__name__
 
 
 # ---------------------------------------------------------------- property: more qualifying work never hurts

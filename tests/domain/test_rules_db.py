@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from wxk_admin.domain import checks
 from wxk_admin import rules
+from wxk_admin.domain.rules import evaluation, storage
 from wxk_admin.enums import Circulation, Eligibility, PublisherLevel, Responsibility, Track
 from wxk_admin.models import Application, AuditEvent, Book, Publication, db
 
@@ -44,6 +45,19 @@ def test_refresh_stores_result_without_committing(world):
     assert stored.eligibility_detail["met"] == "(3)"
     assert stored.eligibility_detail["ruleset"] == "cwa-2022"
     assert {t["key"]: t["value"] for t in stored.eligibility_detail["totals"]}["books_provincial"] == 2
+
+
+def test_evaluation_writes_nothing(world):
+    """The evaluator only reads (issue 19.1): storing the result is storage's job, called by checks.refresh."""
+    app = world.apps["a_submitted"]
+    _three_books(app)
+    app.eligibility, app.eligibility_note, app.eligibility_detail = Eligibility.manual, "旧结果", None
+    db.session.commit()
+    app = _fresh(app.id)
+    result = evaluation.evaluate(app, storage.ruleset_for(app, db.session))
+    assert result.outcome == Eligibility.eligible and result.met == "(3)"  # it did evaluate the rows
+    assert not db.session.new and not db.session.dirty and not db.session.deleted
+    assert app.eligibility == Eligibility.manual and app.eligibility_note == "旧结果"
 
 
 def test_unchanged_result_does_not_bump_the_version(world):
