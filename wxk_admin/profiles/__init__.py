@@ -15,6 +15,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+# Only the rule sets' names (the registry), not the evaluator: profiles load before anything evaluates.
+from ..domain.rules.rulesets import RULESETS
 from ..enums import Category, LabelledEnum, Role, UnitKind
 
 HERE = Path(__file__).resolve().parent
@@ -183,8 +185,6 @@ class _Reader:
 
 
 def _read(data: dict, source: str) -> Profile:
-    from ..rules import RULESETS  # rules imports nothing of ours at module level that imports profiles
-
     r = _Reader(data, source)
     code = r.get("code")
     texts = {section: {f: r.get(f"{section}.{f}") for f in fields} for section, fields in _REQUIRED_TEXT.items()}
