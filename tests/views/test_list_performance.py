@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 import pytest
 from sqlalchemy import event
 
-from wxk_admin.enums import Status
+from wxk_admin.enums import Category, Status
 from wxk_admin.cli.generate import generate
 from wxk_admin.models import Application, db
 
@@ -195,3 +196,132 @@ def test_lean_rows_print_what_the_views_formatters_print(app, client, many):
                         checked += 1
             assert checked >= 40
     assert "CIP 存疑" in html
+
+
+# ---------------------------------------------------------------- issue 19.6: bounded at a million rows
+
+# The list's common filters (状态, 门类, 推荐单位, 年度) alone and in pairs, as the office uses them, and the
+# unit admin's (whose scope already fixes 推荐单位): each must reach its rows through an index whose
+# equality covers every filtered column — the page's ids and the capped count then cost the same at
+# 10,000 and at 1,000,000 rows.  (column, URL value) per filter; the values are world's own rows.
+COMMON = {"status": lambda w: "submitted", "category": lambda w: "novel",
+          "unit_id": lambda w: str(w.unit_a.id), "cycle_id": lambda w: str(w.cycle.id)}
+OFFICE_FILTERS = [(a,) for a in COMMON] + [(a, b) for i, a in enumerate(COMMON) for b in list(COMMON)[i + 1:]]
+# A unit admin's scope is 推荐单位 already: one more filter makes the pair (a third is tested row by row).
+UNIT_FILTERS = [("status",), ("category",), ("cycle_id",)]
+
+
+def _explain(backend, conn, statement, parameters) -> list[str]:
+    if backend == "sqlite":
+        return [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a test table is tiny: ask what the indexes allow
+    return [row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters)]
+
+
+def _unbounded_reads(backend, plan: list[str], columns) -> list[str]:
+    """The plan's reads of ``applications`` that are not an index seek on every filtered column: a table or
+    whole-index scan, or an index seek that tests a filtered column row by row."""
+    import re
+
+    bad = []
+    if backend == "sqlite":
+        for line in plan:
+            if re.match(r"SCAN applications\b", line):
+                bad.append(line)
+            seek = re.match(r"SEARCH applications USING (?:COVERING )?INDEX \S+ \((.*)\)", line)
+            if seek and not all(f"{c}=?" in seek.group(1) for c in columns):
+                bad.append(line)
+        return bad
+    for i, line in enumerate(plan):
+        if re.search(r"Seq Scan on applications\b|Bitmap Heap Scan on applications\b", line):
+            bad.append(line)
+        scan = re.search(r"Index (?:Only )?Scan(?: Backward)? using (\S+) on applications( applications)?$", line)
+        if scan and "pkey" not in scan.group(1):
+            condition = next((p for p in plan[i + 1:i + 4] if "Index Cond:" in p), "")
+            if not all(f"{c} =" in condition for c in columns):
+                bad.append(f"{line} {condition}")
+    return bad
+
+
+@pytest.fixture
+def fresh(backend, tmp_path):
+    """A freshly migrated database with world's rows: no statistics (the shared test database has
+    ``wxk generate``'s ANALYZE of tiny tables, which rightly makes SQLite prefer scans)."""
+    from flask_migrate import upgrade
+
+    from wxk_admin import create_app
+
+    from ..conftest import throwaway_database
+    from ..support.factories import make_world
+    from ..support.helpers import Client
+
+    with throwaway_database(backend, tmp_path, prefix="wxk_list_plan") as url:
+        application = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "test",
+                                  "RATELIMIT_ENABLED": False})
+        with application.app_context():
+            upgrade()
+            world = make_world(db.session)
+            world.apps["a_submitted"].category = Category.novel  # 甲一 then matches every filter of the tests
+            db.session.commit()
+            db.session.expire_on_commit = False
+            yield application, world, Client(application.test_client())
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.mark.parametrize("username, filters", [("office", f) for f in OFFICE_FILTERS]
+                         + [("admin_a", f) for f in UNIT_FILTERS],
+                         ids=lambda v: "+".join(v) if isinstance(v, tuple) else v)
+def test_common_filters_seek_an_index(fresh, backend, username, filters):
+    application, world, client = fresh
+    client.login(username)
+    query = {f"flt{i}_{column}_eq": COMMON[column](world) for i, column in enumerate(filters)}
+    with counting(db.engine) as statements:
+        html = client.text("/admin/applications/?" + "&".join(f"{k}={v}" for k, v in query.items()))
+    assert "甲一" in html  # world's unit-A application matches every filter here
+    listed = [s for s in statements if "FROM applications" in s and "count(" in s.lower()]
+    assert listed, statements
+    with db.engine.connect() as conn:
+        for statement in listed:
+            plan = _explain(backend, conn, statement, statement.parameters)
+            assert not _unbounded_reads(backend, plan, filters), "\n".join(plan)
+            conn.rollback()
+
+
+def test_an_empty_filtered_page_counts_once(app, client, many):
+    """A filter that matches nothing: the page's statement carries the count; asking the database again
+    (the rows were empty, so the count was not read from them) was a second capped count."""
+    client.login("office")
+    with app.app_context():
+        engine = db.engine
+    with counting(engine) as statements:
+        html = client.text("/admin/applications/?flt0_status_eq=submitted&flt1_pending_objection=1")
+    assert 'class="action-checkbox"' not in html and 'id="count-exact">共 0 条<' in html
+    counts = [s for s in statements if "count(" in s.lower() and "applications" in s]
+    assert len(counts) == 1, counts
+
+
+def test_open_objections_filter_reads_the_objections(fresh, backend):
+    """有未处理异议: the few open objections name their applications, read by primary key — never a test of
+    every application (an EXISTS per row walked the whole table when none matched)."""
+    from wxk_admin.models import Objection
+
+    application, world, client = fresh
+    db.session.add(Objection(application_id=world.apps["b_submitted"].id, content="作品涉嫌抄袭"))
+    db.session.commit()
+    client.login("office")
+    with counting(db.engine) as statements:
+        html = client.text("/admin/applications/?flt0_pending_objection=1")
+    assert "乙一" in html and "甲一" not in html and "直报一" not in html
+    listed = [s for s in statements if "FROM applications" in s and "count(" in s.lower()]
+    assert listed, statements
+    with db.engine.connect() as conn:
+        for statement in listed:
+            plan = _explain(backend, conn, statement, statement.parameters)
+            if backend == "sqlite":
+                reads = [line for line in plan if re.match(r"(SCAN|SEARCH) applications\b", line)]
+                assert reads and all("PRIMARY KEY (rowid=?)" in line for line in reads), "\n".join(plan)
+            else:
+                reads = [line for line in plan if re.search(r"Scan.* on applications( applications)?$", line)]
+                assert reads and all("applications_pkey" in line for line in reads), "\n".join(plan)
+            conn.rollback()

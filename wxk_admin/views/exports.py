@@ -152,10 +152,13 @@ class ExportMixin:
     # Cells that are not the model's columns: name → a function giving the (labelled) expression.
     list_row_extras: dict = {}
 
-    def _row_query(self, *extra):
-        return self.get_query().with_entities(*(getattr(self.model, name) for name in self.list_row_attributes),
-                                              *(make().label(name) for name, make in self.list_row_extras.items()),
-                                              *extra)
+    def _row_query(self, ids, *extra):
+        """The rows of ``ids`` — always ids chosen by the scoped query (``_id_query``) — by primary key alone:
+        the scope repeated here let SQLite walk a unit admin's whole unit to find the page's 20 rows."""
+        return (db.session.query(self.model)
+                .with_entities(*(getattr(self.model, name) for name in self.list_row_attributes),
+                               *(make().label(name) for name, make in self.list_row_extras.items()), *extra)
+                .filter(self.model.id.in_(ids)))
 
     def get_list(self, page, sort_column, sort_desc, search, filters, execute=True, page_size=None):
         """The page's rows and a count capped at ``list_count_cap`` (None beyond it: the simple pager).
@@ -181,12 +184,17 @@ class ExportMixin:
             count = len(first_ids)
             page = self._settle_page(requested, page, page_size, count, cap)
             ids = first_ids[page * page_size:(page + 1) * page_size] if page_size else first_ids
-            rows = self._row_query().filter(self.model.id.in_(ids)).all() if ids else []
+            rows = self._row_query(ids).all() if ids else []
             position = {pk: i for i, pk in enumerate(ids)}
             rows.sort(key=lambda row: position[row.id])
         else:
             rows = self._page_rows(id_query, sort_column, sort_desc, page, page_size, keyset)
-            count = rows[0].wxk_total if rows else self.capped_count(id_query, cap)
+            if rows:
+                count = rows[0].wxk_total  # the count came with the rows
+            elif page == 0 and keyset is None:
+                count = 0  # an empty first page: nothing matches (counting again cost a second capped count)
+            else:
+                count = self.capped_count(id_query, cap)  # past the end: how far it is
             settled = self._settle_page(requested, page, page_size, count, cap) if keyset is None else page
             if settled != page:
                 page = settled
@@ -222,7 +230,7 @@ class ExportMixin:
             if page_size:
                 page_ids = page_ids.limit(page_size).offset(page * page_size)
         total = self._capped_count_query(id_query, self.list_count_cap).scalar_subquery().label("wxk_total")
-        query = self._row_query(total).filter(self.model.id.in_(page_ids.subquery().select()))
+        query = self._row_query(page_ids.subquery().select(), total)
         return self._sort_ids(query, sort_column, sort_desc).all()
 
     # ------------------------------------------------------------ the list: lean rows
