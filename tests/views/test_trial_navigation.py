@@ -61,11 +61,11 @@ def _waiting_links(html: str) -> dict[str, tuple[str, int]]:
     return found
 
 
-def test_home_waiting_links_open_exactly_the_rows_they_count(client, world):
+def test_home_waiting_links_open_exactly_the_rows_they_count(client, world, profile):
     s = db.session
     year = world.cycle.year - 1
-    old = Cycle(association="cwa", year=year, name=f"{year}年度", fill_start=dt.date(year - 1, 3, 1),
-                fill_end=dt.date(year - 1, 5, 1), materials_deadline=dt.date(year - 1, 6, 1), ruleset="cwa-2022",
+    old = Cycle(association=profile.code, year=year, name=f"{year}年度", fill_start=dt.date(year - 1, 3, 1),
+                fill_end=dt.date(year - 1, 5, 1), materials_deadline=dt.date(year - 1, 6, 1), ruleset=profile.rules.ruleset,
                 is_current=False)
     s.add(old)
     s.flush()
@@ -90,10 +90,10 @@ def test_home_waiting_links_open_exactly_the_rows_they_count(client, world):
 
     client.login("office")
     links = _waiting_links(client.text("/admin/"))
-    href, count = links["团体会员已确认、待会员处确认编号"]
+    href, count = links[profile.say("团体会员已确认、待会员处确认编号")]
     page = client.text(href)
     assert count == 1 and _rows(page) == [world.apps["a_conf"].id]
-    href, count = links["直接申报、待会员处初审"]
+    href, count = links[profile.say("直接申报、待会员处初审")]
     page = client.text(href)
     assert count == 2 and sorted(_rows(page)) == sorted([world.apps["direct_submitted"].id, world.apps["d_more"].id])
 
