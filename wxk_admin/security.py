@@ -14,13 +14,16 @@ import time
 from urllib.parse import unquote, urlsplit
 
 from flask import Request, Response, current_app, g, has_request_context, request, url_for
+from flask import session as flask_session
+from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import event
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .domain.audit import Actor, record
-from .extensions import db
-from .models import AuditEvent
+from .extensions import db, limiter
+from .models import AuditEvent, User
 
 # A C0 control character, space or DEL: browsers drop or fold them, so "/\t/evil" can become "//evil".
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
@@ -99,8 +102,6 @@ def _retry_after(exc) -> int:
     """Seconds until the limit that refused this request lets it through again (at least 1)."""
     retry = getattr(exc, "retry_after", None)
     if not retry:
-        from .extensions import limiter
-
         current = limiter.current_limit
         retry = current.reset_at - time.time() if current else 60
     return max(1, int(retry))
@@ -134,6 +135,17 @@ class WxkRequest(Request):
     parameter_storage_class = NulFreeMultiDict
 
 
+def current_actor() -> Actor:
+    """The logged-in user, their IP and, when switched into a proxy account, who really acts."""
+    real_id = flask_session.get("acting_admin_id")
+    real = db.session.get(User, real_id) if real_id else None
+    user = current_user._get_current_object() if current_user.is_authenticated else None
+    if real is not None:
+        # The admin acts through the proxy account: the admin is the actor, on behalf of the proxy.
+        return Actor(real, request.remote_addr, on_behalf_of=user)
+    return Actor(user, request.remote_addr)
+
+
 @event.listens_for(AuditEvent, "before_insert")
 def _note_denial_logged(mapper, connection, target):
     if target.action == "access_denied" and has_request_context():
@@ -149,19 +161,9 @@ def audit_refusals(response):
     """
     if response.status_code != 403 or g.get("wxk_access_denied_logged"):
         return response
-    from flask_login import current_user
-
     try:
         db.session.rollback()
-        user = current_user._get_current_object() if current_user.is_authenticated else None
-        acting = None
-        try:
-            from .views.base import current_actor
-
-            acting = current_actor()
-        except Exception:
-            acting = Actor(user, request.remote_addr)
-        record(db.session, acting, "access_denied", ("Endpoint", None),
+        record(db.session, current_actor(), "access_denied", ("Endpoint", None),
                reason=f"{request.method} {request.path}"[:500])
         db.session.commit()
     except Exception:  # never turn a refusal into a 500
@@ -175,8 +177,6 @@ def init_app(app) -> None:
     if hops:
         # Behind N trusted reverse proxies: the client's IP (login throttle, audit) and HTTPS come from
         # X-Forwarded-For / -Proto.  Never enable without a proxy: clients could forge their IP.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     app.request_class = WxkRequest  # NUL characters never reach a view
     app.register_error_handler(429, too_many_requests)  # (CSRF and other error pages: errors.py)

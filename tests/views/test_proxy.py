@@ -153,6 +153,9 @@ def test_switch_into_proxy_and_back_is_audited(client, world):
     assert submitted.actor_id == admin_id and submitted.on_behalf_of_id == proxy_id
     # while switched, the admin's pages are closed (the session is the proxy's)
     assert client.get("/admin/applications/").status_code == 403
+    denied = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "access_denied")
+                               .order_by(AuditEvent.id.desc()).limit(1))
+    assert (denied.actor_id, denied.on_behalf_of_id, denied.reason) == (admin_id, proxy_id, "/admin/applications/")
 
     r = client.post("/admin/proxy-return/", {}, token_from=HOME, follow_redirects=True)
     page = r.get_data(as_text=True)

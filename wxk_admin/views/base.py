@@ -19,33 +19,18 @@ from markupsafe import Markup, escape
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import false
 
-from ..domain.audit import Actor, changed_fields, record
-from ..enums import LabelledEnum, Role
+from ..domain.audit import changed_fields, record
+from ..enums import STATUS_BADGE, LabelledEnum, Role, Status
 from ..errors import render_error
 from ..domain.layout import local_datetime
 from ..models import db
 from ..params import id_arg, int_arg
-from ..security import this_page
+from ..security import current_actor, this_page  # current_actor: also imported from here by the views
 from ..web import say
 from ..documents.xlsx import content_disposition, safe_value
 from .safe_filters import SafeFilterConverter
 
 READ, CREATE, EDIT, DELETE, EXPORT = "read", "create", "edit", "delete", "export"
-
-
-def current_actor() -> Actor:
-    """The logged-in user, their IP and, when switched into a proxy account, who really acts."""
-    from flask import session as flask_session
-
-    real = None
-    real_id = flask_session.get("acting_admin_id")
-    if real_id:
-        real = db.session.get(type(current_user._get_current_object()), real_id)
-    user = current_user._get_current_object() if current_user.is_authenticated else None
-    if real is not None:
-        # The admin acts through the proxy account: the admin is the actor, on behalf of the proxy.
-        return Actor(real, request.remote_addr, on_behalf_of=user)
-    return Actor(user, request.remote_addr)
 
 
 def role_of(user) -> Role | None:
@@ -389,8 +374,6 @@ class SecureModelView(RoleGate, ModelView):
 
 
 def status_badge(status) -> Markup:
-    from ..enums import STATUS_BADGE, Status
-
     if status is None:
         return Markup("")
     status = Status(status)
