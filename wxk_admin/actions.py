@@ -79,7 +79,7 @@ ACTIONS: tuple[Action, ...] = (
     _transition("direct_reject"),
     _transition("materials_received"),
     _transition("disqualify"),
-    Action("edit", "row", "applications.edit_view", "applying.save_sections", label="修改信息",
+    Action("edit", "row", "applications.edit_view", "domain.applying.drafts.save_sections", label="修改信息",
            declared_roles=frozenset({Role.unit_admin, Role.it_admin}), method="POST", button_id="btn-edit",
            button_class="btn-warning"),
     Action("download_form", "row", "applications.download_view", "application_xlsx.build_application_form",
@@ -102,16 +102,16 @@ ACTIONS: tuple[Action, ...] = (
     Action("export_all", "list", "applications.export_view", "exports.write_xlsx", label="导出全部",
            declared_roles=PAPERWORK),
     # A unit admin's 代申请账户 (delegated accounts), on the 代申请账户 page.
-    Action("create_proxy", "account", "proxy_accounts.new_view", "applying.create_proxy", label="新增账户",
-           declared_roles=frozenset({Role.unit_admin}), method="POST"),
-    Action("reset_proxy_password", "account", "proxy_accounts.reset_view", "applying.reset_proxy_password",
-           label="重置密码", declared_roles=frozenset({Role.unit_admin}), method="POST",
-           confirm="确定重置该账户的密码？新密码只显示一次。"),
-    Action("hand_over", "account", "proxy_accounts.hand_over_view", "applying.hand_over", label="交由本人使用",
-           declared_roles=frozenset({Role.unit_admin}), method="POST",
+    Action("create_proxy", "account", "proxy_accounts.new_view", "domain.applying.proxies.create_proxy",
+           label="新增账户", declared_roles=frozenset({Role.unit_admin}), method="POST"),
+    Action("reset_proxy_password", "account", "proxy_accounts.reset_view",
+           "domain.applying.proxies.reset_proxy_password", label="重置密码",
+           declared_roles=frozenset({Role.unit_admin}), method="POST", confirm="确定重置该账户的密码？新密码只显示一次。"),
+    Action("hand_over", "account", "proxy_accounts.hand_over_view", "domain.applying.proxies.hand_over",
+           label="交由本人使用", declared_roles=frozenset({Role.unit_admin}), method="POST",
            confirm="确定交由本人使用？本人下次登录时须设置新密码，之后管理员不能再以该账户身份填写。"),
     # The admin's own password, typed beside the button, is its confirmation.
-    Action("switch_to_proxy", "account", "proxy_accounts.switch_view", "applying.switch_to_proxy",
+    Action("switch_to_proxy", "account", "proxy_accounts.switch_view", "domain.applying.proxies.switch_to_proxy",
            label="以该账户身份填写", declared_roles=frozenset({Role.unit_admin}), method="POST"),
 )
 

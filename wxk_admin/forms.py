@@ -1,6 +1,6 @@
 """入会申请表 — the application form (Flask-WTF), generated from the models' ``info`` labels.
 
-The form only carries text: parsing and every rule live in ``applying.py`` so
+The form only carries text: parsing and every rule live in ``domain.applying`` so
 that the applicant's 填写入会申请 and the unit admin's 修改信息 share them.
 
     form = ApplicationForm.from_request(request.form)     # what was posted

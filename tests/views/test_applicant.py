@@ -290,7 +290,7 @@ def test_applicant_cannot_touch_someone_elses_application(client, world):
     assert db.session.get(Application, draft.id).name == "甲的草稿"
     assert db.session.get(Application, other_id).version == other_version
     # and the domain refuses too
-    with pytest.raises(applying.TransitionRefused):
+    with pytest.raises(workflow.TransitionRefused):
         applying.save_draft(db.session, db.session.get(Application, draft.id), VALID, Actor(world.users["appl_b"]))
     db.session.rollback()
     # reviewers' pages are not the applicant's
@@ -342,7 +342,7 @@ def test_extend_window_domain_function_is_audited(world):
     db.session.commit()
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "extend_window"))
     assert event.after == {"fill_end": new_end.isoformat()} and event.actor_id == world.users["office"].id
-    with pytest.raises(applying.TransitionRefused):
+    with pytest.raises(workflow.TransitionRefused):
         cycles.extend_window(db.session, cycle, cycle.fill_start - dt.timedelta(days=1),
                              Actor(world.users["office"]))
 

@@ -1,6 +1,6 @@
 """我的申请 (the applicant's home and form), self-registration, and the unit admin's proxy accounts (新增账户).
 
-Thin views over ``applying.py``; every state change is a POST.
+Thin views over ``domain.applying``; every state change is a POST.
 """
 from __future__ import annotations
 

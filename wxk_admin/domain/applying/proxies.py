@@ -1,0 +1,120 @@
+"""Proxy accounts (代申请账户, operation guide 四): a unit admin creates an applicant account, fills it in
+as that applicant, resets its password and hands it over to the person."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import passwords
+from ..access import user_filter
+from ..audit import Actor, record
+from ..errors import Refused
+from ...enums import Role
+from ...models import User, utcnow
+from ...params import id_arg
+from .accounts import username_problems
+from .fields import MOBILE_RE, normalise_mobile
+
+
+class ProxyRefused(Refused):
+    """A proxy-account operation that may not happen; ``str(exc)`` is the Chinese message."""
+
+
+def _require_unit_admin(admin: User) -> None:
+    if admin is None or admin.role != Role.unit_admin or admin.unit_id is None or not admin.active:
+        raise ProxyRefused("只有团体会员管理员可以管理代申请账户")
+
+
+def _require_own_proxy(admin: User, proxy: User | None) -> User:
+    _require_unit_admin(admin)
+    if proxy is None or not proxy.is_proxy or proxy.unit_id != admin.unit_id or proxy.role != Role.applicant:
+        raise ProxyRefused("账户不存在或不属于本单位")
+    return proxy
+
+
+def create_proxy(session, admin: User, username: str, password: str | None, *, full_name: str = "",
+                 mobile: str | None = None, ip: str | None = None) -> tuple[User, str]:
+    """新增账户: an applicant account in the admin's unit, marked as proxy; returns ``(user, password)``.
+
+    With no password one is generated; the caller shows it once.
+    """
+    _require_unit_admin(admin)
+    username = (username or "").strip()
+    problems = username_problems(session, username)
+    if problems:
+        raise ProxyRefused("；".join(problems))
+    shown = password or passwords.generate_password()
+    if password:
+        problems = passwords.password_problems(username, password)
+        if problems:
+            raise ProxyRefused("；".join(problems))
+    if mobile and not MOBILE_RE.match(normalise_mobile(mobile)):
+        raise ProxyRefused("请填写 11 位中国大陆手机号码")
+    user = User(username=username, role=Role.applicant, full_name=(full_name or "").strip()[:50],
+                mobile=normalise_mobile(mobile) if mobile else None, unit_id=admin.unit_id, active=True,
+                is_proxy=True, created_by_id=admin.id, must_change_password=False)
+    user.set_password(shown)
+    session.add(user)
+    session.flush()
+    record(session, Actor(admin, ip), "create_proxy", user,
+           after={"username": user.username, "unit_id": admin.unit_id, "generated": password is None})
+    return user, shown
+
+
+def proxy_accounts(session, admin: User) -> list[User]:
+    _require_unit_admin(admin)
+    return list(session.scalars(select(User).where(user_filter(admin), User.is_proxy.is_(True))
+                                .order_by(User.created_at.desc(), User.id.desc())))
+
+
+def own_proxy(session, admin: User, proxy_id) -> User | None:
+    """The proxy account with this id if it is in the admin's unit (through ``access.user_filter``)."""
+    pk = id_arg(proxy_id)
+    if pk is None:
+        return None
+    return session.scalar(select(User).where(User.id == pk, user_filter(admin), User.is_proxy.is_(True)))
+
+
+def hand_over(session, admin: User, proxy: User, *, ip: str | None = None) -> None:
+    """交由本人使用: the applicant takes the account; they must set a new password at next login."""
+    _require_own_proxy(admin, proxy)
+    if proxy.handed_over_at is not None:
+        raise ProxyRefused("该账户已交由本人使用")
+    proxy.must_change_password = True
+    proxy.handed_over_at = utcnow()
+    passwords.rotate_session_token(proxy)  # any session the admin still has in it ends
+    record(session, Actor(admin, ip), "hand_over_proxy", proxy, after={"must_change_password": True})
+
+
+def reset_proxy_password(session, admin: User, proxy: User, password: str | None = None, *,
+                         ip: str | None = None) -> str:
+    """重置密码 (only the admin's own unit's proxies); returns the new password to show once.
+
+    An account already handed over must be given a new password by its owner at next login.
+    """
+    _require_own_proxy(admin, proxy)
+    shown = password or passwords.generate_password()
+    problems = passwords.set_password(session, proxy, shown, Actor(admin, ip),
+                                 must_change=proxy.handed_over_at is not None)
+    if problems:
+        raise ProxyRefused("；".join(problems))
+    return shown
+
+
+def switch_to_proxy(session, admin: User, proxy: User, admin_password: str, *, ip: str | None = None) -> None:
+    """以该账户身份填写: check the admin's own password again, then audit the switch (the view swaps the session)."""
+    _require_own_proxy(admin, proxy)
+    if not admin.check_password(admin_password or ""):
+        record(session, Actor(admin, ip), "switch_to_proxy_failed", proxy, reason="管理员密码不正确")
+        raise ProxyRefused("管理员密码不正确")
+    if proxy.handed_over_at is not None:
+        raise ProxyRefused("该账户已交由本人使用，不能再以该账户身份填写")
+    if not proxy.active:
+        raise ProxyRefused("该账户已停用")
+    record(session, Actor(admin, ip, on_behalf_of=proxy), "switch_to_proxy", proxy)
+
+
+def switch_back(session, admin: User | None, proxy: User | None, *, ip: str | None = None) -> None:
+    """返回管理员账户: audited with who acted for whom."""
+    if admin is None or admin.role != Role.unit_admin or not admin.active:
+        raise ProxyRefused("原管理员账户不可用，请重新登录")
+    record(session, Actor(admin, ip, on_behalf_of=proxy), "switch_back", proxy or ("User", None))
