@@ -32,6 +32,12 @@ def id_arg(value) -> int | None:
     return int_arg(value, minimum=1)
 
 
+def id_list(values) -> list[int]:
+    """The row ids among ``values`` (a form's ``getlist``, an action's raw ids), in order, once each;
+    anything that is no id is dropped."""
+    return list(dict.fromkeys(pk for pk in map(id_arg, values or ()) if pk is not None))
+
+
 def date_arg(value, earliest: dt.date = EARLIEST_DATE, latest: dt.date = LATEST_DATE) -> dt.date | None:
     """An ISO date (YYYY-MM-DD) between ``earliest`` and ``latest``, else None."""
     if isinstance(value, dt.date):

@@ -7,7 +7,7 @@ from openpyxl.styles import Font
 
 from .materials import HEADERS, checklist, materials_basename
 from ..models import Application
-from .xlsx import BORDER, CENTER, FONT, LABEL_FILL as FILL, WRAP, print_on_a4, safe_text, workbook_bytes
+from .xlsx import BORDER, CENTER, FONT, LABEL_FILL as FILL, WRAP, print_on_a4, safe_text, table_xlsx, workbook_bytes
 
 WIDTHS = (6, 20, 44, 7, 17, 9)  # 103 units: A4 portrait's printable width at 100 %
 
@@ -77,3 +77,14 @@ def build_materials_checklist(application: Application) -> bytes:
 
     print_on_a4(ws, title_rows="5:5")  # the table's header row
     return workbook_bytes(wb)
+
+
+MISSING_HEADER = ("申请序列号", "姓名", "常用名", "推荐单位", "门类", "状态", "尚缺材料")
+
+
+def missing_materials_xlsx(rows) -> bytes:
+    """逾期未交纸质材料: one line per application (``consultation.missing_after_deadline``'s rows)."""
+    return table_xlsx("逾期未交材料", MISSING_HEADER, (
+        [a.serial_no, a.name, a.pen_name, a.unit.name if a.unit else "直接申报", a.category, a.status,
+         "、".join(m.name for m in row.missing) or "材料清单为空"]
+        for row in rows for a in (row.application,)))

@@ -9,7 +9,8 @@ from sqlalchemy import and_, exists, false, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..enums import Role, Status
-from ..models import Application, ExpertGroupMember, Message, Recusal, User
+from ..models import Application, ExpertGroup, ExpertGroupMember, Message, Notice, Recusal, User
+from ..params import id_arg
 
 # States in which an application is in front of the expert groups.
 EXPERT_VISIBLE_STATES = (Status.expert_review, Status.expert_passed, Status.expert_failed)
@@ -89,13 +90,7 @@ def application_filter(user: User | None) -> ColumnElement[bool]:
 
 def visible_application(session, user: User | None, application_id) -> Application | None:
     """The application with this id if ``user`` may see it, else None (never another unit's row)."""
-    try:
-        app_id = int(application_id)
-    except (TypeError, ValueError):
-        return None
-    return session.scalars(
-        select(Application).where(Application.id == app_id, application_filter(user))
-    ).first()
+    return scoped_row(session, user, Application, application_id)
 
 
 def message_filter(user: User) -> ColumnElement[bool]:
@@ -116,3 +111,22 @@ def user_filter(user: User) -> ColumnElement[bool]:
     if user.role == Role.unit_admin and user.unit_id is not None:
         return and_(User.unit_id == user.unit_id, User.is_proxy.is_(True))
     return User.id == user.id
+
+
+def office_records(user: User) -> ColumnElement[bool]:
+    """Expert groups and notices: the office runs them, IT maintains them, 纪检监察 watch them."""
+    return true() if user.role in (Role.office, Role.it_admin, Role.supervisor) else false()
+
+
+# The scope of each table a request may name a row of by id (``scoped_row``); a table not here has none.
+ROW_SCOPES = {Application: application_filter, Message: message_filter, User: user_filter,
+              ExpertGroup: office_records, Notice: office_records}
+
+
+def scoped_row(session, user: User | None, model, raw_id):
+    """The ``model`` row whose id is ``raw_id`` if ``user`` may touch it, else None — also for an id that is
+    no id (text, a number past BIGINT) and for a signed-out or deactivated user."""
+    pk = id_arg(raw_id)
+    if pk is None or user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return None
+    return session.scalars(select(model).where(model.id == pk, ROW_SCOPES[model](user))).first()
