@@ -10,7 +10,12 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .domain import consultation, dashboard
+from .domain import dashboard
+from .domain.consultation.common import Refused
+from .domain.consultation.notice import (PUBLIC_CONTACT_MAX, PUBLIC_CONTENT_MAX, PUBLIC_REPORTER_MAX, current_notices,
+                                         notice_rows, public_notice_app, public_row, published_members,
+                                         report_objection)
+from .domain.consultation.panel import panel_data
 from .extensions import db, limiter
 from .enums import Status
 from .models import Application, Cycle, Notice
@@ -27,7 +32,7 @@ PUBLIC_COLUMNS = (("name", "姓名"), ("pen_name", "常用名"), ("unit", "单�
 @bp.route("/")
 def index():
     """The public pages' index: the notices now open and the years whose new-member list is published."""
-    notices = [(n, len(consultation.notice_rows(db.session, n))) for n in consultation.current_notices(db.session)]
+    notices = [(n, len(notice_rows(db.session, n))) for n in current_notices(db.session)]
     years = db.session.execute(
         select(Cycle, func.count(Application.id)).join(Application, Application.cycle_id == Cycle.id)
         .join(Notice, Notice.id == Application.notice_id)
@@ -38,14 +43,14 @@ def index():
 
 @bp.route("/notice/")
 def notice():
-    notices = consultation.current_notices(db.session)
-    blocks = [(n, [(a.id, consultation.public_row(a)) for a in consultation.notice_rows(db.session, n)])
+    notices = current_notices(db.session)
+    blocks = [(n, [(a.id, public_row(a)) for a in notice_rows(db.session, n)])
               for n in notices]
     return render_template("public/notice.html", blocks=blocks, columns=PUBLIC_COLUMNS)
 
 
-REPORT_LIMITS = {"reporter": consultation.PUBLIC_REPORTER_MAX, "contact": consultation.PUBLIC_CONTACT_MAX,
-                 "content": consultation.PUBLIC_CONTENT_MAX}
+REPORT_LIMITS = {"reporter": PUBLIC_REPORTER_MAX, "contact": PUBLIC_CONTACT_MAX,
+                 "content": PUBLIC_CONTENT_MAX}
 REPORT_THROTTLED = "提交过于频繁，请稍后再试；如情况紧急，请直接与会员处联系"
 
 
@@ -58,22 +63,22 @@ def _report_limit() -> str:
 @limiter.limit(_report_limit, methods=["POST"], error_message=lambda: say(REPORT_THROTTLED))
 def report():
     """反映问题 about one person on the notice (issue 15.4): the office checks it like any objection."""
-    app = consultation.public_notice_app(db.session, request.values.get("id"))
+    app = public_notice_app(db.session, request.values.get("id"))
     if app is None:
         return render_template("public/report.html", person=None, form={}, error=None), 404
     form, error = {}, None
     if request.method == "POST":
         form = request.form
         try:
-            obj = consultation.report_objection(db.session, app.id, form.get("reporter"), form.get("contact"),
-                                                form.get("content"), ip=request.remote_addr)
-        except consultation.Refused as exc:
+            obj = report_objection(db.session, app.id, form.get("reporter"), form.get("contact"),
+                                   form.get("content"), ip=request.remote_addr)
+        except Refused as exc:
             db.session.rollback()
             error = str(exc)
         else:
             db.session.commit()
-            return render_template("public/report_done.html", person=consultation.public_row(app), objection=obj)
-    return render_template("public/report.html", person=consultation.public_row(app), app_id=app.id, form=form,
+            return render_template("public/report_done.html", person=public_row(app), objection=obj)
+    return render_template("public/report.html", person=public_row(app), app_id=app.id, form=form,
                            error=error, limits=REPORT_LIMITS), 400 if error else 200
 
 
@@ -85,11 +90,11 @@ def _cycle_arg() -> Cycle | None:
 @bp.route("/members/")
 def members():
     cycle = _cycle_arg()
-    apps = consultation.published_members(db.session, cycle.id if cycle else None)
+    apps = published_members(db.session, cycle.id if cycle else None)
     groups: dict[int, list[dict]] = {}
     cycles: dict[int, Cycle] = {}
     for app in apps:
-        groups.setdefault(app.cycle_id, []).append(consultation.public_row(app))
+        groups.setdefault(app.cycle_id, []).append(public_row(app))
         cycles[app.cycle_id] = app.cycle
     blocks = [(cycles[cid], rows) for cid, rows in groups.items()]
     return render_template("public/members.html", blocks=blocks, columns=PUBLIC_COLUMNS, cycle=cycle)
@@ -98,9 +103,9 @@ def members():
 @bp.route("/members.xlsx")
 def members_xlsx():
     cycle = _cycle_arg()
-    apps = consultation.published_members(db.session, cycle.id if cycle else None)
+    apps = published_members(db.session, cycle.id if cycle else None)
     header = ["年度", "序号"] + [label for _, label in PUBLIC_COLUMNS]
-    rows = ([app.cycle.name, i] + [consultation.public_row(app)[key] for key, _ in PUBLIC_COLUMNS]
+    rows = ([app.cycle.name, i] + [public_row(app)[key] for key, _ in PUBLIC_COLUMNS]
             for i, app in enumerate(apps, start=1))
     return download(table_xlsx("新会员名单", header, rows), f"{cycle.name if cycle else ''}新会员名单.xlsx")
 
@@ -114,6 +119,6 @@ def consultation_helpers():
         user = user if user is not None else current_user
         if not getattr(user, "is_authenticated", False):
             return None
-        return consultation.panel_data(db.session, app, user)
+        return panel_data(db.session, app, user)
 
     return {"dashboard_for": dashboard_for, "consultation_panel": consultation_panel}

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.consultation.voting import cast_vote
 from wxk_admin.models import db
 
 from ..support.browser import browser_login, browser_logout
@@ -25,8 +25,8 @@ def test_expert_refused_details_and_office_sees_tally_only_after_closing(page, w
     app = in_review(s, world, "候选人春晓", group, unit="b", id_number=ID_NUMBER, mobile=MOBILE,
                     birth_date=dt.date(1961, 7, 24))
     s.commit()
-    dom.cast_vote(s, actor(experts[0]), app.id, "passed")
-    dom.cast_vote(s, actor(experts[1]), app.id, "failed")
+    cast_vote(s, actor(experts[0]), app.id, "passed")
+    cast_vote(s, actor(experts[1]), app.id, "failed")
     s.commit()
 
     # The third expert: the generic details page is refused; the expert's own page has no personal data.

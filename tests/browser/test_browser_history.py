@@ -2,7 +2,8 @@
 with the ID number masked; IT reads it in full; the expert stage is the office's and IT's only."""
 import pytest
 
-from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.consultation.recusal import declare_recusal
+from wxk_admin.domain.consultation.voting import cast_vote
 from wxk_admin.enums import Category, Track
 from wxk_admin.models import db
 
@@ -52,8 +53,8 @@ def test_the_expert_stage_shows_to_the_office_without_choices_and_not_to_the_uni
     group = group_with(s, world, [voter, recused])
     app = in_review(s, world, "被审读者", group)
     s.commit()
-    dom.cast_vote(s, actor(voter), app.id, "failed", "审读意见")
-    dom.declare_recusal(s, actor(recused), app.id, "other", "与申请者同一单位")
+    cast_vote(s, actor(voter), app.id, "failed", "审读意见")
+    declare_recusal(s, actor(recused), app.id, "other", "与申请者同一单位")
     s.commit()
 
     browser_login(page, "admin_a")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.consultation.notice import open_notice
 from wxk_admin.enums import Status
 from wxk_admin.models import db
 
@@ -18,7 +18,7 @@ def test_public_report_read_by_the_supervisor(page, world):
     s = db.session
     listed = add_app(s, world, "公示人张三", Status.secretariat_approved)
     s.commit()
-    dom.open_notice(s, office(world), world.cycle, TODAY)
+    open_notice(s, office(world), world.cycle, TODAY)
     s.commit()
 
     page.goto("/public/notice/")

@@ -17,7 +17,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.consultation.common import Refused
+from wxk_admin.domain.consultation.materials import missing_after_deadline
+from wxk_admin.domain.consultation.experts import available_experts, create_group, draw_record, reproduce_draw
+from wxk_admin.domain.consultation.recusal import declare_recusal, possible_conflicts
+from wxk_admin.domain.consultation.voting import cast_vote, close_vote, tally
+from wxk_admin.domain.consultation.secretariat import record_secretariat
+from wxk_admin.domain.consultation.notice import (UPHELD_OPINION, check_objection, close_notice, decide_objection,
+                                                  open_notice, record_objection)
+from wxk_admin.domain.consultation.onboarding import onboarding_rows
 from wxk_admin.enums import Category, ContactMethod, RecusalReason, Status, VoteChoice
 from wxk_admin.models import Application, ExpertGroup, Message, Notice, Objection, Recusal, Vote, db
 
@@ -90,9 +98,9 @@ def test_missing_after_deadline_listed_and_exported(client, world):
         m.office_received_at = TODAY
     s.commit()
     office_user = world.users["office"]
-    assert dom.missing_after_deadline(s, office_user, world.cycle, today=world.cycle.materials_deadline) == []
-    rows = dom.missing_after_deadline(s, office_user, world.cycle,
-                                      today=world.cycle.materials_deadline + dt.timedelta(days=1))
+    assert missing_after_deadline(s, office_user, world.cycle, today=world.cycle.materials_deadline) == []
+    rows = missing_after_deadline(s, office_user, world.cycle,
+                                  today=world.cycle.materials_deadline + dt.timedelta(days=1))
     names = {r.application.name for r in rows}
     # The world's submitted applications have no material either; the complete one is not listed.
     assert names == {"逾期者", "甲一", "乙一", "直报一"}
@@ -120,11 +128,11 @@ def test_pool_availability_by_term_category_and_account(world):
     prose = add_expert(s, "e_prose", "散文")
     add_expert(s, "e_off", "小说", active=False)
     s.commit()
-    ids = [p.user_id for p in dom.available_experts(s, Category.novel, TODAY)]
+    ids = [p.user_id for p in available_experts(s, Category.novel, TODAY)]
     assert ids == sorted([ok.id, by_code.id])
-    assert [p.user_id for p in dom.available_experts(s, Category.prose)] == sorted([ok.id, prose.id])
+    assert [p.user_id for p in available_experts(s, Category.prose)] == sorted([ok.id, prose.id])
     # The pool is adjusted every three years: the ended term is available on a day inside it.
-    assert len(dom.available_experts(s, Category.novel, TODAY - dt.timedelta(days=30))) == 3
+    assert len(available_experts(s, Category.novel, TODAY - dt.timedelta(days=30))) == 3
 
 
 def test_random_draw_is_reproducible_from_its_seed(client, world):
@@ -138,8 +146,8 @@ def test_random_draw_is_reproducible_from_its_seed(client, world):
     group = s.scalar(select(ExpertGroup))
     members = sorted(m.expert_id for m in group.members)
     assert group.draw_seed == "公证-2027" and len(members) == 4
-    assert members == dom.reproduce_draw([e.id for e in experts], "公证-2027", 4)
-    record = dom.draw_record(s, group)
+    assert members == reproduce_draw([e.id for e in experts], "公证-2027", 4)
+    record = draw_record(s, group)
     assert record["reproduced"] and sorted(record["candidates"]) == sorted(e.id for e in experts)
     assert "公证-2027" in client.text("/admin/consultation/groups/")
 
@@ -169,11 +177,11 @@ def test_manual_group_refuses_expert_out_of_term_or_category(world):
     poet = add_expert(s, "poet", "诗歌")
     s.commit()
     for bad in (ended, poet):
-        with pytest.raises(dom.Refused):
-            dom.create_group(s, office(world), world.cycle, Category.novel, [ok.id, bad.id])
+        with pytest.raises(Refused):
+            create_group(s, office(world), world.cycle, Category.novel, [ok.id, bad.id])
         s.rollback()
     assert count(ExpertGroup) == 0
-    group = dom.create_group(s, office(world), world.cycle, Category.novel, [ok.id])
+    group = create_group(s, office(world), world.cycle, Category.novel, [ok.id])
     assert [m.expert_id for m in group.members] == [ok.id]
 
 
@@ -237,7 +245,7 @@ def test_expert_recusal_hides_the_application_and_blocks_the_vote(client, panel)
     assert "您已对该申请回避，不能投票" in r.get_data(as_text=True)
     assert votes_of(a1.id) == 0
     # The majority base shrinks to the four others.
-    t = dom.tally(db.session, a1)
+    t = tally(db.session, a1)
     assert (t.members, t.recused, t.eligible, t.needed) == (5, 1, 4, 3)
 
 
@@ -306,14 +314,14 @@ def test_majority_rule_with_recusals(world, members, recused, yes, no, outcome):
     app = in_review(s, world, "表决对象", group)
     s.commit()
     for e in experts[:recused]:
-        dom.declare_recusal(s, actor(e), app.id, "relative", "亲属")
+        declare_recusal(s, actor(e), app.id, "relative", "亲属")
     voters = experts[recused:]
     for e in voters[:yes]:
-        dom.cast_vote(s, actor(e), app.id, "passed")
+        cast_vote(s, actor(e), app.id, "passed")
     for e in voters[yes:yes + no]:
-        dom.cast_vote(s, actor(e), app.id, "failed")
+        cast_vote(s, actor(e), app.id, "failed")
     s.commit()
-    dom.close_vote(s, office(world), group)
+    close_vote(s, office(world), group)
     s.commit()
     assert status_of(app.id) == outcome
     assert group.vote_closed_at is not None
@@ -323,8 +331,8 @@ def test_close_vote_over_http_and_refusals(client, panel):
     s = db.session
     a1, a2, group, experts = panel["a1"], panel["a2"], panel["group"], panel["experts"]
     for e in experts[:3]:
-        dom.cast_vote(s, actor(e), a1.id, "passed", note=f"{e.username}意见")
-    dom.cast_vote(s, actor(experts[0]), a2.id, "passed")
+        cast_vote(s, actor(e), a1.id, "passed", note=f"{e.username}意见")
+    cast_vote(s, actor(experts[0]), a2.id, "passed")
     s.commit()
     client.login("office")
     page = client.text(f"/admin/consultation/votes/?group={group.id}")
@@ -348,21 +356,21 @@ def test_close_refused_when_everyone_recused(world):
     group = group_with(s, world, [e])
     app = in_review(s, world, "全回避", group)
     s.commit()
-    dom.declare_recusal(s, actor(e), app.id, "relative")
+    declare_recusal(s, actor(e), app.id, "relative")
     s.commit()
-    with pytest.raises(dom.Refused, match="全部回避"):
-        dom.close_vote(s, office(world), group)
+    with pytest.raises(Refused, match="全部回避"):
+        close_vote(s, office(world), group)
     s.rollback()
     assert status_of(app.id) == Status.expert_review and group.vote_closed_at is None
 
 
 def test_possible_conflicts_flagged_and_office_records_recusal(client, panel):
     s = db.session
-    flags = dom.possible_conflicts(s, panel["group"])
+    flags = possible_conflicts(s, panel["group"])
     found = {(f.application.name, f.expert.username) for f in flags}
     assert found == {("甲申请", "x0"), ("亲戚乙", "x1")}
     # The office confirms one; a vote already cast by that expert is discarded.
-    dom.cast_vote(s, actor(panel["experts"][1]), panel["a2"].id, "passed")
+    cast_vote(s, actor(panel["experts"][1]), panel["a2"].id, "passed")
     s.commit()
     client.login("office")
     page = client.text(f"/admin/consultation/votes/?group={panel['group'].id}")
@@ -373,7 +381,7 @@ def test_possible_conflicts_flagged_and_office_records_recusal(client, panel):
                     token_from=HOME)
     assert r.status_code == 302
     assert votes_of(panel["a2"].id) == 0 and count(Recusal) == 1
-    assert {(f.application.name, f.expert.username) for f in dom.possible_conflicts(s, panel["group"])} == {
+    assert {(f.application.name, f.expert.username) for f in possible_conflicts(s, panel["group"])} == {
         ("甲申请", "x0")}
     # outsider cannot be recorded
     r = client.post("/admin/consultation/recusal/", {"application_id": panel["a2"].id,
@@ -420,8 +428,8 @@ def test_secretariat_tally(client, world, present, yes, no, abstain, outcome):
 def test_secretariat_does_not_nominate_others(world):
     app = add_app(db.session, world, "未经专家", Status.materials_received)
     db.session.commit()
-    with pytest.raises(dom.Refused, match="不另行提名"):
-        dom.record_secretariat(db.session, office(world), app.id, present=10, in_favour=10, against=0, abstain=0)
+    with pytest.raises(Refused, match="不另行提名"):
+        record_secretariat(db.session, office(world), app.id, present=10, in_favour=10, against=0, abstain=0)
 
 
 # ================================================================ 7. notice and objections
@@ -460,11 +468,11 @@ def test_notice_one_week_objection_upheld_and_close(client, world):
     client.post(url, {"op": "decide", "objection_id": obj.id, "upheld": "1"}, token_from=HOME)
     db.session.expire_all()
     assert status_of(a.id) == Status.disqualified and obj.upheld is True
-    assert s.get(Application, a.id).disqualify_reason == dom.UPHELD_OPINION  # what was reported stays with the office
+    assert s.get(Application, a.id).disqualify_reason == UPHELD_OPINION  # what was reported stays with the office
 
-    with pytest.raises(dom.Refused, match="尚未期满"):
-        dom.close_notice(s, office(world), notice, today=notice.ends_on - dt.timedelta(days=1))
-    dom.close_notice(s, office(world), notice, today=notice.ends_on)
+    with pytest.raises(Refused, match="尚未期满"):
+        close_notice(s, office(world), notice, today=notice.ends_on - dt.timedelta(days=1))
+    close_notice(s, office(world), notice, today=notice.ends_on)
     s.commit()
     assert status_of(b.id) == Status.admitted and status_of(a.id) == Status.disqualified
     assert notice.closed_at is not None
@@ -479,11 +487,11 @@ def test_close_refused_with_undecided_objection(world):
     s = db.session
     a = add_app(s, world, "待认定", Status.secretariat_approved)
     s.commit()
-    notice = dom.open_notice(s, office(world), world.cycle, TODAY - dt.timedelta(days=8))
-    dom.record_objection(s, office(world), a.id, None, "学历造假")
+    notice = open_notice(s, office(world), world.cycle, TODAY - dt.timedelta(days=8))
+    record_objection(s, office(world), a.id, None, "学历造假")
     s.commit()
-    with pytest.raises(dom.Refused, match="异议尚未认定"):
-        dom.close_notice(s, office(world), notice)
+    with pytest.raises(Refused, match="异议尚未认定"):
+        close_notice(s, office(world), notice)
     s.rollback()
     assert status_of(a.id) == Status.on_notice
 
@@ -492,11 +500,11 @@ def test_objection_not_upheld_then_admitted(world):
     s = db.session
     a = add_app(s, world, "不成立", Status.secretariat_approved)
     s.commit()
-    notice = dom.open_notice(s, office(world), world.cycle, TODAY - dt.timedelta(days=7))
-    obj = dom.record_objection(s, office(world), a.id, "匿名", "反映问题")
-    dom.check_objection(s, office(world), obj.id, "核查不属实")
-    dom.decide_objection(s, office(world), obj.id, False)
-    dom.close_notice(s, office(world), notice)
+    notice = open_notice(s, office(world), world.cycle, TODAY - dt.timedelta(days=7))
+    obj = record_objection(s, office(world), a.id, "匿名", "反映问题")
+    check_objection(s, office(world), obj.id, "核查不属实")
+    decide_objection(s, office(world), obj.id, False)
+    close_notice(s, office(world), notice)
     s.commit()
     assert status_of(a.id) == Status.admitted
 
@@ -521,7 +529,7 @@ def test_onboarding_contact_and_checklist(client, world):
     assert a.notified_via == ContactMethod.sms and a.notified_at.date() == dt.date(2027, 8, 1)
     assert a.notified_by_id == world.users["office"].id
     assert a.registration_form_done and a.photos_received and a.dues_paid
-    rows = dom.onboarding_rows(s, world.users["office"], world.cycle, only_missing=True)
+    rows = onboarding_rows(s, world.users["office"], world.cycle, only_missing=True)
     assert [(r[0].name, r[1]) for r in rows] == [("新会员乙", ["电话/短信告知", "会员登记表", "照片", "会费"])]
     page = client.text("/admin/consultation/onboarding/?missing=1")
     assert "新会员乙" in page and "新会员甲" not in page
@@ -594,7 +602,7 @@ def test_office_pages_render(client, panel, world):
 def test_details_panel_tally_for_office_only(client, panel):
     s = db.session
     a1 = panel["a1"]
-    dom.cast_vote(s, actor(panel["experts"][2]), a1.id, "passed", "面板秘密意见")
+    cast_vote(s, actor(panel["experts"][2]), a1.id, "passed", "面板秘密意见")
     s.commit()
     client.login("office")
     page = client.text(f"/admin/applications/details/?id={a1.id}")

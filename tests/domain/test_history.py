@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.consultation.recusal import declare_recusal
+from wxk_admin.domain.consultation.voting import cast_vote
 from wxk_admin.domain.audit import Actor, UnknownAction, record
 from wxk_admin.enums import AuditAction, Status
 from wxk_admin.models import AuditEvent, db
@@ -37,8 +38,8 @@ def expert_stage(world):
     group = group_with(s, world, [voter, recused, waiting])
     app = in_review(s, world, "被审读者", group)
     s.commit()
-    dom.cast_vote(s, actor(voter), app.id, "failed", VOTE_NOTE)
-    dom.declare_recusal(s, actor(recused), app.id, "other", RECUSAL_NOTE)
+    cast_vote(s, actor(voter), app.id, "failed", VOTE_NOTE)
+    declare_recusal(s, actor(recused), app.id, "other", RECUSAL_NOTE)
     s.commit()
     return app
 

@@ -17,7 +17,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from wxk_admin.domain import consultation, outbox, workflow
+from wxk_admin.domain import outbox, workflow
+from wxk_admin.domain.consultation.notice import close_notice, open_notice
 from wxk_admin.domain.audit import Actor
 from wxk_admin.enums import Status
 from wxk_admin.models import OutboxChannel, OutboxMessage, OutboxState, db, utcnow
@@ -195,12 +196,12 @@ def test_notice_and_admission_go_out(app, world):
     application.status = Status.secretariat_approved
     db.session.commit()
     start = dt.date.today()
-    notice = consultation.open_notice(db.session, Actor(world.users["office"]), world.cycle, start)
+    notice = open_notice(db.session, Actor(world.users["office"]), world.cycle, start)
     db.session.commit()
     rows = _rows(kind="notice_open")
     assert {r.channel for r in rows} == {OutboxChannel.email, OutboxChannel.sms}
     assert f"公示期为{start.isoformat()}至{(start + dt.timedelta(days=7)).isoformat()}" in rows[0].body
-    consultation.close_notice(db.session, Actor(world.users["office"]), notice, today=notice.ends_on)
+    close_notice(db.session, Actor(world.users["office"]), notice, today=notice.ends_on)
     db.session.commit()
     admitted = _rows(kind="admitted")
     assert admitted and admitted[0].subject == "【中国作家协会】祝贺您成为会员"

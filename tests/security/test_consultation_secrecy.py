@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.consultation.voting import cast_vote
 from wxk_admin.models import db
 
 from ..support.consultation import actor, add_expert, group_with, in_review
@@ -45,7 +45,7 @@ def secret_vote(world):
     group = group_with(s, world, [voter, other])
     app = in_review(s, world, "被审读者", group)
     s.commit()
-    vote = dom.cast_vote(s, actor(voter), app.id, "failed", NOTE)
+    vote = cast_vote(s, actor(voter), app.id, "failed", NOTE)
     s.commit()
     return {"app": app, "group": group, "vote": vote, "voter": voter}
 

@@ -18,7 +18,8 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.consultation.recusal import declare_recusal
+from wxk_admin.domain.consultation.voting import cast_vote, close_vote
 from wxk_admin.enums import Category, Status
 from wxk_admin.models import AuditEvent, db
 
@@ -67,15 +68,15 @@ def rich(world):
     }
     s.commit()
     for key, choice in (("n1", "passed"), ("n2", "passed"), ("n3", "failed")):
-        dom.cast_vote(s, actor(experts[key]), apps["A1"].id, choice, NOTES[key])
-    dom.declare_recusal(s, actor(experts["n3"]), apps["A2"].id, "other", "与申请者同一单位-保密说明")
-    dom.cast_vote(s, actor(experts["n1"]), apps["A2"].id, "passed")
+        cast_vote(s, actor(experts[key]), apps["A1"].id, choice, NOTES[key])
+    declare_recusal(s, actor(experts["n3"]), apps["A2"].id, "other", "与申请者同一单位-保密说明")
+    cast_vote(s, actor(experts["n1"]), apps["A2"].id, "passed")
     for key in ("p1", "p2", "p3"):
-        dom.cast_vote(s, actor(experts[key]), apps["P1"].id, "passed", NOTES[key])
+        cast_vote(s, actor(experts[key]), apps["P1"].id, "passed", NOTES[key])
     for key, choice in (("p1", "passed"), ("p2", "failed"), ("p3", "failed")):
-        dom.cast_vote(s, actor(experts[key]), apps["P2"].id, choice)
+        cast_vote(s, actor(experts[key]), apps["P2"].id, choice)
     s.commit()
-    dom.close_vote(s, office(world), poetry)
+    close_vote(s, office(world), poetry)
     s.commit()
     assert apps["P1"].status == Status.expert_passed and apps["P2"].status == Status.expert_failed
     return {"experts": experts, "novel": novel, "poetry": poetry, "apps": apps, "world": world}

@@ -7,7 +7,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.consultation.experts import draw_group
+from wxk_admin.domain.consultation.notice import check_objection, open_notice, report_objection
 from wxk_admin.domain.audit import Actor, record
 from wxk_admin.enums import Status
 from wxk_admin.models import Application, AuditEvent, Objection, db
@@ -102,7 +103,7 @@ def test_every_change_is_refused_and_audited(client, world, supervisor, marked):
     s = db.session
     listed = add_app(s, world, "公示人", Status.secretariat_approved)
     s.commit()
-    dom.open_notice(s, office(world), world.cycle, TODAY)
+    open_notice(s, office(world), world.cycle, TODAY)
     s.commit()
     client.login("supervisor")
     before, denied = _state(), _denials()
@@ -130,10 +131,10 @@ def test_sees_notice_objections_with_contact(client, world, supervisor):
     s = db.session
     listed = add_app(s, world, "公示人", Status.secretariat_approved)
     s.commit()
-    dom.open_notice(s, office(world), world.cycle, TODAY)
+    open_notice(s, office(world), world.cycle, TODAY)
     s.commit()
-    obj = dom.report_objection(s, listed.id, None, "010-12345678", "反映其获奖经历不实")
-    dom.check_objection(s, office(world), obj.id, "已向主办方核实")
+    obj = report_objection(s, listed.id, None, "010-12345678", "反映其获奖经历不实")
+    check_objection(s, office(world), obj.id, "已向主办方核实")
     s.commit()
     client.login("supervisor")
     page = client.text("/admin/consultation/notice/")
@@ -148,7 +149,7 @@ def test_sees_the_draw_reproducibly(client, world, supervisor):
     from ..support.consultation import add_expert
 
     experts = [add_expert(db.session, f"pool_{i}", "小说", full_name=f"库内专家{i}") for i in range(5)]
-    group = dom.draw_group(db.session, office(world), world.cycle, "novel", 3, seed="jiandu-2027")
+    group = draw_group(db.session, office(world), world.cycle, "novel", 3, seed="jiandu-2027")
     db.session.commit()
     client.login("supervisor")
     page = _text(client.text("/admin/consultation/groups/"))

@@ -7,7 +7,7 @@ import io
 
 from openpyxl import load_workbook
 
-from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.consultation.notice import close_notice, open_notice, publish
 from wxk_admin.enums import Category, Status
 from wxk_admin.models import db
 
@@ -29,7 +29,7 @@ def _people(world):
 
 def test_notice_list_pdf_grouped_by_category_public_fields_only(client, world):
     people = _people(world)
-    dom.open_notice(db.session, office(world), world.cycle, TODAY)
+    open_notice(db.session, office(world), world.cycle, TODAY)
     db.session.commit()
     client.login("office")
     page = client.text(f"{URL}?cycle={world.cycle.id}&kind=notice&by=category")
@@ -48,12 +48,12 @@ def test_notice_list_pdf_grouped_by_category_public_fields_only(client, world):
 
 def test_published_list_xlsx_grouped_by_unit(client, world):
     people = _people(world)
-    notice = dom.open_notice(db.session, office(world), world.cycle, TODAY - dt.timedelta(days=7))
-    dom.close_notice(db.session, office(world), notice)
+    notice = open_notice(db.session, office(world), world.cycle, TODAY - dt.timedelta(days=7))
+    close_notice(db.session, office(world), notice)
     db.session.commit()
     client.login("it")
     assert "暂无公布名单" in client.text(f"{URL}?cycle={world.cycle.id}&kind=published")  # closed, not published
-    dom.publish(db.session, office(world), notice)
+    publish(db.session, office(world), notice)
     db.session.commit()
     r = client.get(f"{URL}?cycle={world.cycle.id}&kind=published&by=unit&format=xlsx")
     assert r.status_code == 200

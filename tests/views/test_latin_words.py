@@ -14,7 +14,10 @@ from collections import defaultdict
 
 import pytest
 
-from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.consultation.recusal import declare_recusal
+from wxk_admin.domain.consultation.voting import cast_vote
+from wxk_admin.domain.consultation.notice import open_notice, record_objection
+from wxk_admin.domain.consultation.onboarding import record_contact, set_onboarding
 from wxk_admin import profiles
 from wxk_admin.domain.audit import Actor, record, send_message
 from wxk_admin.enums import AuditAction, Role, Status
@@ -47,15 +50,15 @@ def rich(world):
     group = group_with(s, world, [voter, recused, world.users["expert"]])
     reviewed = in_review(s, world, "审读中", group)
     s.commit()
-    dom.cast_vote(s, actor(voter), reviewed.id, "passed", "审读意见")
-    dom.declare_recusal(s, actor(recused), reviewed.id, "relative")
+    cast_vote(s, actor(voter), reviewed.id, "passed", "审读意见")
+    declare_recusal(s, actor(recused), reviewed.id, "relative")
     approved = add_app(s, world, "待公示", Status.secretariat_approved, name="待公示者")
     s.commit()
-    notice = dom.open_notice(s, office, world.cycle, dt.date.today(), ids=[approved.id])
-    dom.record_objection(s, office, approved.id, "来信人", "反映作品署名问题")
+    notice = open_notice(s, office, world.cycle, dt.date.today(), ids=[approved.id])
+    record_objection(s, office, approved.id, "来信人", "反映作品署名问题")
     admitted = world.apps[f"state_{Status.admitted.value}"]
-    dom.record_contact(s, office, admitted.id, "phone")
-    dom.set_onboarding(s, office, admitted.id, registration_form_done=True, photos_received=False, dues_paid=False)
+    record_contact(s, office, admitted.id, "phone")
+    set_onboarding(s, office, admitted.id, registration_form_done=True, photos_received=False, dues_paid=False)
     s.add(CipRecord(title="河流的故乡", isbn="9787020000000", cip_no="2016189798", first_author="张晓河",
                     publisher="作家出版社", clc="I247.5", subjects="长篇小说－中国－当代"))
     send_message(s, world.users["appl_a"], "您的入会申请已被驳回", "请补充材料后重新提交", application_id=admitted.id)

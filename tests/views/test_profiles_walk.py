@@ -14,7 +14,9 @@ import openpyxl
 import pytest
 from flask_migrate import upgrade
 
-from wxk_admin.domain import consultation
+from wxk_admin.domain.consultation.common import Refused
+from wxk_admin.domain.consultation.recusal import declare_recusal
+from wxk_admin.domain.consultation.notice import check_objection, decide_objection, public_row
 from wxk_admin import create_app
 from wxk_admin.domain.audit import Actor
 from wxk_admin.enums import STATUS_BADGE, Role, Status
@@ -125,16 +127,16 @@ def test_messages_name_the_associations_office(app, client, world, rich):
     assert r.status_code == 400 and f"以便{office}核实情况" in r.get_data(as_text=True)
     expert = rich["experts"][0]  # voted on the reviewed application: a recusal now is refused
     try:
-        consultation.declare_recusal(db.session, Actor(expert), rich["reviewed"].id, "relative")
-    except consultation.Refused as refused:
+        declare_recusal(db.session, Actor(expert), rich["reviewed"].id, "relative")
+    except Refused as refused:
         assert str(refused) == f"您已对该申请投票；如需回避请联系{office}"
     else:
         raise AssertionError("a recusal after the vote was accepted")
     # an upheld objection's reason reaches the applicant naming the office (consultation.UPHELD_OPINION)
     office_actor = Actor(world.users["office"])
     objection = db.session.scalar(db.select(Objection).where(Objection.application_id == app_id))
-    consultation.check_objection(db.session, office_actor, objection.id, "核查属实")
-    consultation.decide_objection(db.session, office_actor, objection.id, True)
+    check_objection(db.session, office_actor, objection.id, "核查属实")
+    decide_objection(db.session, office_actor, objection.id, True)
     db.session.commit()
     assert db.session.get(Application, app_id).disqualify_reason == \
         f"公示期间收到的反映经{office}核查、书记处认定属实，取消申请资格"
@@ -154,7 +156,7 @@ def test_direct_route_and_identity_read_as_the_association_says(app, client, wor
     client.login("office")
     page = client.get(f"/admin/applications/details/?id={world.apps['direct_submitted'].id}").get_data(as_text=True)
     assert f"推荐单位：{direct}" in page
-    assert consultation.public_row(world.apps["direct_submitted"])["unit"] == f"{rules.direct_route}（直接申报）"
+    assert public_row(world.apps["direct_submitted"])["unit"] == f"{rules.direct_route}（直接申报）"
 
 
 def test_review_and_notification_read_as_the_association_says(app, client, world):

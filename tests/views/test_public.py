@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.consultation.notice import close_notice, open_notice, publish
 from wxk_admin.enums import Status
 from wxk_admin.models import Application, db
 
@@ -31,7 +31,7 @@ def test_notice_page_shows_only_public_fields(client, world):
     hidden = add_app(s, world, "未公示人", Status.expert_passed)
     s.commit()
     assert client.text("/public/notice/").count("公示人") == 0
-    dom.open_notice(s, office(world), world.cycle, TODAY)
+    open_notice(s, office(world), world.cycle, TODAY)
     s.commit()
     page = client.get("/public/notice/")
     assert page.status_code == 200  # no login
@@ -49,7 +49,7 @@ def test_notice_not_shown_before_it_starts(client, world):
     s = db.session
     add_app(s, world, "将公示", Status.secretariat_approved)
     s.commit()
-    dom.open_notice(s, office(world), world.cycle, TODAY + dt.timedelta(days=3))
+    open_notice(s, office(world), world.cycle, TODAY + dt.timedelta(days=3))
     s.commit()
     assert "将公示" not in client.text("/public/notice/")
 
@@ -59,11 +59,11 @@ def test_published_list_and_xlsx(client, world):
     apps = [add_app(s, world, f"新会员{i}", Status.secretariat_approved, unit="b" if i else None) for i in range(2)]
     evil = add_app(s, world, "=HYPERLINK(\"x\")", Status.secretariat_approved, pen_name="+1")
     s.commit()
-    notice = dom.open_notice(s, office(world), world.cycle, TODAY - dt.timedelta(days=7))
-    dom.close_notice(s, office(world), notice)
+    notice = open_notice(s, office(world), world.cycle, TODAY - dt.timedelta(days=7))
+    close_notice(s, office(world), notice)
     s.commit()
     assert "新会员0" not in client.text("/public/members/")  # closed but not yet published
-    dom.publish(s, office(world), notice)
+    publish(s, office(world), notice)
     s.commit()
     text = client.text("/public/members/")
     assert "新会员0" in text and "新会员1" in text and "中央和国家机关（直接申报）" in text and "乙省作家协会" in text
@@ -89,12 +89,12 @@ def test_public_index_links_the_open_notice_and_each_published_year(client, worl
     for i in range(2):
         add_app(s, world, f"已公布{i}", Status.secretariat_approved)
     s.commit()
-    notice = dom.open_notice(s, office(world), world.cycle, TODAY - dt.timedelta(days=7))
-    dom.close_notice(s, office(world), notice)
-    dom.publish(s, office(world), notice)
+    notice = open_notice(s, office(world), world.cycle, TODAY - dt.timedelta(days=7))
+    close_notice(s, office(world), notice)
+    publish(s, office(world), notice)
     add_app(s, world, "正公示", Status.secretariat_approved)
     s.commit()
-    current = dom.open_notice(s, office(world), world.cycle, TODAY)
+    current = open_notice(s, office(world), world.cycle, TODAY)
     s.commit()
     text = client.text("/public/")
     notices = text[text.index('id="public-notices"'):text.index('id="public-members"')]

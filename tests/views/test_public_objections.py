@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.consultation.notice import PUBLIC_CONTENT_MAX, open_notice
 from wxk_admin.enums import ObjectionSource, Status
 from wxk_admin.models import AuditEvent, Objection, db
 
@@ -23,7 +23,7 @@ def listed(world):
     s = db.session
     apps = [add_app(s, world, name, Status.secretariat_approved, pen_name=f"{name}笔名") for name in ("公示甲", "公示乙")]
     s.commit()
-    dom.open_notice(s, office(world), world.cycle, TODAY)
+    open_notice(s, office(world), world.cycle, TODAY)
     s.commit()
     return apps
 
@@ -115,10 +115,10 @@ def test_markup_is_escaped_everywhere(client, listed):
 
 
 def test_oversized_or_incomplete_report_is_refused_and_kept(client, listed):
-    big = "抄" * (dom.PUBLIC_CONTENT_MAX + 1)
+    big = "抄" * (PUBLIC_CONTENT_MAX + 1)
     r = _report(client, listed[0].id, content=big)
     text = r.get_data(as_text=True)
-    assert r.status_code == 400 and f"反映的问题不能超过 {dom.PUBLIC_CONTENT_MAX} 个字" in text
+    assert r.status_code == 400 and f"反映的问题不能超过 {PUBLIC_CONTENT_MAX} 个字" in text
     assert big in text and CONTACT in text  # what was typed is still in the form
     r = _report(client, listed[0].id, contact="  ")
     assert r.status_code == 400 and "请填写联系方式" in r.get_data(as_text=True)

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 from openpyxl import load_workbook
 
-from wxk_admin.domain import consultation as dom
+from wxk_admin.domain.consultation.notice import close_notice, open_notice, publish
 from wxk_admin.enums import Status
 from wxk_admin.models import db
 
@@ -41,9 +41,9 @@ def poisoned(world):
     mine = add_app(s, world, "mine", Status.office_confirmed, name=EVIL)
     add_app(s, world, "member", Status.secretariat_approved, name=EVIL + "公布")
     s.commit()
-    notice = dom.open_notice(s, office(world), world.cycle, TODAY - dt.timedelta(days=7))
-    dom.close_notice(s, office(world), notice)
-    dom.publish(s, office(world), notice)
+    notice = open_notice(s, office(world), world.cycle, TODAY - dt.timedelta(days=7))
+    close_notice(s, office(world), notice)
+    publish(s, office(world), notice)
     s.commit()
     return mine
 

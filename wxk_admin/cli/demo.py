@@ -15,7 +15,16 @@ import time_machine
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
-from ..domain import applying, consultation, workflow
+from ..domain import applying, workflow
+from ..domain.consultation.materials import mark_material, materials_received
+from ..domain.consultation.experts import assign, draw_group, group_of
+from ..domain.consultation.recusal import declare_recusal
+from ..domain.consultation.voting import cast_vote, close_vote
+from ..domain.consultation.secretariat import record_secretariat
+from ..domain.consultation.notice import (check_objection, close_notice, decide_objection, open_notice, publish,
+                                          record_objection)
+from ..domain.consultation.onboarding import record_contact, set_onboarding
+from ..domain.consultation.disqualification import disqualify
 from .. import profiles, rules
 from ..domain.audit import Actor
 from ..domain.checks import refresh
@@ -424,7 +433,7 @@ class _Story:
 
     def mark(self, app: Application, actor, every_item: bool = True) -> None:
         for item in app.materials if every_item else app.materials[:-1]:
-            consultation.mark_material(self.s, actor, item.id, received=True, on=dt.date.today())
+            mark_material(self.s, actor, item.id, received=True, on=dt.date.today())
 
     def papers(self, app: Application, unit_day: dt.datetime | None, office_day: dt.datetime | None,
                every_item: bool = True) -> None:
@@ -440,53 +449,53 @@ class _Story:
             raise RuntimeError(f"演示数据：操作被拒绝 {result.refused}")
 
     def materials_received(self, apps) -> None:
-        self.done(consultation.materials_received(self.s, self.office, [a.id for a in apps]))
+        self.done(materials_received(self.s, self.office, [a.id for a in apps]))
 
     def draw_and_assign(self, categories) -> None:
         for category in sorted(categories, key=lambda c: c.value):
-            consultation.draw_group(self.s, self.office, self.cycle, category, len(self.experts),
+            draw_group(self.s, self.office, self.cycle, category, len(self.experts),
                        seed=f"{self.cycle.year}-{category.value}")
-            self.done(consultation.assign(self.s, self.office, self.cycle, category=category))
+            self.done(assign(self.s, self.office, self.cycle, category=category))
 
     def vote(self, expert: User, app: Application, choice, note: str | None = None) -> None:
-        consultation.cast_vote(self.s, Actor(expert), app.id, choice, note)
+        cast_vote(self.s, Actor(expert), app.id, choice, note)
 
     def recuse(self, expert: User, app: Application) -> None:
-        consultation.declare_recusal(self.s, Actor(expert), app.id, RecusalReason.other, "曾为该申请者的作品集撰写序言")
+        declare_recusal(self.s, Actor(expert), app.id, RecusalReason.other, "曾为该申请者的作品集撰写序言")
 
     def close_votes(self, categories) -> None:
         for category in sorted(categories, key=lambda c: c.value):
-            consultation.close_vote(self.s, self.office, consultation.group_of(self.s, self.cycle.id, category))
+            close_vote(self.s, self.office, group_of(self.s, self.cycle.id, category))
 
     def secretariat(self, app: Application, approve: bool) -> None:
         votes = {"in_favour": 13, "against": 1, "abstain": 1} if approve else {"in_favour": 5, "against": 8,
                                                                                "abstain": 2}
-        consultation.record_secretariat(self.s, self.office, app.id, present=15, **votes)
+        record_secretariat(self.s, self.office, app.id, present=15, **votes)
 
     def open_notice(self, key: str, apps) -> None:
-        self.notices[key] = consultation.open_notice(self.s, self.office, self.cycle, dt.date.today(),
+        self.notices[key] = open_notice(self.s, self.office, self.cycle, dt.date.today(),
                                         ids=[a.id for a in apps])
 
     def object(self, app: Application, reporter: str, content: str) -> None:
-        self.objections[app.id] = consultation.record_objection(self.s, self.office, app.id, reporter, content).id
+        self.objections[app.id] = record_objection(self.s, self.office, app.id, reporter, content).id
 
     def settle_objection(self, app: Application, note: str, upheld: bool) -> None:
-        consultation.check_objection(self.s, self.office, self.objections[app.id], note)
-        consultation.decide_objection(self.s, self.office, self.objections[app.id], upheld)
+        check_objection(self.s, self.office, self.objections[app.id], note)
+        decide_objection(self.s, self.office, self.objections[app.id], upheld)
 
     def close_notice(self, key: str) -> None:
-        self.done(consultation.close_notice(self.s, self.office, self.notices[key]))
+        self.done(close_notice(self.s, self.office, self.notices[key]))
 
     def publish(self, key: str) -> None:
-        consultation.publish(self.s, self.office, self.notices[key])
+        publish(self.s, self.office, self.notices[key])
 
     def onboard(self, app: Application, via, all_done: bool) -> None:
-        consultation.record_contact(self.s, self.office, app.id, via)
-        consultation.set_onboarding(self.s, self.office, app.id, registration_form_done=True, photos_received=all_done,
+        record_contact(self.s, self.office, app.id, via)
+        set_onboarding(self.s, self.office, app.id, registration_form_done=True, photos_received=all_done,
                        dues_paid=all_done)
 
     def disqualify(self, app: Application) -> None:
-        consultation.disqualify(self.s, self.office, app.id, reasons=("弄虚作假",), detail="经核实，所附发表作品复印件系伪造")
+        disqualify(self.s, self.office, app.id, reasons=("弄虚作假",), detail="经核实，所附发表作品复印件系伪造")
 
     # ---- the story
 

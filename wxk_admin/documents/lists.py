@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment
 from sqlalchemy import select
 
-from ..domain.consultation import public_row
+from ..domain.consultation.notice import public_row
 from ..enums import Category, Status
 from ..models import Application, Cycle, Notice
 from .xlsx import BORDER, LABEL_FILL, font as songti, print_on_a4, safe_text, workbook_bytes

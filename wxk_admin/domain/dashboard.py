@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 
 from . import access
 from .. import actions, profiles
+from .consultation.materials import missing_after_deadline
+from .consultation.onboarding import onboarding_missing_steps
 from .cycles import current_cycle
 from ..enums import Role, Status
 from ..models import (Application, AuditEvent, ExpertGroup, GroupUnit, Notice, Objection)
@@ -275,8 +277,6 @@ def _action_items(session, scope, role, cycle) -> list[Waiting]:
 
 
 def _waiting(session, user, role, cycle, scope, status_rows, today) -> list[Waiting]:
-    from .consultation import missing_after_deadline, onboarding_missing_steps
-
     n = status_rows.get
     if role == Role.unit_admin:
         rows = _action_items(session, scope, role, cycle)

@@ -140,6 +140,21 @@ def allowed(application: Application, user: User) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if refusal(t, application, user) is None]
 
 
+def can(application: Application, name: str, user: User) -> bool:
+    """Whether ``user`` may apply transition ``name`` to ``application`` now (role, route and state)."""
+    return refusal(TRANSITIONS[name], application, user) is None
+
+
+def sources(name: str) -> frozenset[Status]:
+    """The states transition ``name`` starts from: "is it time for …" asked of the table, not restated."""
+    return TRANSITIONS[name].sources
+
+
+def target(name: str) -> Status:
+    """The state transition ``name`` leads to."""
+    return TRANSITIONS[name].target
+
+
 @dataclass
 class Outcome:
     application: Application

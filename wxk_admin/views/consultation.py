@@ -14,7 +14,21 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 
-from ..domain import access, consultation as dom, cycles, layout
+from ..domain import access, cycles, layout
+from ..domain.consultation.common import Refused
+from ..domain.consultation.materials import (PRE_MATERIAL_STATES, add_material_item, holder_of, mark_all_materials,
+                                             mark_material, materials_received, missing_after_deadline)
+from ..domain.consultation.experts import (DRAW_SIZE, add_member, assign, available_experts, create_group, draw_group,
+                                           draw_record, profile_categories, profile_problems, remove_member)
+from ..domain.consultation.recusal import declare_recusal, possible_conflicts, record_recusal
+from ..domain.consultation.voting import (cast_vote, close_vote, expert_applications, expert_recusal_count,
+                                          group_closed, my_vote, vote_monitor)
+from ..domain.consultation.secretariat import record_secretariat
+from ..domain.consultation.notice import (NOTICE_DAYS, check_objection, close_notice, decide_objection,
+                                          notice_candidates, notice_dates, notice_rows, open_notice, public_row,
+                                          publish, record_objection)
+from ..domain.consultation.onboarding import onboarding_rows, record_contact, set_onboarding
+from ..domain.consultation.disqualification import disqualify
 from ..enums import Category, ContactMethod, RecusalReason, Role, Status, VoteChoice
 from ..extensions import db
 from ..models import Application, ExpertGroup, ExpertProfile, Notice, Objection, User
@@ -56,10 +70,10 @@ class MaterialsView(SecureBaseView):
     def _apps(self, status: str | None):
         cycle = cycles.current_cycle(db.session)
         query = select(Application).where(access.application_filter(current_user),
-                                          Application.status.in_(dom.PRE_MATERIAL_STATES))
+                                          Application.status.in_(PRE_MATERIAL_STATES))
         if cycle is not None:
             query = query.where(Application.cycle_id == cycle.id)
-        if status in {s.value for s in dom.PRE_MATERIAL_STATES}:
+        if status in {s.value for s in PRE_MATERIAL_STATES}:
             query = query.where(Application.status == Status(status))
         elif current_user.role == Role.office:
             query = query.where(Application.status == Status.office_confirmed)
@@ -74,9 +88,9 @@ class MaterialsView(SecureBaseView):
         page = _page()
         apps = db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
         more = len(apps) > PAGE_SIZE
-        holder = dom.holder_of(current_user)
+        holder = holder_of(current_user)
         return self.render("consultation/materials.html", cycle=cycle, apps=apps[:PAGE_SIZE], more=more, page=page,
-                           holder=holder, status=status, states=dom.PRE_MATERIAL_STATES, form=form or {},
+                           holder=holder, status=status, states=PRE_MATERIAL_STATES, form=form or {},
                            error=error, today=dt.date.today(), q=request.args.get("q", "")), code
 
     @expose("/")
@@ -96,30 +110,30 @@ class MaterialsView(SecureBaseView):
     @expose("/mark/", methods=("POST",))
     def mark(self):
         f = request.form
-        return self._do(lambda: dom.mark_material(db.session, current_actor(), f.get("item_id"),
-                                                  received=f.get("received") == "1", on=f.get("on") or None,
-                                                  by=f.get("by")), "已登记")
+        return self._do(lambda: mark_material(db.session, current_actor(), f.get("item_id"),
+                                              received=f.get("received") == "1", on=f.get("on") or None,
+                                              by=f.get("by")), "已登记")
 
     @expose("/mark-all/", methods=("POST",))
     def mark_all(self):
         f = request.form
-        return self._do(lambda: dom.mark_all_materials(db.session, current_actor(), f.get("application_id"),
-                                                       on=f.get("on") or None, by=f.get("by")),
+        return self._do(lambda: mark_all_materials(db.session, current_actor(), f.get("application_id"),
+                                                   on=f.get("on") or None, by=f.get("by")),
                         "已登记全部材料收到")
 
     @expose("/add-item/", methods=("POST",))
     def add_item(self):
         f = request.form
-        return self._do(lambda: dom.add_material_item(db.session, current_actor(), f.get("application_id"),
-                                                      f.get("name"), f.get("copies") or 1,
-                                                      f.get("original") == "1"), "已添加材料条目")
+        return self._do(lambda: add_material_item(db.session, current_actor(), f.get("application_id"),
+                                                  f.get("name"), f.get("copies") or 1,
+                                                  f.get("original") == "1"), "已添加材料条目")
 
     @expose("/received/", methods=("POST",))
     def received(self):
         if current_user.role != Role.office:
             return self._render(error=say("只有会员处可以确认材料已收齐"), code=403)
         ids = request.form.getlist("ids")
-        result = dom.materials_received(db.session, current_actor(), ids)
+        result = materials_received(db.session, current_actor(), ids)
         db.session.commit()
         _bulk_flash(result, "材料已收齐")
         return redirect(_safe_next(url_for(".index")))
@@ -127,13 +141,13 @@ class MaterialsView(SecureBaseView):
     @expose("/missing/")
     def missing(self):
         cycle = cycles.current_cycle(db.session)
-        rows = dom.missing_after_deadline(db.session, current_user, cycle)
+        rows = missing_after_deadline(db.session, current_user, cycle)
         return self.render("consultation/missing.html", cycle=cycle, rows=rows, today=dt.date.today())
 
     @expose("/missing.xlsx")
     def missing_xlsx(self):
         cycle = cycles.current_cycle(db.session)
-        rows = dom.missing_after_deadline(db.session, current_user, cycle)
+        rows = missing_after_deadline(db.session, current_user, cycle)
         header = ["申请序列号", "姓名", "常用名", "推荐单位", "门类", "状态", "尚缺材料"]
         table = ([row.application.serial_no, row.application.name, row.application.pen_name,
                   row.application.unit.name if row.application.unit else "直接申报", row.application.category,
@@ -164,7 +178,7 @@ class ExpertProfileView(SecureModelView):
     form_widget_args = {"categories": {"placeholder": "如：小说,散文（门类名称或代码，逗号分隔）"}}
     column_descriptions = {"categories": "门类名称，逗号分隔；任期结束后自动不可用（专家库三年一调整）"}
     column_formatters = {
-        "categories": lambda v, c, m, p: "、".join(say(cat) for cat in Category if cat in dom.profile_categories(m)),
+        "categories": lambda v, c, m, p: "、".join(say(cat) for cat in Category if cat in profile_categories(m)),
         "available": lambda v, c, m, p: "是" if m.available_on(dt.date.today()) else "否",
     }
     column_export_list = ("user", "categories", "term_start", "term_end", "work_unit")
@@ -174,7 +188,7 @@ class ExpertProfileView(SecureModelView):
         return access.every_row(user)
 
     def on_model_change(self, form, model, is_created):
-        problems = dom.profile_problems(model.categories)
+        problems = profile_problems(model.categories)
         if problems:
             raise ValueError("无法识别的门类：" + "、".join(problems))
         if model.term_end < model.term_start:
@@ -213,12 +227,12 @@ class ConsultationView(SecureBaseView):
             groups = {Category(g.category): g for g in db.session.scalars(
                 select(ExpertGroup).where(ExpertGroup.cycle_id == cycle.id))}
         today = dt.date.today()
-        pool = {cat: dom.available_experts(db.session, cat, today) for cat in Category}
-        draws = {g.id: dom.draw_record(db.session, g) for g in groups.values()}
+        pool = {cat: available_experts(db.session, cat, today) for cat in Category}
+        draws = {g.id: draw_record(db.session, g) for g in groups.values()}
         listed = {p.user_id: p for profiles in pool.values() for p in profiles}
         all_available = sorted(listed.values(), key=lambda p: p.user_id)
         return self.render("consultation/groups.html", cycle=cycle, groups=groups, pool=pool, draws=draws,
-                           all_available=all_available, draw_size=dom.DRAW_SIZE,
+                           all_available=all_available, draw_size=DRAW_SIZE,
                            categories=list(Category), form=form or {}, error=error, tab="groups"), code
 
     @expose("/groups/")
@@ -230,12 +244,12 @@ class ConsultationView(SecureBaseView):
         f = request.form
         try:
             if f.get("mode") == "draw":
-                group = dom.draw_group(db.session, current_actor(), self._cycle(), f.get("category"), f.get("n"),
-                                       seed=f.get("seed"))
+                group = draw_group(db.session, current_actor(), self._cycle(), f.get("category"), f.get("n"),
+                                   seed=f.get("seed"))
                 msg = f"已随机抽取 {len(group.members)} 名专家（种子 {group.draw_seed}）"
             else:
-                group = dom.create_group(db.session, current_actor(), self._cycle(), f.get("category"),
-                                         f.getlist("experts"))
+                group = create_group(db.session, current_actor(), self._cycle(), f.get("category"),
+                                     f.getlist("experts"))
                 msg = f"已组建咨询组（{len(group.members)} 名专家）"
             db.session.commit()
         except TransitionRefused as exc:
@@ -249,11 +263,11 @@ class ConsultationView(SecureBaseView):
         group = db.session.get(ExpertGroup, int(f.get("group_id", "0") or 0)) if f.get("group_id", "").isdigit() else None
         try:
             if group is None:
-                raise dom.Refused("咨询组不存在")
+                raise Refused("咨询组不存在")
             if f.get("op") == "remove":
-                dom.remove_member(db.session, current_actor(), group, f.get("expert_id"))
+                remove_member(db.session, current_actor(), group, f.get("expert_id"))
             else:
-                dom.add_member(db.session, current_actor(), group, f.get("expert_id"))
+                add_member(db.session, current_actor(), group, f.get("expert_id"))
             db.session.commit()
         except TransitionRefused as exc:
             return self._fail(self._groups_page, exc)
@@ -290,7 +304,7 @@ class ConsultationView(SecureBaseView):
         ids = request.form.getlist("ids") or None
         category = request.form.get("category") or None
         try:
-            result = dom.assign(db.session, current_actor(), cycle, category=category, ids=ids)
+            result = assign(db.session, current_actor(), cycle, category=category, ids=ids)
             db.session.commit()
         except TransitionRefused as exc:
             return self._fail(self._assign_page, exc)
@@ -310,8 +324,8 @@ class ConsultationView(SecureBaseView):
         if str(raw).isdigit():
             selected = next((g for g in groups if g.id == int(raw)), None)
         selected = selected or (groups[0] if groups else None)
-        rows = dom.vote_monitor(db.session, selected) if selected else []
-        conflicts = dom.possible_conflicts(db.session, selected) if selected and not selected.vote_closed_at else []
+        rows = vote_monitor(db.session, selected) if selected else []
+        conflicts = possible_conflicts(db.session, selected) if selected and not selected.vote_closed_at else []
         return self.render("consultation/votes.html", cycle=cycle, groups=groups, group=selected, rows=rows,
                            conflicts=conflicts, reasons=RecusalReason.choices(), form=form or {}, error=error,
                            tab="votes"), code
@@ -326,8 +340,8 @@ class ConsultationView(SecureBaseView):
         group = db.session.get(ExpertGroup, int(raw)) if raw.isdigit() else None
         try:
             if group is None:
-                raise dom.Refused("咨询组不存在")
-            result = dom.close_vote(db.session, current_actor(), group)
+                raise Refused("咨询组不存在")
+            result = close_vote(db.session, current_actor(), group)
             db.session.commit()
         except TransitionRefused as exc:
             return self._fail(self._votes_page, exc)
@@ -339,8 +353,8 @@ class ConsultationView(SecureBaseView):
     def recusal(self):
         f = request.form
         try:
-            dom.record_recusal(db.session, current_actor(), f.get("application_id"), f.get("expert_id"),
-                               f.get("reason"), f.get("note"))
+            record_recusal(db.session, current_actor(), f.get("application_id"), f.get("expert_id"),
+                           f.get("reason"), f.get("note"))
             db.session.commit()
         except TransitionRefused as exc:
             return self._fail(self._votes_page, exc)
@@ -365,9 +379,9 @@ class ConsultationView(SecureBaseView):
             return self._secretariat_page()
         f = request.form
         try:
-            outcome = dom.record_secretariat(db.session, current_actor(), f.get("application_id"),
-                                             present=f.get("present"), in_favour=f.get("in_favour"),
-                                             against=f.get("against"), abstain=f.get("abstain"))
+            outcome = record_secretariat(db.session, current_actor(), f.get("application_id"),
+                                         present=f.get("present"), in_favour=f.get("in_favour"),
+                                         against=f.get("against"), abstain=f.get("abstain"))
             db.session.commit()
         except TransitionRefused as exc:
             return self._fail(self._secretariat_page, exc)
@@ -387,7 +401,7 @@ class ConsultationView(SecureBaseView):
                                          .order_by(Notice.starts_on.desc())).all()
         blocks = []
         for notice in notices:
-            apps = dom.notice_rows(db.session, notice, (Status.on_notice, Status.admitted, Status.disqualified))
+            apps = notice_rows(db.session, notice, (Status.on_notice, Status.admitted, Status.disqualified))
             objections = {}
             if apps:
                 for obj in db.session.scalars(select(Objection).where(
@@ -396,7 +410,7 @@ class ConsultationView(SecureBaseView):
             blocks.append((notice, apps, objections))
         start = dt.date.today()
         return self.render("consultation/notice.html", cycle=cycle, approved=approved, blocks=blocks,
-                           default_start=start, default_end=start + dt.timedelta(days=dom.NOTICE_DAYS),
+                           default_start=start, default_end=start + dt.timedelta(days=NOTICE_DAYS),
                            form=form or {}, error=error, tab="notice", today=dt.date.today()), code
 
     @expose("/notice/")
@@ -410,12 +424,12 @@ class ConsultationView(SecureBaseView):
         ids = f.getlist("ids") or None
         try:
             if f.get("confirm") != "1":
-                starts_on, ends_on = dom.notice_dates(f.get("starts_on"), f.get("ends_on") or None)
-                apps = dom.notice_candidates(db.session, current_actor(), self._cycle(), ids)
+                starts_on, ends_on = notice_dates(f.get("starts_on"), f.get("ends_on") or None)
+                apps = notice_candidates(db.session, current_actor(), self._cycle(), ids)
                 return self.render("consultation/notice_confirm.html", apps=apps, starts_on=starts_on,
-                                   ends_on=ends_on, public_row=dom.public_row, tab="notice")
-            notice = dom.open_notice(db.session, current_actor(), self._cycle(), f.get("starts_on"),
-                                     f.get("ends_on") or None, ids=ids)
+                                   ends_on=ends_on, public_row=public_row, tab="notice")
+            notice = open_notice(db.session, current_actor(), self._cycle(), f.get("starts_on"),
+                                 f.get("ends_on") or None, ids=ids)
             db.session.commit()
         except TransitionRefused as exc:
             return self._fail(self._notice_page, exc)
@@ -428,19 +442,19 @@ class ConsultationView(SecureBaseView):
         op = f.get("op")
         try:
             if op == "record":
-                dom.record_objection(db.session, current_actor(), f.get("application_id"), f.get("reporter"),
-                                     f.get("content"))
+                record_objection(db.session, current_actor(), f.get("application_id"), f.get("reporter"),
+                                 f.get("content"))
                 msg = "已登记异议"
             elif op == "check":
-                dom.check_objection(db.session, current_actor(), f.get("objection_id"), f.get("check_note"))
+                check_objection(db.session, current_actor(), f.get("objection_id"), f.get("check_note"))
                 msg = "已登记核查情况"
             elif op == "decide":
                 if f.get("upheld") not in ("1", "0"):
-                    raise dom.Refused("请选择书记处认定结果")
-                dom.decide_objection(db.session, current_actor(), f.get("objection_id"), f.get("upheld") == "1")
+                    raise Refused("请选择书记处认定结果")
+                decide_objection(db.session, current_actor(), f.get("objection_id"), f.get("upheld") == "1")
                 msg = "已登记书记处认定"
             else:
-                raise dom.Refused("未知操作")
+                raise Refused("未知操作")
             db.session.commit()
         except TransitionRefused as exc:
             return self._fail(self._notice_page, exc)
@@ -453,12 +467,12 @@ class ConsultationView(SecureBaseView):
         notice = db.session.get(Notice, int(f["notice_id"])) if f.get("notice_id", "").isdigit() else None
         try:
             if notice is None:
-                raise dom.Refused("公示不存在")
+                raise Refused("公示不存在")
             if f.get("op") == "publish":
-                dom.publish(db.session, current_actor(), notice)
+                publish(db.session, current_actor(), notice)
                 msg = "新会员名单已公布"
             else:
-                result = dom.close_notice(db.session, current_actor(), notice)
+                result = close_notice(db.session, current_actor(), notice)
                 msg = f"公示结束，{len(result.done)} 人公布入会"
             db.session.commit()
         except TransitionRefused as exc:
@@ -471,7 +485,7 @@ class ConsultationView(SecureBaseView):
     def _onboarding_page(self, form=None, error=None, code=200):
         cycle = self._cycle()
         only_missing = request.args.get("missing") == "1"
-        rows = dom.onboarding_rows(db.session, current_user, cycle, only_missing=only_missing)
+        rows = onboarding_rows(db.session, current_user, cycle, only_missing=only_missing)
         notifiers = {u.id: u for u in db.session.scalars(select(User).where(
             User.id.in_([a.notified_by_id for a, _ in rows if a.notified_by_id])))} if rows else {}
         return self.render("consultation/onboarding.html", cycle=cycle, rows=rows, only_missing=only_missing,
@@ -485,13 +499,13 @@ class ConsultationView(SecureBaseView):
         f = request.form
         try:
             if f.get("op") == "contact":
-                dom.record_contact(db.session, current_actor(), f.get("application_id"), f.get("via"),
-                                   f.get("on") or None)
+                record_contact(db.session, current_actor(), f.get("application_id"), f.get("via"),
+                               f.get("on") or None)
             else:
-                dom.set_onboarding(db.session, current_actor(), f.get("application_id"),
-                                   registration_form_done=f.get("registration_form_done") == "1",
-                                   photos_received=f.get("photos_received") == "1",
-                                   dues_paid=f.get("dues_paid") == "1")
+                set_onboarding(db.session, current_actor(), f.get("application_id"),
+                               registration_form_done=f.get("registration_form_done") == "1",
+                               photos_received=f.get("photos_received") == "1",
+                               dues_paid=f.get("dues_paid") == "1")
             db.session.commit()
         except TransitionRefused as exc:
             return self._fail(self._onboarding_page, exc)
@@ -505,8 +519,8 @@ class ConsultationView(SecureBaseView):
         f = request.form
         back = _safe_next(url_for(".groups_view"))
         try:
-            dom.disqualify(db.session, current_actor(), f.get("application_id"), f.getlist("reasons"),
-                           f.get("detail"))
+            disqualify(db.session, current_actor(), f.get("application_id"), f.getlist("reasons"),
+                       f.get("detail"))
             db.session.commit()
             flash("已取消申请资格，并已通知申请者", "success")
         except TransitionRefused as exc:
@@ -560,11 +574,11 @@ class ExpertReviewView(SecureBaseView):
 
     @expose("/")
     def index(self):
-        apps = dom.expert_applications(db.session, current_user)
-        votes = {a.id: dom.my_vote(db.session, current_user, a.id) for a in apps}
-        closed = {a.id: dom.group_closed(db.session, a) for a in apps}
+        apps = expert_applications(db.session, current_user)
+        votes = {a.id: my_vote(db.session, current_user, a.id) for a in apps}
+        closed = {a.id: group_closed(db.session, a) for a in apps}
         return self.render("consultation/expert_list.html", apps=apps, votes=votes, closed=closed,
-                           recusals=dom.expert_recusal_count(db.session, current_user))
+                           recusals=expert_recusal_count(db.session, current_user))
 
     def _app_page(self, app_id, form=None, error=None, code=200):
         app = access.visible_application(db.session, current_user, app_id)
@@ -573,8 +587,8 @@ class ExpertReviewView(SecureBaseView):
             return redirect(url_for(".index"))
         sections, tables = expert_sections(app)
         return self.render("consultation/expert_app.html", app=app, view=self, sections=sections, tables=tables,
-                           vote=dom.my_vote(db.session, current_user, app.id),
-                           closed=dom.group_closed(db.session, app), choices=VoteChoice.choices(),
+                           vote=my_vote(db.session, current_user, app.id),
+                           closed=group_closed(db.session, app), choices=VoteChoice.choices(),
                            reasons=RecusalReason.choices(), form=form or {}, error=error), code
 
     @expose("/app/")
@@ -585,7 +599,7 @@ class ExpertReviewView(SecureBaseView):
     def vote(self):
         f = request.form
         try:
-            dom.cast_vote(db.session, current_actor(), f.get("application_id"), f.get("choice"), f.get("note"))
+            cast_vote(db.session, current_actor(), f.get("application_id"), f.get("choice"), f.get("note"))
             db.session.commit()
         except TransitionRefused as exc:
             db.session.rollback()
@@ -597,8 +611,8 @@ class ExpertReviewView(SecureBaseView):
     def recuse(self):
         f = request.form
         try:
-            dom.declare_recusal(db.session, current_actor(), f.get("application_id"), f.get("reason"),
-                                f.get("note"))
+            declare_recusal(db.session, current_actor(), f.get("application_id"), f.get("reason"),
+                            f.get("note"))
             db.session.commit()
         except TransitionRefused as exc:
             db.session.rollback()

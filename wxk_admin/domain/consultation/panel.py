@@ -1,0 +1,40 @@
+"""The consultation panel of the details page: materials, group, vote, objections, onboarding — tallies for
+the office only."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from .. import workflow
+from ...enums import Category, Role
+from ...models import Application, Objection, User
+from .common import group_of_application
+from .disqualification import DISQUALIFY_REASONS
+from .onboarding import onboarding_missing_steps
+from .voting import progress
+
+# Who sees the panel at all, and who of them sees the office's part (votes, objections, onboarding).
+PANEL_ROLES = frozenset({Role.office, Role.it_admin, Role.unit_admin, Role.supervisor})
+OFFICE_SIDE = frozenset({Role.office, Role.it_admin, Role.supervisor})
+
+
+def panel_data(session, app: Application, user: User) -> dict | None:
+    """What the consultation panel of the details page shows; tallies for the office only."""
+    role = Role(user.role)
+    if role not in PANEL_ROLES:
+        return None
+    group = group_of_application(session, app)
+    data = {"materials": app.materials, "group": group,
+            "group_label": Category(group.category).label + "咨询组" if group else None,
+            "tally": None, "progress": None, "objections": [], "onboarding": None,
+            "can_disqualify": workflow.can(app, "disqualify", user),
+            "disqualify_reasons": DISQUALIFY_REASONS,
+            "is_office": role in OFFICE_SIDE}
+    if data["is_office"]:
+        # Counts only once the group's vote is closed; while open, how many have voted (n of m).
+        data["progress"] = progress(session, app) if group else None
+        data["tally"] = data["progress"].tally if data["progress"] else None
+        data["objections"] = session.scalars(select(Objection).where(Objection.application_id == app.id)
+                                             .order_by(Objection.id)).all()
+        if app.status == workflow.target("admit"):
+            data["onboarding"] = onboarding_missing_steps(app)
+    return data
