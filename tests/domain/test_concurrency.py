@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import random
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -21,6 +20,7 @@ from wxk_admin.enums import Role, Status
 from wxk_admin.models import Application, AuditEvent, Cycle, Message, User, db, utcnow
 
 from ..support.factories import make_user
+from ..support.race import race
 
 ROUNDS = 50
 
@@ -38,31 +38,6 @@ def _new_app(world, status, rng):
     return app.id
 
 
-def _race(app, jobs):
-    """Run each job(session) in its own thread and app context, released together by a barrier."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def run(i, job):
-        with app.app_context():
-            session = db.session
-            try:
-                results[i] = job(session, barrier)
-            except Exception as exc:  # noqa: BLE001 — recorded and asserted by the caller
-                session.rollback()
-                results[i] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread hung (deadlock?)"
-    return results
-
-
 def test_two_reviewers_same_application_exactly_one_wins(app, world, pg_only):
     rng = random.Random(9)
     second = make_user(db.session, "admin_a2", Role.unit_admin, world.unit_a)
@@ -71,19 +46,19 @@ def test_two_reviewers_same_application_exactly_one_wins(app, world, pg_only):
     reviewer_ids = (world.users["admin_a"].id, second.id)
 
     def reviewer(user_id, app_id, name, opinion):
-        def job(session, barrier):
+        def job(session, start):
             user = session.get(User, user_id)
             application = session.get(Application, app_id)
             assert application.status == Status.submitted
-            barrier.wait()  # both have read the same version; now both act
+            start()  # both have read the same version; now both act
             workflow.apply(session, application, name, Actor(user, "127.0.0.1"), opinion=opinion)
             session.commit()
             return name
         return job
 
     for app_id in ids:
-        results = _race(app, [reviewer(reviewer_ids[0], app_id, "unit_confirm", "同意"),
-                              reviewer(reviewer_ids[1], app_id, "unit_reject", "申请材料不全")])
+        results = race(app, reviewer(reviewer_ids[0], app_id, "unit_confirm", "同意"),
+                       reviewer(reviewer_ids[1], app_id, "unit_reject", "申请材料不全"))
         wins = [r for r in results if isinstance(r, str)]
         losses = [r for r in results if isinstance(r, Exception)]
         assert len(wins) == 1 and len(losses) == 1, results
@@ -110,10 +85,10 @@ def test_concurrent_office_confirmations_gap_free_unique_serials(app, world, pg_
     rollback_every = 5  # every 5th confirmation fails after taking a number: the number must come back
 
     def confirm(i, app_id):
-        def job(session, barrier):
+        def job(session, start):
             office = session.get(User, office_id)
             application = session.get(Application, app_id)
-            barrier.wait()
+            start()
             outcome = workflow.apply(session, application, "office_confirm", Actor(office, "127.0.0.1"))
             if i % rollback_every == 0:
                 session.rollback()
@@ -124,7 +99,7 @@ def test_concurrent_office_confirmations_gap_free_unique_serials(app, world, pg_
 
     for chunk in (ids[:12], ids[12:]):  # 12 threads at once, twice (the pool has room for them)
         offset = ids.index(chunk[0])
-        results = _race(app, [confirm(offset + k, app_id) for k, app_id in enumerate(chunk)])
+        results = race(app, *(confirm(offset + k, app_id) for k, app_id in enumerate(chunk)))
         assert not [r for r in results if isinstance(r, Exception)], results
     db.session.expire_all()
     rows = db.session.execute(select(Application.serial_seq, Application.serial_no, Application.status)

@@ -1,8 +1,6 @@
 """The workflow table without HTTP: every edge and every refusal, serial numbers under concurrency."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -12,6 +10,7 @@ from wxk_admin.enums import Role, Status
 from wxk_admin.models import Application, AuditEvent, Cycle, db
 
 from ..support.factories import make_app
+from ..support.race import race
 
 ROLE_USER = {Role.unit_admin: "admin_a", Role.office: "office", Role.it_admin: "it", Role.expert: "expert",
              Role.applicant: "appl_a"}
@@ -65,35 +64,29 @@ def test_compose_reason():
 
 
 def _confirm_all_in_threads(app, ids, office_id, threads=4):
-    errors, barrier = [], threading.Barrier(threads)
-    chunks = [ids[i::threads] for i in range(threads)]
+    from wxk_admin.models import User
 
     def work(chunk):
-        with app.app_context():
-            barrier.wait()
+        def job(session, start):
+            start()
+            errors = []
             for app_id in chunk:
                 for _attempt in range(20):
                     try:
-                        from wxk_admin.models import User
-
-                        application = db.session.get(Application, app_id)
-                        workflow.apply(db.session, application, "office_confirm",
-                                       Actor(db.session.get(User, office_id)))
-                        db.session.commit()
+                        application = session.get(Application, app_id)
+                        workflow.apply(session, application, "office_confirm", Actor(session.get(User, office_id)))
+                        session.commit()
                         break
                     except Exception as exc:  # SQLite "database is locked": retry like a user would
-                        db.session.rollback()
+                        session.rollback()
                         last = exc
                 else:
                     errors.append(repr(last))
-            db.session.remove()
+            return errors
+        return job
 
-    workers = [threading.Thread(target=work, args=(c,)) for c in chunks]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join()
-    return errors
+    results = race(app, *(work(ids[i::threads]) for i in range(threads)))
+    return [e for result in results for e in (result if isinstance(result, list) else [repr(result)])]
 
 
 def test_serial_numbers_unique_and_gap_free_under_concurrency(app, world, backend):
@@ -127,27 +120,21 @@ def test_two_reviewers_at_once_exactly_one_wins(app, world, backend):
     app_id, version = world.apps["a_submitted"].id, world.apps["a_submitted"].version
     users = [world.users["admin_a"].id, second_admin.id]
     db.session.remove()
-    outcomes, barrier = [], threading.Barrier(2)
 
     def act(user_id, name, opinion):
-        with app.app_context():
-            application = db.session.get(Application, app_id)
-            actor = Actor(db.session.get(User, user_id))
-            barrier.wait()
+        def job(session, start):
+            application = session.get(Application, app_id)
+            actor = Actor(session.get(User, user_id))
+            start()
             try:
-                workflow.apply(db.session, application, name, actor, opinion=opinion, expected_version=version)
-                db.session.commit()
-                outcomes.append("won")
+                workflow.apply(session, application, name, actor, opinion=opinion, expected_version=version)
+                session.commit()
+                return "won"
             except workflow.TransitionRefused as exc:
-                db.session.rollback()
-                outcomes.append(str(exc))
-            db.session.remove()
+                session.rollback()
+                return str(exc)
+        return job
 
-    threads = [threading.Thread(target=act, args=(users[0], "unit_confirm", "确认")),
-               threading.Thread(target=act, args=(users[1], "unit_reject", "材料不全"))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race(app, act(users[0], "unit_confirm", "确认"), act(users[1], "unit_reject", "材料不全"))
     assert sorted(outcomes) == sorted(["won", workflow.CONFLICT_MESSAGE])
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.application_id == app_id)) == 1

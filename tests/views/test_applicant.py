@@ -16,6 +16,7 @@ from wxk_admin.models import Application, AuditEvent, Cycle, Message, User, db
 
 from ..support.applicant import FORM, HOME, ID, VALID, application_of, cip_record, id_number, new_applicant, post_form
 from ..support.factories import make_user
+from ..support.race import race
 
 
 # ---------------------------------------------------------------- registration
@@ -543,8 +544,6 @@ def test_clean_and_check_table():
 
 def test_same_person_submitting_in_two_units_at_once_only_one_goes_through(app, world, backend):
     """001 二.1 只能选择一个所属的团体会员单位推荐 — also when both submissions arrive at the same instant."""
-    import threading
-
     if backend != "postgresql":
         pytest.skip("real concurrency is proven on PostgreSQL")
     cip_record()
@@ -556,27 +555,22 @@ def test_same_person_submitting_in_two_units_at_once_only_one_goes_through(app, 
         db.session.commit()
         ids.append((draft.id, person.id))
     db.session.remove()
-    outcomes, barrier = [], threading.Barrier(2)
 
     def submit(app_id, user_id):
-        with app.app_context():
-            application = db.session.get(Application, app_id)
-            person = db.session.get(User, user_id)
-            barrier.wait()
+        def job(session, start):
+            application = session.get(Application, app_id)
+            person = session.get(User, user_id)
+            start()
             try:
-                applying.submit(db.session, application, Actor(person), dt.date.today())
-                db.session.commit()
-                outcomes.append("submitted")
+                applying.submit(session, application, Actor(person), dt.date.today())
+                session.commit()
+                return "submitted"
             except applying.SubmitRefused as exc:
-                db.session.rollback()
-                outcomes.append(str(exc))
-            db.session.remove()
+                session.rollback()
+                return str(exc)
+        return job
 
-    threads = [threading.Thread(target=submit, args=pair) for pair in ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race(app, *(submit(*pair) for pair in ids))
     assert sorted(outcomes) == sorted(["submitted", applying.ONE_UNIT_MESSAGE])
     statuses = db.session.scalars(select(Application.status).where(Application.id.in_([i for i, _ in ids])))
     assert sorted(statuses) == sorted([Status.draft, Status.submitted])
