@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wxk_admin.models import db
-
-from ..support.helpers import Client
-from ..support.security import limiter_off, make_limited_app
+from ..support.security import limited_client
 
 PAGES = {
     "appl_a": ["/admin/", "/admin/inbox/", "/admin/account/password/"],
@@ -44,13 +41,8 @@ def test_public_pages_and_static_files_may_be_cached(app, client, world):
 
 @pytest.fixture
 def limited(app, database_url):
-    throttled_app = make_limited_app(database_url)
-    try:
-        yield Client(throttled_app.test_client())
-    finally:
-        limiter_off()
-        with throttled_app.app_context():
-            db.engine.dispose()
+    with limited_client(database_url) as (client, _):
+        yield client
 
 
 def test_a_throttled_request_says_when_to_retry(limited, world):

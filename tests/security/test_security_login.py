@@ -16,19 +16,14 @@ from wxk_admin import auth
 from wxk_admin.models import AuditEvent, User, db, utcnow
 
 from ..support.helpers import PASSWORD, Client
-from ..support.security import limiter_off, make_limited_app
+from ..support.security import limited_client
 
 
 @pytest.fixture
 def limited(app, database_url):
     """A client of an app with Flask-Limiter ON (memory storage), same database as ``app``."""
-    throttled_app = make_limited_app(database_url)
-    try:
-        yield Client(throttled_app.test_client()), throttled_app
-    finally:
-        limiter_off()
-        with throttled_app.app_context():
-            db.engine.dispose()
+    with limited_client(database_url) as limited:
+        yield limited
 
 
 def _actions(username=None):

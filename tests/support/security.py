@@ -1,6 +1,7 @@
 """Shared pieces of the security / production suites (issue 9): DB fingerprint, a throttled app, free ports."""
 from __future__ import annotations
 
+import contextlib
 import socket
 import uuid
 
@@ -78,8 +79,23 @@ def limiter_off() -> None:
     limiter.enabled = False
 
 
+@contextlib.contextmanager
+def limited_client(database_url: str):
+    """(a client, its app) of an app with Flask-Limiter ON (memory storage), same database as ``app``;
+    the limiter off and the app's connections closed afterwards."""
+    from .helpers import Client
+
+    throttled_app = make_limited_app(database_url)
+    try:
+        yield Client(throttled_app.test_client()), throttled_app
+    finally:
+        limiter_off()
+        with throttled_app.app_context():
+            db.engine.dispose()
+
+
 def columns(table_name: str) -> list[str]:
     return [c.name for c in db.metadata.tables[table_name].columns]
 
 
-__all__ = ["fingerprint", "diff", "free_port", "make_limited_app", "limiter_off", "inspect", "columns"]
+__all__ = ["fingerprint", "diff", "free_port", "make_limited_app", "limiter_off", "limited_client", "inspect", "columns"]

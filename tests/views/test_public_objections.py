@@ -9,8 +9,7 @@ from wxk_admin.domain.consultation.notice import PUBLIC_CONTENT_MAX, open_notice
 from wxk_admin.enums import ObjectionSource, Status
 from wxk_admin.models import AuditEvent, Objection, db
 
-from ..support.helpers import Client
-from ..support.security import limiter_off, make_limited_app
+from ..support.security import limited_client
 from ..support.consultation import TODAY, add_app, office
 from ..security.test_expert_secrecy import _body, _get_urls
 
@@ -145,13 +144,8 @@ def test_only_people_on_an_open_notice(client, world, listed):
 
 @pytest.fixture
 def limited(app, database_url):
-    throttled_app = make_limited_app(database_url)
-    try:
-        yield Client(throttled_app.test_client())
-    finally:
-        limiter_off()
-        with throttled_app.app_context():
-            db.engine.dispose()
+    with limited_client(database_url) as (client, _):
+        yield client
 
 
 def test_reports_are_throttled_per_address(limited, listed):
