@@ -146,15 +146,21 @@ def _home(client: Client) -> bool:
     return r.status_code == 200
 
 
-def test_deactivation_ends_sessions(app, world):
+def _it_acts_on_a_logged_in_user(app, world, username: str, action: str) -> tuple[Client, int]:
+    """``username`` logged in (checked), then IT runs the 账户 list action on them: (their client, their id)."""
     victim, it = Client(app.test_client()), Client(app.test_client())
-    victim.login("admin_a")
+    victim.login(username)
     assert _logged_in(victim)
     it.login("it")
-    uid = world.users["admin_a"].id
-    r = it.post("/admin/users/action/", {"action": "deactivate", "rowid": str(uid), "url": "/admin/users/"},
+    uid = world.users[username].id
+    r = it.post("/admin/users/action/", {"action": action, "rowid": str(uid), "url": "/admin/users/"},
                 token_from="/admin/users/")
     assert r.status_code == 302
+    return victim, uid
+
+
+def test_deactivation_ends_sessions(app, world):
+    victim, uid = _it_acts_on_a_logged_in_user(app, world, "admin_a", "deactivate")
     db.session.expire_all()
     assert db.session.get(User, uid).active is False
     assert not _logged_in(victim)
@@ -162,12 +168,5 @@ def test_deactivation_ends_sessions(app, world):
 
 
 def test_password_reset_by_it_ends_sessions(app, world):
-    victim, it = Client(app.test_client()), Client(app.test_client())
-    victim.login("admin_b")
-    assert _logged_in(victim)
-    it.login("it")
-    uid = world.users["admin_b"].id
-    r = it.post("/admin/users/action/", {"action": "reset_password", "rowid": str(uid), "url": "/admin/users/"},
-                token_from="/admin/users/")
-    assert r.status_code == 302
+    victim, _ = _it_acts_on_a_logged_in_user(app, world, "admin_b", "reset_password")
     assert not _logged_in(victim)
