@@ -5,7 +5,6 @@ import re
 
 from sqlalchemy import func, select
 
-from wxk_admin.domain import dashboard
 from wxk_admin.enums import Category, Status
 from wxk_admin.models import Application, db
 
@@ -91,6 +90,25 @@ def test_no_dashboard_for_experts_and_applicants(client, world):
         client.logout()
 
 
-def test_chart_labels_are_escaped():
-    svg = str(dashboard.bar_chart([("<script>x</script>", 3)], chart_id="c"))
-    assert "<script>" not in svg and "&lt;script&gt;" in svg and 'data-value="3"' in svg
+def test_chart_labels_are_escaped(client, world):
+    _spread(world)
+    world.unit_b.name = "<script>alert(1)</script>乙省"
+    db.session.commit()
+    client.login("office")
+    page = client.text("/admin/")
+    assert "<script>alert(1)" not in page
+    unit_b = sum(_db_counts(Application.unit_id == world.unit_b.id).values())
+    assert unit_b > 0 and _chart(page, "chart-unit")["&lt;script&gt;alert(1)&lt;/script&gt;乙省"] == unit_b
+
+
+WAITING_LINK = re.compile(r'<a href="([^"]+)">([^<]+)</a>\s*<span class="ml-auto badge[^"]*waiting-count">(\d+)</span>')
+
+
+def test_waiting_entries_open_their_pages(client, world, profile):
+    _spread(world)
+    client.login("office")
+    links = {label: (url, int(n)) for url, label, n in WAITING_LINK.findall(client.text("/admin/"))}
+    assert links[profile.say("已编号、待收齐纸质材料")] == ("/admin/materials/", 1)
+    assert links[profile.say("新会员入会手续未办完")][0] == "/admin/consultation/onboarding/"
+    url, count = links[profile.say("团体会员已确认、待会员处确认编号")]
+    assert count == 1 and url.startswith("/admin/applications/?flt0_status_eq=unit_confirmed&amp;flt1_cycle_id_eq=")

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 
 from ..domain import access
 from .. import profiles
-from ..domain.dashboard import bar_chart
 from ..enums import Category, Gender, Status, Track
 from ..models import Application, Cycle, GroupUnit, WebWork
 from .xlsx import print_on_a4, safe_value, workbook_bytes
@@ -43,8 +42,10 @@ class StatTable:
     rows: list[tuple]
     chart: bool = True  # a bar chart of the first two columns
 
-    def svg(self):
-        return bar_chart([(str(r[0]), int(r[1])) for r in self.rows if r[0] != TOTAL], chart_id=f"chart-{self.key}")
+    @property
+    def bars(self) -> list[tuple[str, int]]:
+        """The chart's rows (templates/documents/_charts.html): the first two columns, without the total."""
+        return [(str(r[0]), int(r[1])) for r in self.rows if r[0] != TOTAL]
 
 
 @dataclass

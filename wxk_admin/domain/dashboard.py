@@ -1,15 +1,14 @@
-"""The office's (and each unit's) dashboard on the home page: counts as server-rendered SVG charts.
+"""The numbers of the office's (and each unit's) dashboard on the home page.
 
-``dashboard_data(session, user)`` gathers the numbers (scoped by ``access.application_filter``,
-so a unit admin sees their unit only); ``bar_chart`` / ``stacked_bar_chart`` draw inline SVG
-with every value also written as text (readable without colour, testable without a browser).
+``dashboard_data(session, user)`` gathers them, scoped by ``access.application_filter`` (a unit admin sees
+their unit only).  The home page (``views/index.py``) links each 待办 entry and draws the charts
+(``templates/documents/_charts.html``).
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from markupsafe import Markup
 from sqlalchemy import func, select
 
 from . import access
@@ -59,75 +58,18 @@ def _reached_rank(status: Status, disqualified_from: Status | None) -> int:
     return _RANK.get(status, 0)
 
 
-# ---------------------------------------------------------------- SVG charts
-
-
-def bar_chart(rows: list[tuple[str, int]], *, chart_id: str, colour: str = "#007bff", width: int = 560,
-              label_width: int = 150) -> Markup:
-    """Horizontal bars, one per ``(label, value)``; the value is written at the end of each bar."""
-    bar_h, gap = 18, 6
-    height = max(1, len(rows)) * (bar_h + gap) + gap
-    top = max([v for _, v in rows] + [1])
-    plot = width - label_width - 50
-    parts = [Markup('<svg xmlns="http://www.w3.org/2000/svg" class="wxk-chart" id="{}" role="img" width="{}" '
-                    'height="{}" viewBox="0 0 {} {}" font-size="12">').format(chart_id, width, height, width, height)]
-    for i, (label, value) in enumerate(rows):
-        y = gap + i * (bar_h + gap)
-        w = round(plot * value / top) if value else 0
-        parts.append(Markup(
-            '<g class="bar" data-label="{label}" data-value="{value}"><title>{label}：{value}</title>'
-            '<text x="{lx}" y="{ty}" text-anchor="end">{label}</text>'
-            '<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{c}"></rect>'
-            '<text x="{vx}" y="{ty}">{value}</text></g>').format(
-            label=label, value=value, lx=label_width - 6, ty=y + bar_h - 5, x=label_width, y=y, w=w, h=bar_h,
-            c=colour, vx=label_width + w + 4))
-    parts.append(Markup("</svg>"))
-    return Markup("").join(parts)
-
-
-def stacked_bar_chart(rows: list[tuple[str, dict[str, int]]], segments, *, chart_id: str, width: int = 560,
-                      label_width: int = 150) -> Markup:
-    """Horizontal stacked bars: ``rows`` of (label, {segment key: count}); ``segments`` = (key, label, colour)."""
-    bar_h, gap, legend_h = 18, 6, 22
-    height = legend_h + max(1, len(rows)) * (bar_h + gap) + gap
-    totals = [sum(parts.values()) for _, parts in rows]
-    top = max(totals + [1])
-    plot = width - label_width - 50
-    out = [Markup('<svg xmlns="http://www.w3.org/2000/svg" class="wxk-chart" id="{}" role="img" width="{}" '
-                  'height="{}" viewBox="0 0 {} {}" font-size="12">').format(chart_id, width, height, width, height)]
-    x = 0
-    for key, label, colour, *_ in segments:  # legend
-        out.append(Markup('<rect x="{}" y="4" width="10" height="10" fill="{}"></rect>'
-                          '<text x="{}" y="13">{}</text>').format(x, colour, x + 13, label))
-        x += 16 + 13 * len(label)
-    for i, ((label, parts), total) in enumerate(zip(rows, totals)):
-        y = legend_h + gap + i * (bar_h + gap)
-        out.append(Markup('<g class="bar" data-label="{}" data-value="{}">'
-                          '<text x="{}" y="{}" text-anchor="end">{}</text>').format(
-            label, total, label_width - 6, y + bar_h - 5, label))
-        cursor = label_width
-        for key, seg_label, colour, *_ in segments:
-            value = parts.get(key, 0)
-            if not value:
-                continue
-            w = round(plot * value / top)
-            out.append(Markup('<rect class="seg" data-segment="{}" data-value="{}" x="{}" y="{}" width="{}" '
-                              'height="{}" fill="{}"><title>{}·{}：{}</title></rect>').format(
-                key, value, cursor, y, w, bar_h, colour, label, seg_label, value))
-            cursor += w
-        out.append(Markup('<text x="{}" y="{}">{}</text></g>').format(cursor + 4, y + bar_h - 5, total))
-    out.append(Markup("</svg>"))
-    return Markup("").join(out)
-
-
 # ---------------------------------------------------------------- the numbers
 
 
 @dataclass
 class Waiting:
+    """A 待办 entry: what waits, how many, and where it opens — the application list filtered by ``criteria``
+    (column → value; None: no unit), or a stage's own page (``page``: materials, assign, votes, secretariat,
+    notice, onboarding)."""
     label: str
     count: int
-    url: str | None = None
+    criteria: dict | None = None
+    page: str | None = None
 
 
 @dataclass
@@ -143,35 +85,18 @@ class Dashboard:
     waiting: list[Waiting] = field(default_factory=list)
     profile: profiles.Profile = field(default_factory=lambda: profiles.of(None))  # the cycle's association
 
+    # The charts' rows, in the association's words.
     @property
-    def status_chart(self) -> Markup:
-        return bar_chart([(self.profile.label(s), n) for s, n in self.by_status], chart_id="chart-status")
+    def status_bars(self) -> list[tuple[str, int]]:
+        return [(self.profile.label(s), n) for s, n in self.by_status]
 
     @property
     def phases(self):
         return [(key, self.profile.say(label), *rest) for key, label, *rest in PHASES]
 
     @property
-    def unit_chart(self) -> Markup:
-        return stacked_bar_chart(self.by_unit, self.phases, chart_id="chart-unit")
-
-    @property
-    def category_chart(self) -> Markup:
-        return stacked_bar_chart(self.by_category, self.phases, chart_id="chart-category")
-
-    @property
-    def funnel_chart(self) -> Markup:
-        return bar_chart([(self.profile.say(label), n) for label, n in self.funnel], chart_id="chart-funnel",
-                         colour="#28a745")
-
-
-def _url(endpoint: str, **kw) -> str | None:
-    from flask import url_for
-
-    try:
-        return url_for(endpoint, **kw)
-    except Exception:  # noqa: BLE001 - a view not registered yet
-        return None
+    def funnel_bars(self) -> list[tuple[str, int]]:
+        return [(self.profile.say(label), n) for label, n in self.funnel]
 
 
 def dashboard_data(session, user, today: dt.date | None = None) -> Dashboard | None:
@@ -250,14 +175,11 @@ def dashboard_data(session, user, today: dt.date | None = None) -> Dashboard | N
 
 def _list_item(session, scope, label: str, **criteria) -> Waiting:
     """A 待办 entry that opens the application list filtered by ``criteria`` (column → value; None: no unit),
-    counted by the same criteria: the link opens exactly the rows it counts.  The list's shareable filter
-    arguments are ``flt{i}_{column}_eq`` (views/filters.py; "direct" is the no-unit option)."""
+    counted by the same criteria: the link opens exactly the rows it counts."""
     where = [getattr(Application, column).is_(None) if value is None else getattr(Application, column) == value
              for column, value in criteria.items()]
     count = session.scalar(select(func.count(Application.id)).where(*scope, *where)) or 0
-    args = {f"flt{i}_{column}_eq": "direct" if value is None else getattr(value, "value", value)
-            for i, (column, value) in enumerate(criteria.items())}
-    return Waiting(label, count, _url("applications.index_view", **args))
+    return Waiting(label, count, criteria=criteria)
 
 
 def _action_items(session, scope, role, cycle) -> list[Waiting]:
@@ -281,7 +203,7 @@ def _waiting(session, user, role, cycle, scope, status_rows, today) -> list[Wait
     if role == Role.unit_admin:
         rows = _action_items(session, scope, role, cycle)
         missing = missing_after_deadline(session, user, cycle, today)
-        rows.append(Waiting("材料截止后仍缺纸质材料", len(missing), _url("materials.index")))
+        rows.append(Waiting("材料截止后仍缺纸质材料", len(missing), page="materials"))
         return rows
     open_groups = session.scalar(select(func.count(ExpertGroup.id)).where(ExpertGroup.cycle_id == cycle.id,
                                                                           ExpertGroup.vote_closed_at.is_(None))) or 0
@@ -295,14 +217,14 @@ def _waiting(session, user, role, cycle, scope, status_rows, today) -> list[Wait
     onboarding = sum(1 for a in admitted if onboarding_missing_steps(a))
     # IT oversees the office's queue: the office's 待办.
     return _action_items(session, scope, Role.office, cycle) + [
-        Waiting("已编号、待收齐纸质材料", n(Status.office_confirmed, 0), _url("materials.index")),
-        Waiting("材料已收齐、待分配咨询组", n(Status.materials_received, 0), _url("consultation.assign_view")),
+        Waiting("已编号、待收齐纸质材料", n(Status.office_confirmed, 0), page="materials"),
+        Waiting("材料已收齐、待分配咨询组", n(Status.materials_received, 0), page="assign"),
         Waiting("专家咨询中（投票未截止的组：%d）" % open_groups, n(Status.expert_review, 0),
-                _url("consultation.votes_view")),
-        Waiting("专家咨询通过、待书记处表决", n(Status.expert_passed, 0), _url("consultation.secretariat_view")),
-        Waiting("书记处通过、待公示", n(Status.secretariat_approved, 0), _url("consultation.notice_view")),
-        Waiting("公示异议待认定", undecided, _url("consultation.notice_view")),
-        Waiting("公示期满、待结束公示", ended, _url("consultation.notice_view")),
-        Waiting("新会员入会手续未办完", onboarding, _url("consultation.onboarding_view")),
+                page="votes"),
+        Waiting("专家咨询通过、待书记处表决", n(Status.expert_passed, 0), page="secretariat"),
+        Waiting("书记处通过、待公示", n(Status.secretariat_approved, 0), page="notice"),
+        Waiting("公示异议待认定", undecided, page="notice"),
+        Waiting("公示期满、待结束公示", ended, page="notice"),
+        Waiting("新会员入会手续未办完", onboarding, page="onboarding"),
     ]
 

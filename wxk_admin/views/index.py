@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from ..domain import access
 from ..enums import Role, Status
-from ..domain.dashboard import dashboard_data
+from ..domain.dashboard import Waiting, dashboard_data
 from ..extensions import db
 from ..models import Application
 
@@ -31,6 +31,23 @@ def waiting_for(user, limit: int = 10):
     return title, total, rows
 
 
+# The stage pages a dashboard 待办 entry opens (``Waiting.page``).
+STAGE_PAGES = {"materials": "materials.index", "assign": "consultation.assign_view",
+               "votes": "consultation.votes_view", "secretariat": "consultation.secretariat_view",
+               "notice": "consultation.notice_view", "onboarding": "consultation.onboarding_view"}
+
+
+def waiting_url(item: Waiting) -> str:
+    """Where a 待办 entry opens: its stage's page, or the application list filtered by the very criteria it
+    counts — the list's shareable filter arguments ``flt{i}_{column}_eq`` (views/filters.py; "direct" is the
+    no-unit option)."""
+    if item.page:
+        return url_for(STAGE_PAGES[item.page])
+    return url_for("applications.index_view", **{
+        f"flt{i}_{column}_eq": "direct" if value is None else getattr(value, "value", value)
+        for i, (column, value) in enumerate(item.criteria.items())})
+
+
 def counts_by_status(user) -> list[tuple[Status, int]]:
     rows = db.session.execute(
         select(Application.status, func.count()).where(access.application_filter(user)).group_by(Application.status)
@@ -46,7 +63,8 @@ class HomeView(AdminIndexView):
             return redirect(url_for("account.login_view", next=request.full_path))
         dash = dashboard_data(db.session, current_user)
         if dash:  # office, IT, unit admins: the dashboard shows what waits and the counts
-            return self.render("admin/home.html", dash=dash)
+            return self.render("admin/home.html", dash=dash,
+                               waiting_links=[(item, waiting_url(item)) for item in dash.waiting])
         title, total, rows = waiting_for(current_user)
         return self.render("admin/home.html", dash=None, waiting_title=title, waiting_total=total, waiting=rows,
                            status_counts=counts_by_status(current_user))
