@@ -13,10 +13,12 @@ from flask import Flask, current_app, has_app_context, has_request_context, requ
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy.engine import make_url
 
+from . import auth, cli, errors, profiles, public, rules, security, web
 from . import config as config_module
-from . import rules
+from .domain import cip_sources
 from .extensions import babel, csrf, db, limiter, migrate
 from .paths import ROOT, instance_path, shipped
+from .views import init_admin
 
 ZH_CN = Locale.parse("zh_CN")
 
@@ -33,6 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     _load_profile(app)
+    # The domain builds the CIP chain (CIP_SOURCES, CIP_HTTP_*) from the configuration of the app it runs in.
+    cip_sources.set_settings_source(lambda: current_app.config if has_app_context() else {})
     _protect(app)
     app.session_interface = _SessionInterface()
 
@@ -44,10 +48,8 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=lambda: ZH_CN, timezone_selector=lambda: "Asia/Shanghai")
     limiter.init_app(app)
 
-    from . import auth, cli, errors, public, web
-    from .views import init_admin
-
     auth.init_app(app)
+    security.init_app(app)  # 429 answer for throttled logins, every 403 audited, ProxyFix (PROXY_HOPS)
     errors.init_app(app)  # Chinese 400/403/404/405/500 pages
     app.register_blueprint(web.bp)
     app.register_blueprint(public.bp)  # 公示 / 新会员名单 (no login)
@@ -58,8 +60,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _load_profile(app: Flask) -> None:
     """协会配置 (WXK_ASSOCIATION): validated now, so a bad profile stops the start with the field it lacks."""
-    from . import profiles
-
     profile = profiles.load(app.config.get("WXK_ASSOCIATION"))
     app.extensions["wxk_profile"] = profile
     app.config["WXK_ASSOCIATION"] = profile.code

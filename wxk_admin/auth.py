@@ -224,6 +224,3 @@ def init_app(app) -> None:
     app.before_request(_check_idle_timeout)
     app.before_request(_check_acting_admin)
     app.before_request(_force_password_change)
-    from . import security
-
-    security.init_app(app)  # 429 answer for throttled logins, every 403 audited, ProxyFix (PROXY_HOPS)

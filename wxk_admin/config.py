@@ -73,6 +73,8 @@ def from_environment(instance_path: str) -> dict:
         "CIP_SOURCES": os.environ.get("CIP_SOURCES", "local"),
         "CIP_HTTP_URL": os.environ.get("CIP_HTTP_URL", ""),
         "CIP_HTTP_TIMEOUT": float(os.environ.get("CIP_HTTP_TIMEOUT", "3")),
+        "CIP_HTTP_RETRIES": int(os.environ.get("CIP_HTTP_RETRIES", "2")),
+        "CIP_HTTP_BACKOFF": float(os.environ.get("CIP_HTTP_BACKOFF", "0.5")),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "PUBLIC_REPORT_LIMIT": os.environ.get("PUBLIC_REPORT_LIMIT", "5 per hour"),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -11,6 +11,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
+from .extensions import db
+
 PAGES = {
     400: ("请求无效", "提交的数据无效，请返回上一页重试。"),
     403: ("无权访问", "您无权访问此页面或此记录。如需访问，请联系管理员。"),
@@ -40,8 +42,6 @@ def _csrf_error(exc: CSRFError):
 
 
 def _out_of_range(exc):
-    from .extensions import db
-
     db.session.rollback()  # nothing of the refused request is kept
     current_app.logger.warning("out-of-range input on %s %s: %s", request.method, request.path,
                                str(exc).splitlines()[0][:200])

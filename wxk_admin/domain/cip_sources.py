@@ -37,13 +37,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
 import time
 import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -394,19 +394,26 @@ class CipChain:
         return LookupResult(None, None, notes)
 
 
-def _setting(config, key: str, default):
-    value = config.get(key) if config is not None else None
-    if value in (None, ""):
-        value = os.environ.get(key, default)
-    return value
+# Where a chain built without ``config`` reads CIP_SOURCES and CIP_HTTP_*: the app's configuration, through a
+# reader the app factory installs (``set_settings_source``) — the domain never imports the web layer.  None
+# installed (a script, a test without an app): the defaults, the local table only.
+_settings_source: Callable[[], Mapping] = dict
 
 
-def build_chain(session, config=None, *, cache: bool = True) -> CipChain:
-    """The chain of ``CIP_SOURCES`` (default ``local``); ``cache=False`` never writes remote answers."""
-    if config is None:
-        from flask import current_app, has_app_context
+def set_settings_source(reader: Callable[[], Mapping]) -> None:
+    global _settings_source
+    _settings_source = reader
 
-        config = current_app.config if has_app_context() else {}
+
+def _setting(config: Mapping, key: str, default):
+    value = config.get(key)
+    return default if value in (None, "") else value
+
+
+def build_chain(session, config: Mapping | None = None, *, cache: bool = True) -> CipChain:
+    """The chain of ``CIP_SOURCES`` (default ``local``) in ``config`` (default: the installed settings);
+    ``cache=False`` never writes remote answers."""
+    config = _settings_source() if config is None else config
     names = [n.strip().lower() for n in str(_setting(config, "CIP_SOURCES", "local")).split(",") if n.strip()]
     sources = []
     for name in names or ["local"]:
@@ -425,12 +432,8 @@ def build_chain(session, config=None, *, cache: bool = True) -> CipChain:
     return CipChain(sources)
 
 
-def lookup(session=None, cip_no=None, isbn=None, *, config=None) -> CipRecord | None:
+def lookup(session, cip_no=None, isbn=None, *, config: Mapping | None = None) -> CipRecord | None:
     """Look a book up through the configured chain by CIP number and/or ISBN (any printed form)."""
-    if session is None:
-        from ..extensions import db
-
-        session = db.session
     cip, _ = try_cip_no(cip_no)
     code, _ = try_isbn(isbn)
     if not cip and not code:
