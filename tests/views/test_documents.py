@@ -19,17 +19,17 @@ def _form_pdf(client, app_id):
     return r
 
 
-def test_pdf_holds_every_label_and_value_and_nothing_internal(client, world):
+def test_pdf_holds_every_label_and_value_and_nothing_internal(client, world, profile):
     app = long_application(db.session, world)
     client.login("admin_a")
     r = _form_pdf(client, app.id)
     assert "%E6%AC%A7%E9%98%B3%E9%95%BF%E7%AF%87%E5%85%A5%E4%BC%9A%E7%94%B3%E8%AF%B7%E8%A1%A8.pdf" in \
         r.headers["Content-Disposition"]  # 欧阳长篇入会申请表.pdf
     text = compact(pdf_text(r.data))
-    for expected in ("中国作家协会会员入会申请表", "一、个人信息", "二、申报类别", "三、出版专集", "四、发表作品",
+    for expected in (profile.form.title, "一、个人信息", "二、申报类别", "三、出版专集", "四、发表作品",
                      "五、网络作品", "六、影视戏剧作品", "七、获奖情况", "八、作品转载、评论", "九、声明及推荐意见",
                      "姓名", "欧阳长篇", "身份证号", app.id_number, "工作单位及职务", LONG_EMPLOYER, "移动电话",
-                     app.mobile, "出生日期", app.birth_date.isoformat(), "门类", app.category.label, "甲省作家协会",
+                     app.mobile, "出生日期", app.birth_date.isoformat(), "门类", profile.label(app.category), "甲省作家协会",
                      "申请序列号", app.serial_no, "书名", "ISBN", "CIP核字号", "刊物或报纸名称", "网站持有出版许可证",
                      "星河彼岸", "起点中文网", "小镇春秋", "某某省五个一工程奖", "评《长河落日》", "两寸证件照",
                      "根据网上申请内容生成，不可修改"):
@@ -43,16 +43,17 @@ def test_pdf_holds_every_label_and_value_and_nothing_internal(client, world):
     lines = pdf_text(r.data).splitlines()
     for book in app.books:
         assert any(book.isbn in line for line in lines) and any(book.cip_no in line for line in lines)
-    for word in INTERNAL:
+    for word in map(profile.say, INTERNAL):
         assert compact(word) not in text, word
 
 
-def test_signature_boxes_unit_route_and_direct_route(client, world):
+def test_signature_boxes_unit_route_and_direct_route(client, world, profile):
     unit_app = long_application(db.session, world, books=1, publications=1)
     client.login("admin_a")
     text = compact(pdf_text(_form_pdf(client, unit_app.id).data))
-    for label in ("申请人声明", "所列作品均为本人创作", "申请人签名：", "日期：", "团体会员单位推荐意见", "（盖章）",
-                  "负责人签名：", "会员处", "收到日期：", "经办人："):
+    declaration = compact(profile.form.declaration) or "所列作品均为本人创作"  # the association's own, else ours
+    for label in ("申请人声明", declaration, "申请人签名：", "日期：", "团体会员单位推荐意见", "（盖章）",
+                  "负责人签名：", profile.say("会员处"), "收到日期：", "经办人："):
         assert label in text, label
     assert "推荐人一" not in text
 
@@ -63,12 +64,12 @@ def test_signature_boxes_unit_route_and_direct_route(client, world):
     client.login("office")
     text = compact(pdf_text(_form_pdf(client, direct.id).data))
     for label in ("推荐人一意见", "推荐人二意见", "推荐人签名：", "会员证号：", "申请人签名：", "收到日期：", "经办人：",
-                  "直接申报（中央和国家机关）", *names):
+                  f"直接申报（{profile.rules.direct_route}）", *names):
         assert label in text, label
     assert "团体会员单位推荐意见" not in text and "（盖章）" not in text
 
 
-def test_long_application_runs_to_several_pages_with_the_header_on_each(client, world):
+def test_long_application_runs_to_several_pages_with_the_header_on_each(client, world, profile):
     app = long_application(db.session, world, books=12, publications=45)
     client.login("it")
     data = _form_pdf(client, app.id).data
@@ -76,7 +77,7 @@ def test_long_application_runs_to_several_pages_with_the_header_on_each(client, 
     assert pages >= 3
     for page in range(1, pages + 1):
         text = compact(pdf_text(data, page))
-        assert "中国作家协会会员入会申请表" in text and "姓名：欧阳长篇" in text, page
+        assert profile.form.title in text and "姓名：欧阳长篇" in text, page
         assert f"申请序列号：{app.serial_no}" in text and f"第{page}页共{pages}页" in text, page
 
 
@@ -119,11 +120,11 @@ def test_page_one_is_not_blank_and_has_the_photo_box_where_declared(client, worl
     assert min(just_left) > 200  # nothing of the personal table runs under the photo
 
 
-def test_applicant_downloads_the_pdf_only_after_office_confirmation(client, world):
+def test_applicant_downloads_the_pdf_only_after_office_confirmation(client, world, profile):
     app = world.apps["a_submitted"]
     client.login("appl_a")
     r = client.get(f"/admin/documents/form.pdf?id={app.id}", follow_redirects=True)
-    assert "会员处确认后才能下载申请表和申报材料清单" in r.get_data(as_text=True)
+    assert profile.say("会员处确认后才能下载申请表和申报材料清单") in r.get_data(as_text=True)
     assert not r.data.startswith(b"%PDF")
     app.status = Status.office_confirmed  # test fixture: the office has confirmed
     db.session.commit()
