@@ -75,6 +75,15 @@ def post_form(client, data: dict, action: str = "draft", *, app_id=None, version
     return client.post(url, payload, token_from=HOME, follow_redirects=follow)
 
 
+def assert_listed_for_unit_a_only(client, name: str = "张晓河") -> None:
+    """Unit A's admin finds ``name`` in 申请入会管理, unit B's does not (the client ends logged in as admin_b)."""
+    client.login("admin_a")
+    assert name in client.text("/admin/applications/")
+    client.logout()
+    client.login("admin_b")
+    assert name not in client.text("/admin/applications/")
+
+
 def application_of(user) -> Application | None:
     db.session.expire_all()
     return db.session.scalars(select(Application).where(Application.applicant_id == user.id)
