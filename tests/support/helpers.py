@@ -69,3 +69,12 @@ class Client:
 
     def text(self, url, **kw) -> str:
         return self.raw.get(url, **kw).get_data(as_text=True)
+
+
+def redirect_target(response) -> tuple[str, dict[str, list[str]]]:
+    """Where a redirect leads: (path, query as ``parse_qs`` reads it); fails on anything but a redirect."""
+    from urllib.parse import parse_qs, urlsplit
+
+    assert response.status_code in (302, 303), (response.status_code, response.get_data(as_text=True)[-2000:])
+    target = urlsplit(response.headers["Location"])
+    return target.path, parse_qs(target.query)

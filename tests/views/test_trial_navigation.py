@@ -11,6 +11,7 @@ from wxk_admin.models import Application, Cycle, db
 
 from ..support.applicant import VALID
 from ..support.factories import make_app
+from ..support.helpers import redirect_target
 
 LIST = "/admin/applications/"
 
@@ -40,7 +41,8 @@ def test_back_to_list_after_edit_returns_to_the_filtered_list(client, world):
                           "birth_date": app.birth_date.isoformat(), "id_number": app.id_number,
                           "url": unescape(re.search(r'name="url" value="([^"]*)"', edit_page).group(1))})
     saved = client.post(edit_href, form)
-    assert saved.status_code == 302, saved.get_data(as_text=True)[-2000:]
+    path, query = redirect_target(saved)
+    assert path == "/admin/applications/details/" and query == {"id": [str(app.id)], "url": [list_url]}
     after = client.text(saved.headers["Location"])
     assert "改后笔名" in after
     back = unescape(re.search(r'id="btn-back" href="([^"]+)"', after).group(1))
@@ -180,6 +182,11 @@ def _transition(client, app, name, data):
                        {"id": app.id, "name": name, "version": app.version, **data})
 
 
+def _details(app):
+    """Where a done transition leads: the application's details page, 返回申请列表 going to the list."""
+    return "/admin/applications/details/", {"id": [str(app.id)], "url": [LIST]}
+
+
 def test_reject_checks_the_reason_before_asking_to_confirm(client, world):
     app = world.apps["a_submitted"]
     client.login("admin_a")
@@ -193,7 +200,7 @@ def test_reject_checks_the_reason_before_asking_to_confirm(client, world):
     assert asked.status_code == 200 and "确定驳回申请？" in html and "申请材料不全" in html
     assert db.session.get(Application, app.id).status == Status.submitted  # nothing yet
     done = _transition(client, app, "unit_reject", {"reasons": "申请材料不全", "confirmed": "1"})
-    assert done.status_code == 302
+    assert redirect_target(done) == _details(app)
     db.session.expire_all()
     assert db.session.get(Application, app.id).status == Status.rejected
 
@@ -210,7 +217,7 @@ def test_confirming_a_flagged_application_asks_once_naming_the_flag(client, worl
     db.session.expire_all()
     assert db.session.get(Application, app.id).status == Status.submitted
     done = _transition(client, app, "unit_confirm", {"opinion": "团体会员确认信息", "confirmed": "1"})
-    assert done.status_code == 302
+    assert redirect_target(done) == _details(app)
     db.session.expire_all()
     assert db.session.get(Application, app.id).status == Status.unit_confirmed
 
@@ -221,7 +228,7 @@ def test_confirming_an_unflagged_application_asks_nothing(client, world):
     db.session.commit()
     client.login("admin_a")
     done = _transition(client, app, "unit_confirm", {"opinion": "团体会员确认信息"})
-    assert done.status_code == 302
+    assert redirect_target(done) == _details(app)
     db.session.expire_all()
     assert db.session.get(Application, app.id).status == Status.unit_confirmed
 
