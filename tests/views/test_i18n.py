@@ -226,17 +226,24 @@ def test_page_size_choices_are_chinese(client, world):
     assert not re.search(r"\d+ items?\b", text)
 
 
-def test_cycles_and_units_read_association_and_rule_set_by_name(client, world):
-    """申请年度: 所属协会 and 资格规则 are chosen and read by their Chinese names, never cwa / cwa-2022."""
+def test_cycles_and_units_read_association_and_rule_set_by_name(client, world, profile):
+    """申请年度: 所属协会 and 资格规则 are chosen and read by their Chinese names, never cwa / cwa-2022
+    (jiangsu / jiangsu-2022 in Jiangsu)."""
+    from wxk_admin import profiles
+    from wxk_admin.rules import RULESETS
+
     from ..support.visible import reader_text
 
+    association, ruleset = profile.names.association, profile.rules.ruleset  # 中国作家协会, cwa-2022
+    code = re.compile(rf"\b{profile.code}\b")
+    other = next(profiles.of(c) for c in ("cwa", "jiangsu") if c != profile.code).names.association
     client.login("office")
     for url in ("/admin/cycles/", f"/admin/cycles/details/?id={world.cycle.id}", f"/admin/cycles/edit/?id={world.cycle.id}"):
         text = reader_text(client.text(url))
-        assert "中国作家协会" in text and "中国作家协会个人会员申请审批办法" in text, url
-        assert not re.search(r"\bcwa\b", text), url
+        assert association in text and RULESETS[ruleset].title in text, url  # 中国作家协会个人会员申请审批办法
+        assert not code.search(text), url
     form = client.text(f"/admin/cycles/edit/?id={world.cycle.id}")
-    assert re.search(r'<option[^>]*value="cwa-2022"[^>]*>\s*中国作家协会个人会员申请审批办法', form)
-    assert "江苏省作家协会" not in form  # a deployment offers its own association only (协会配置, issue 16)
+    assert re.search(rf'<option[^>]*value="{ruleset}"[^>]*>\s*{re.escape(RULESETS[ruleset].title)}', form)
+    assert other not in form  # a deployment offers its own association only (协会配置, issue 16)
     text = reader_text(client.text("/admin/units/"))
-    assert "中国作家协会" in text and not re.search(r"\bcwa\b", text)
+    assert association in text and not code.search(text)
