@@ -215,17 +215,27 @@ def test_post_without_csrf_is_refused(client, world):
     assert snapshot(app.id) == before
 
 
-def test_stale_version_is_refused_with_conflict_message(client, world):
+def _edited_by_someone_else(client, world, pen_name):
+    """a_submitted, changed by someone else after admin_a read it; admin_a logged in:
+    (the application, the version admin_a read, its row now)."""
     app = world.apps["a_submitted"]
     stale = app.version
-    # someone else edits first
-    app.pen_name = "别人改过"
+    app.pen_name = pen_name
     db.session.commit()
     before = snapshot(app.id)
     client.login("admin_a")
-    r = transition(client, app.id, "unit_confirm", {"opinion": "确认"}, version=stale)
+    return app, stale, before
+
+
+def _refused_as_stale(client, r, app, before):
     assert snapshot(app.id) == before
     assert workflow.CONFLICT_MESSAGE in client.text(r.headers["Location"])
+
+
+def test_stale_version_is_refused_with_conflict_message(client, world):
+    app, stale, before = _edited_by_someone_else(client, world, "别人改过")
+    r = transition(client, app.id, "unit_confirm", {"opinion": "确认"}, version=stale)
+    _refused_as_stale(client, r, app, before)
 
 
 # ---------------------------------------------------------------- the office: 确认并编号, 退回
@@ -359,15 +369,9 @@ def test_edit_with_bad_input_reshows_the_form_and_saves_nothing(client, world):
 
 
 def test_edit_with_stale_version_is_refused(client, world):
-    app = world.apps["a_submitted"]
-    stale = app.version
-    app.pen_name = "别人先改"
-    db.session.commit()
-    before = snapshot(app.id)
-    client.login("admin_a")
+    app, stale, before = _edited_by_someone_else(client, world, "别人先改")
     r = client.post(f"/admin/applications/edit/?id={app.id}", dict(VALID, version=stale))
-    assert snapshot(app.id) == before
-    assert workflow.CONFLICT_MESSAGE in client.text(r.headers["Location"])
+    _refused_as_stale(client, r, app, before)
 
 
 def test_edit_refused_after_confirmation_and_for_other_units(client, world):
