@@ -21,7 +21,7 @@ def _rejected_with_contacts(world):
     return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
 
 
-def test_office_sees_each_message_state_with_the_recipient_masked(client, world):
+def test_office_sees_each_message_state_with_the_recipient_masked(client, world, profile):
     email_row, sms_row = _rejected_with_contacts(world)
     sms_row.state, sms_row.attempts, sms_row.last_error = OutboxState.failed, 5, "短信网关返回错误（状态码 500）"
     db.session.commit()
@@ -38,7 +38,7 @@ def test_office_sees_each_message_state_with_the_recipient_masked(client, world)
     assert "138****1234" not in by_kind and "zh***@example.cn" not in by_kind
 
     details = client.text(f"/admin/outbox/details/?id={email_row.id}")
-    assert "【中国作家协会】您的入会申请已被驳回" in details and "理由：申请材料不全" in details
+    assert f"【{profile.names.association}】您的入会申请已被驳回" in details and "理由：申请材料不全" in details
     assert "zh***@example.cn" in details and ID_NUMBER not in details and ID_NUMBER not in page
 
 
@@ -51,7 +51,7 @@ def test_units_and_applicants_do_not_see_the_outbox(client, world):
         client.logout()
 
 
-def test_it_edits_a_template_and_the_next_message_uses_it(client, world):
+def test_it_edits_a_template_and_the_next_message_uses_it(client, world, profile):
     client.login("it")
     page = client.text("/admin/outbox-templates/")
     assert "驳回申请" in page and "【{协会}】您的入会申请已被驳回" in page and "{姓名}" in page
@@ -63,7 +63,7 @@ def test_it_edits_a_template_and_the_next_message_uses_it(client, world):
     assert "已保存通知模板「驳回申请」" in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text and "<script>alert(1)</script>" not in text
     [row] = _rejected_with_contacts(world)[:1]
-    assert row.subject == "【中国作家协会】入会申请驳回通知 <script>alert(1)</script>"
+    assert row.subject == f"【{profile.names.association}】入会申请驳回通知 <script>alert(1)</script>"
     assert row.body == "甲一同志：您的申请被甲省作家协会驳回，理由：申请材料不全。"
 
 
