@@ -20,6 +20,7 @@ from .audit import Actor, record, send_message
 from .errors import Refused
 from ..enums import CLOSED_STATUSES, Eligibility, Role, Status
 from ..models import Application, Cycle, MaterialItem, User, utcnow
+from ..params import id_arg
 
 UNIT_CONFIRM_DEFAULT = "团体会员确认信息"
 CONFLICT_MESSAGE = "该申请已被他人处理，请刷新后重试"
@@ -327,9 +328,8 @@ def apply_many(session, ids, name: str, actor: Actor, *, opinion: str | None = N
     alternatives = BULK_ALTERNATIVES.get(name, (name,))
     result = BulkResult()
     for raw_id in ids:
-        try:
-            app_id = int(raw_id)
-        except (TypeError, ValueError):
+        app_id = id_arg(raw_id)  # past BIGINT too: no row, and the database could not bind it
+        if app_id is None:
             result.refused.append((raw_id, "", "编号无效"))
             continue
         application = session.scalar(select(Application).where(Application.id == app_id,

@@ -28,6 +28,7 @@ from .base import EDIT, EXPORT, READ, SecureModelView, current_actor, list_link,
 from .downloads import download
 from .exports import ExportMixin
 from .filters import application_filters
+from .outcome import outcome, scoped_or_404
 
 # Who may correct an applicant's data directly (修改信息), and in which states.
 EDITABLE_STATES = {Role.unit_admin: {Status.submitted}, Role.it_admin: set(Status)}
@@ -181,9 +182,7 @@ class ApplicationView(ExportMixin, SecureModelView):
     @expose("/edit/", methods=("GET", "POST"))
     def edit_view(self):
         """修改信息 — the applicant's own form (all sections, child rows too), saved with a per-field audit."""
-        application = self.get_one(request.args.get("id"))
-        if application is None:
-            abort(404)
+        application = scoped_or_404(Application, request.args.get("id"))
         return_url = request_return_url(self.get_url(".index_view"))
         details_url = self.get_url(".details_view", id=application.id, url=return_url)
         if not self.may_edit(application):
@@ -198,18 +197,13 @@ class ApplicationView(ExportMixin, SecureModelView):
             errors = applying.input_problems(cleaned, application, dt.date.today(), changed_only=True)
             form = ApplicationForm.for_values(cleaned.values, cleaned.unstored)
             if not errors:
-                try:
+                with outcome() as done:
                     result = applying.save_sections(db.session, application, cleaned.values, current_actor(),
                                                     reason=(request.form.get("change_reason") or "").strip() or None,
                                                     unstored=cleaned.unstored,
                                                     expected_version=request.form.get("version"))
-                    db.session.commit()
-                except workflow.Conflict as exc:
-                    db.session.rollback()
-                    flash(str(exc), "error")
-                    return redirect(details_url)
-                flash(f"已修改 {len(result.after)} 项信息" if result.changed else "未修改任何内容",
-                      "success" if result.changed else "info")
+                    done.say(f"已修改 {len(result.after)} 项信息" if result.changed else "未修改任何内容",
+                             "success" if result.changed else "info")
                 return redirect(details_url)
         return self.render("applications/edit.html", app=application, form=form, errors=errors,
                            label_of=applying.label_of, counted_characters=counted_characters,
@@ -220,9 +214,7 @@ class ApplicationView(ExportMixin, SecureModelView):
 
     @expose("/details/")
     def details_view(self):
-        application = self.get_one(request.args.get("id"))
-        if application is None:
-            abort(404)
+        application = scoped_or_404(Application, request.args.get("id"))
         return_url = request_return_url(self.get_url(".index_view"))
         return self.render(self.details_template, app=application, return_url=return_url,
                            buttons=self._buttons(application, return_url), may_edit=self.may_edit(application),
@@ -253,9 +245,9 @@ class ApplicationView(ExportMixin, SecureModelView):
     @expose("/transition/", methods=("GET", "POST"))
     def transition_view(self):
         """The form behind a workflow button: opinion (prefilled) or reasons; POST applies it."""
-        application = self.get_one(request.values.get("id"))
+        application = scoped_or_404(Application, request.values.get("id"))
         transition = workflow.TRANSITIONS.get(request.values.get("name", ""))
-        if application is None or transition is None or not transition.generic:
+        if transition is None or not transition.generic:
             abort(404)
         return_url = request_return_url(self.get_url(".index_view"))
         details_url = self.get_url(".details_view", id=application.id, url=return_url)
@@ -265,33 +257,27 @@ class ApplicationView(ExportMixin, SecureModelView):
             return redirect(details_url)
         error = None
         if request.method == "POST" and not request.form.get("back"):  # 返回修改: the form again, as filled
-            try:
+            with outcome(flash_refusal=False) as done:
                 opinion = request.form.get("opinion", "")
                 if transition.needs_reason and transition.opinion_field == "reject_reasons":
                     opinion = workflow.compose_reason(request.form.getlist("reasons"), request.form.get("other"))
                 # The reason first; then, once, 「确定…？」 for a danger button or a flagged application.
                 opinion = workflow.checked_opinion(transition, opinion, application)
                 cautions = workflow.cautions(transition, application)
-                if (transition.danger or cautions) and request.form.get("confirmed") != "1":
+                if (transition.danger or cautions) and request.form.get("confirmed") != "1":  # nothing changed yet
                     return self.render("applications/transition.html", app=application, transition=transition,
                                        question=actions.for_transition(transition.name).confirm, cautions=cautions,
                                        opinion=opinion, form_data=request.form, return_url=return_url,
                                        details_url=details_url)
-                outcome = workflow.apply(db.session, application, transition.name, current_actor(),
-                                         opinion=opinion, expected_version=request.form.get("version"))
-                db.session.commit()
-            except workflow.TransitionRefused as exc:
-                db.session.rollback()
-                error = str(exc)
-                if isinstance(exc, workflow.Conflict):
-                    flash(error, "error")
-                    return redirect(details_url)
-            else:
-                message = f"已{say(transition.label)}：{application.name}，当前状态「{status_label(application.status)}」"
-                if outcome.serial_no:
-                    message += f"，申请序列号 {outcome.serial_no}"
-                flash(message, "success")
+                result = workflow.apply(db.session, application, transition.name, current_actor(),
+                                        opinion=opinion, expected_version=request.form.get("version"))
+                done.say(f"已{say(transition.label)}：{application.name}，当前状态「{status_label(application.status)}」"
+                         + (f"，申请序列号 {result.serial_no}" if result.serial_no else ""))
+            if isinstance(done.refused, workflow.Conflict):  # someone else acted: the page as it is now
+                flash(done.message, "error")
+            if done.refused is None or isinstance(done.refused, workflow.Conflict):
                 return redirect(details_url)
+            error = done.message  # beside what was typed
         return self.render("applications/transition.html", app=application, transition=transition,
                            reasons=workflow.REJECT_REASONS, other_reason=workflow.OTHER_REASON, error=error,
                            cautions=workflow.cautions(transition, application), question=None,
@@ -302,9 +288,7 @@ class ApplicationView(ExportMixin, SecureModelView):
         """下载申请表 — {姓名}入会申请表.xlsx."""
         if not actions.allowed("download_form", _current_role()):  # 身份证号 and contact data: not 纪检监察
             abort(403)
-        application = self.get_one(request.args.get("id"))
-        if application is None:
-            abort(404)
+        application = scoped_or_404(Application, request.args.get("id"))
         return download(build_application_form(application), form_filename(application))
 
     # ------------------------------------------------------------ bulk actions
@@ -341,9 +325,9 @@ class ApplicationView(ExportMixin, SecureModelView):
         transition = workflow.TRANSITIONS.get(name)
         if transition is None or not transition.bulk or Role(current_user.role) not in transition.roles:
             abort(403)
-        result = workflow.apply_many(db.session, request.form.getlist("rowid"), name, current_actor(),
-                                     opinion=request.form.get("opinion"))
-        db.session.commit()
+        with outcome():
+            result = workflow.apply_many(db.session, request.form.getlist("rowid"), name, current_actor(),
+                                         opinion=request.form.get("opinion"))
         return self.render("applications/bulk_result.html", transition=transition, result=result,
                            return_url=request_return_url(self.get_url(".index_view")))
 

@@ -24,7 +24,7 @@ from ..enums import STATUS_BADGE, LabelledEnum, Role, Status
 from ..errors import render_error
 from ..domain.layout import local_datetime
 from ..models import db
-from ..params import id_arg, int_arg
+from ..params import id_arg, id_list, int_arg
 from ..security import current_actor, this_page  # current_actor: also imported from here by the views
 from ..web import say
 from ..documents.xlsx import content_disposition, safe_value
@@ -311,14 +311,14 @@ class SecureModelView(RoleGate, ModelView):
 
     def scoped_ids(self, ids) -> list:
         """The rows among ``ids`` the user may touch (actions receive raw id strings)."""
-        clean = [pk for pk in map(id_arg, ids) if pk is not None]
+        clean = id_list(ids)
         if not clean:
             return []
         return self.get_query().filter(self.model.id.in_(clean)).all()
 
     def action_delete(self, ids):
         # Flask-Admin compares the key with the raw id strings, which PostgreSQL refuses (integer = varchar).
-        return super().action_delete([pk for pk in map(id_arg, ids) if pk is not None])
+        return super().action_delete(id_list(ids))
 
     action_delete._action = ModelView.action_delete._action  # the same 删除 action, registered as Flask-Admin's
 

@@ -7,7 +7,6 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
@@ -16,8 +15,9 @@ from ..documents import xlsx
 from ..domain.audit import record
 from ..enums import Role
 from ..extensions import db
-from ..models import CipRecord, utcnow
+from ..models import Application, CipRecord, utcnow
 from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureBaseView, SecureModelView, current_actor, role_of
+from .outcome import outcome, scoped_or_404
 
 CATEGORY = "CIP 核验"
 COMPARE_ROLES = frozenset({Role.unit_admin, Role.office, Role.it_admin, Role.expert})
@@ -114,18 +114,18 @@ class CipImportView(SecureBaseView):
                 except ValueError as exc:
                     error = str(exc)
                 else:
-                    report = cip.import_rows(db.session, rows, current_actor(), confirm=False,
-                                             source_name=filename)
-                    if report.imported:
-                        db.session.commit()
-                        flash(f"已导入 {report.created + report.updated} 条 CIP 数据"
-                              f"（新增 {report.created}，更新 {report.updated}）", "success")
-                    elif not report.rows:
-                        error = "文件中没有数据行"
-                    else:
-                        if report.good:
-                            payload = _serializer().dumps({"name": filename, "rows": rows})
-                        flash(f"{len(report.bad)} 行有错误，未导入任何数据", "error")
+                    with outcome() as done:  # a file without errors is imported at once
+                        report = cip.import_rows(db.session, rows, current_actor(), confirm=False,
+                                                 source_name=filename)
+                        if report.imported:
+                            done.say(f"已导入 {report.created + report.updated} 条 CIP 数据"
+                                     f"（新增 {report.created}，更新 {report.updated}）")
+                        elif report.rows:  # errors: nothing imported; the good rows wait for 确认导入
+                            if report.good:
+                                payload = _serializer().dumps({"name": filename, "rows": rows})
+                            done.say(f"{len(report.bad)} 行有错误，未导入任何数据", "error")
+                        else:
+                            error = "文件中没有数据行"
         return self.render("cip/import.html", report=report, payload=payload, filename=filename, error=error,
                            labels=cip_sources.FIELD_LABELS)
 
@@ -136,13 +136,14 @@ class CipImportView(SecureBaseView):
         except BadSignature:
             flash("导入数据已失效或被修改，请重新上传文件", "error")
             return redirect(url_for(".index"))
-        report = cip.import_rows(db.session, data["rows"], current_actor(), confirm=True, source_name=data["name"])
-        if report.imported:
-            db.session.commit()
-            flash(f"已导入 {len(report.good)} 行正确数据（新增 {report.created}，更新 {report.updated}），"
-                  f"跳过 {len(report.bad)} 行错误数据", "success")
-        else:
-            flash("没有可导入的正确数据", "error")
+        with outcome() as done:
+            report = cip.import_rows(db.session, data["rows"], current_actor(), confirm=True,
+                                     source_name=data["name"])
+            if report.imported:
+                done.say(f"已导入 {len(report.good)} 行正确数据（新增 {report.created}，更新 {report.updated}），"
+                         f"跳过 {len(report.bad)} 行错误数据")
+            else:
+                done.say("没有可导入的正确数据", "error")
         return self.render("cip/import.html", report=report, payload=None, filename=data["name"], error=None,
                            labels=cip_sources.FIELD_LABELS)
 
@@ -159,15 +160,9 @@ class CipCompareView(SecureBaseView):
     def index(self):
         return redirect(url_for("applications.index_view"))
 
-    def _application(self, raw_id):
-        application = access.visible_application(db.session, current_user, raw_id)
-        if application is None:
-            abort(404)
-        return application
-
     @expose("/compare/")
     def compare_view(self):
-        application = self._application(request.args.get("id"))
+        application = scoped_or_404(Application, request.args.get("id"))
         # A GET never writes: remote answers are shown, not cached (the recheck POST caches them).
         result = cip.check_application(db.session, application, cache=False)
         stale = bool(application.cip_flagged) != result.flagged or any(
@@ -180,22 +175,16 @@ class CipCompareView(SecureBaseView):
     def recheck_view(self):
         if role_of(current_user) not in RECHECK_ROLES:
             abort(403)
-        application = self._application(request.form.get("id"))
+        application = scoped_or_404(Application, request.form.get("id"))
         before = {"cip_flagged": bool(application.cip_flagged),
                   "books": {b.id: b.cip_status for b in application.books}}
-        try:
+        with outcome(stale="该申请刚被他人修改，请刷新后重试") as done:
             cip.refresh_flag(db.session, application)
             after = {"cip_flagged": bool(application.cip_flagged),
                      "books": {b.id: b.cip_status for b in application.books}}
             record(db.session, current_actor(), "cip_check", application, application_id=application.id,
                    before=before, after=after, reason="核验 CIP 信息：更新 CIP 存疑标记")
-            db.session.commit()
-        except StaleDataError:
-            db.session.rollback()
-            flash("该申请刚被他人修改，请刷新后重试", "error")
-        else:
-            flash("已重新核验并更新 CIP 存疑标记" + ("（存疑）" if application.cip_flagged else "（无存疑）"),
-                  "success")
+            done.say("已重新核验并更新 CIP 存疑标记" + ("（存疑）" if application.cip_flagged else "（无存疑）"))
         return redirect(url_for(".compare_view", id=application.id))
 
 

@@ -1,8 +1,9 @@
 """会员发展 (issue 8): paper materials, expert pool and groups, votes, secretariat, notice, onboarding;
 and the expert's own pages (审读投票).
 
-Thin views: every change is a POST calling one function of ``wxk_admin.domain.consultation``; a
-refusal rolls back, shows its Chinese message and re-shows the page with what was typed.
+Thin views: every change is a POST calling one function of ``wxk_admin.domain.consultation`` through
+``outcome``; a refusal rolls back, shows its Chinese message and re-shows the page with what was typed.
+What a page reads comes from ``domain.consultation_queries``.
 """
 from __future__ import annotations
 
@@ -11,36 +12,37 @@ import datetime as dt
 from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 
-from ..domain import access, cycles, layout
+from ..domain import access, consultation_queries as queries, cycles, layout
 from ..domain.consultation.common import Refused
 from ..domain.consultation.materials import (PRE_MATERIAL_STATES, add_material_item, holder_of, mark_all_materials,
                                              mark_material, materials_received, missing_after_deadline)
-from ..domain.consultation.experts import (DRAW_SIZE, add_member, assign, available_experts, create_group, draw_group,
-                                           draw_record, profile_categories, profile_problems, remove_member)
+from ..domain.consultation.experts import (DRAW_SIZE, add_member, assign, create_group, draw_group, draw_record,
+                                           profile_categories, profile_problems, remove_member)
 from ..domain.consultation.recusal import declare_recusal, possible_conflicts, record_recusal
 from ..domain.consultation.voting import (cast_vote, close_vote, expert_applications, expert_recusal_count,
                                           group_closed, my_vote, vote_monitor)
 from ..domain.consultation.secretariat import record_secretariat
 from ..domain.consultation.notice import (NOTICE_DAYS, check_objection, close_notice, decide_objection,
-                                          notice_candidates, notice_dates, notice_rows, open_notice, public_row,
-                                          publish, record_objection)
+                                          notice_candidates, notice_dates, open_notice, public_row, publish,
+                                          record_objection)
 from ..domain.consultation.onboarding import onboarding_rows, record_contact, set_onboarding
 from ..domain.consultation.disqualification import disqualify
+from ..documents.materials_xlsx import missing_materials_xlsx
 from ..enums import Category, ContactMethod, RecusalReason, Role, Status, VoteChoice
 from ..extensions import db
-from ..models import Application, ExpertGroup, ExpertProfile, Notice, Objection, User
+from ..models import Application, ExpertGroup, ExpertProfile, Notice, User
+from ..params import id_arg, int_arg, id_list
 from ..security import request_return_url
-from ..domain.workflow import TransitionRefused
 from ..web import say, status_label
-from ..documents.xlsx import table_xlsx
 from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureBaseView, SecureModelView, current_actor
 from .downloads import download
+from .outcome import outcome
 
 MENU = "会员发展"
 PAGE_SIZE = 50
+MAX_PAGE = 10 ** 6  # beyond any real list, well within OFFSET's range
 
 
 def _safe_next(default: str) -> str:
@@ -57,8 +59,15 @@ def _bulk_flash(result, done_text: str) -> None:
 
 
 def _page() -> int:
-    raw = request.args.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() else 1
+    return int_arg(request.args.get("page", "1"), minimum=1, maximum=MAX_PAGE) or 1
+
+
+def _posted_row(model, field: str, missing: str):
+    """The row the form's ``field`` names, within the user's scope; else the page's refusal ``missing``."""
+    row = access.scoped_row(db.session, current_user, model, request.form.get(field))
+    if row is None:
+        raise Refused(missing)
+    return row
 
 
 # ================================================================ 纸质材料 (unit admins and the office)
@@ -67,29 +76,13 @@ def _page() -> int:
 class MaterialsView(SecureBaseView):
     roles = frozenset({Role.unit_admin, Role.office})
 
-    def _apps(self, status: str | None):
-        cycle = cycles.current_cycle(db.session)
-        query = select(Application).where(access.application_filter(current_user),
-                                          Application.status.in_(PRE_MATERIAL_STATES))
-        if cycle is not None:
-            query = query.where(Application.cycle_id == cycle.id)
-        if status in {s.value for s in PRE_MATERIAL_STATES}:
-            query = query.where(Application.status == Status(status))
-        elif current_user.role == Role.office:
-            query = query.where(Application.status == Status.office_confirmed)
-        q = request.args.get("q", "").strip()
-        if q:
-            query = query.where((Application.name.contains(q)) | (Application.serial_no.contains(q)))
-        return cycle, query.order_by(Application.serial_seq, Application.id)
-
     def _render(self, form=None, error=None, code=200):
         status = request.args.get("status")
-        cycle, query = self._apps(status)
-        page = _page()
-        apps = db.session.scalars(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
-        more = len(apps) > PAGE_SIZE
+        cycle, page = cycles.current_cycle(db.session), _page()
+        apps, more = queries.materials_queue(db.session, current_user, cycle, status,
+                                             request.args.get("q", "").strip(), page, PAGE_SIZE)
         holder = holder_of(current_user)
-        return self.render("consultation/materials.html", cycle=cycle, apps=apps[:PAGE_SIZE], more=more, page=page,
+        return self.render("consultation/materials.html", cycle=cycle, apps=apps, more=more, page=page,
                            holder=holder, status=status, states=PRE_MATERIAL_STATES, form=form or {},
                            error=error, today=dt.date.today(), q=request.args.get("q", "")), code
 
@@ -97,45 +90,39 @@ class MaterialsView(SecureBaseView):
     def index(self):
         return self._render()
 
-    def _do(self, fn, ok: str):
-        try:
-            fn()
-            db.session.commit()
-            flash(ok, "success")
-            return redirect(_safe_next(url_for(".index")))
-        except TransitionRefused as exc:
-            db.session.rollback()
-            return self._render(form=request.form, error=str(exc), code=400)
+    def _do(self, ok: str, call, *args, **kwargs):
+        with outcome(ok, flash_refusal=False) as done:
+            call(db.session, current_actor(), *args, **kwargs)
+        if done.refused:
+            return self._render(form=request.form, error=done.message, code=400)
+        return redirect(_safe_next(url_for(".index")))
 
     @expose("/mark/", methods=("POST",))
     def mark(self):
         f = request.form
-        return self._do(lambda: mark_material(db.session, current_actor(), f.get("item_id"),
-                                              received=f.get("received") == "1", on=f.get("on") or None,
-                                              by=f.get("by")), "已登记")
+        return self._do("已登记", mark_material, f.get("item_id"), received=f.get("received") == "1",
+                        on=f.get("on") or None, by=f.get("by"))
 
     @expose("/mark-all/", methods=("POST",))
     def mark_all(self):
         f = request.form
-        return self._do(lambda: mark_all_materials(db.session, current_actor(), f.get("application_id"),
-                                                   on=f.get("on") or None, by=f.get("by")),
-                        "已登记全部材料收到")
+        return self._do("已登记全部材料收到", mark_all_materials, f.get("application_id"),
+                        on=f.get("on") or None, by=f.get("by"))
 
     @expose("/add-item/", methods=("POST",))
     def add_item(self):
         f = request.form
-        return self._do(lambda: add_material_item(db.session, current_actor(), f.get("application_id"),
-                                                  f.get("name"), f.get("copies") or 1,
-                                                  f.get("original") == "1"), "已添加材料条目")
+        return self._do("已添加材料条目", add_material_item, f.get("application_id"), f.get("name"),
+                        f.get("copies") or 1, f.get("original") == "1")
 
     @expose("/received/", methods=("POST",))
     def received(self):
         if current_user.role != Role.office:
             return self._render(error=say("只有会员处可以确认材料已收齐"), code=403)
-        ids = request.form.getlist("ids")
-        result = materials_received(db.session, current_actor(), ids)
-        db.session.commit()
-        _bulk_flash(result, "材料已收齐")
+        with outcome() as done:
+            result = materials_received(db.session, current_actor(), id_list(request.form.getlist("ids")))
+        if not done.refused:
+            _bulk_flash(result, "材料已收齐")
         return redirect(_safe_next(url_for(".index")))
 
     @expose("/missing/")
@@ -146,21 +133,15 @@ class MaterialsView(SecureBaseView):
 
     @expose("/missing.xlsx")
     def missing_xlsx(self):
-        cycle = cycles.current_cycle(db.session)
-        rows = missing_after_deadline(db.session, current_user, cycle)
-        header = ["申请序列号", "姓名", "常用名", "推荐单位", "门类", "状态", "尚缺材料"]
-        table = ([row.application.serial_no, row.application.name, row.application.pen_name,
-                  row.application.unit.name if row.application.unit else "直接申报", row.application.category,
-                  row.application.status, "、".join(m.name for m in row.missing) or "材料清单为空"]
-                 for row in rows)
-        return download(table_xlsx("逾期未交材料", header, table), "逾期未交纸质材料.xlsx")
+        rows = missing_after_deadline(db.session, current_user, cycles.current_cycle(db.session))
+        return download(missing_materials_xlsx(rows), "逾期未交纸质材料.xlsx")
 
 
 # ================================================================ 专家库 (ExpertProfile)
 
 
 def _expert_users():
-    return db.session.scalars(select(User).where(User.role == Role.expert).order_by(User.full_name))
+    return queries.expert_accounts(db.session)
 
 
 class ExpertProfileView(SecureModelView):
@@ -210,9 +191,11 @@ class ConsultationView(SecureBaseView):
     def _cycle(self):
         return cycles.current_cycle(db.session)
 
-    def _fail(self, page, exc, **kw):
-        db.session.rollback()
-        return page(form=request.form, error=str(exc), code=400, **kw)
+    def _after(self, done, page, target: str):
+        """A refusal re-shows ``page`` with what was typed and the reason; a success goes to ``target``."""
+        if done.refused:
+            return page(form=request.form, error=done.message, code=400)
+        return redirect(target)
 
     @expose("/")
     def index(self):
@@ -222,12 +205,8 @@ class ConsultationView(SecureBaseView):
 
     def _groups_page(self, form=None, error=None, code=200):
         cycle = self._cycle()
-        groups = {}
-        if cycle is not None:
-            groups = {Category(g.category): g for g in db.session.scalars(
-                select(ExpertGroup).where(ExpertGroup.cycle_id == cycle.id))}
-        today = dt.date.today()
-        pool = {cat: available_experts(db.session, cat, today) for cat in Category}
+        groups = queries.groups_by_category(db.session, cycle)
+        pool = queries.expert_pool(db.session, dt.date.today())
         draws = {g.id: draw_record(db.session, g) for g in groups.values()}
         listed = {p.user_id: p for profiles in pool.values() for p in profiles}
         all_available = sorted(listed.values(), key=lambda p: p.user_id)
@@ -242,56 +221,39 @@ class ConsultationView(SecureBaseView):
     @expose("/groups/create/", methods=("POST",))
     def group_create(self):
         f = request.form
-        try:
+        with outcome(flash_refusal=False) as done:
             if f.get("mode") == "draw":
                 group = draw_group(db.session, current_actor(), self._cycle(), f.get("category"), f.get("n"),
                                    seed=f.get("seed"))
-                msg = f"已随机抽取 {len(group.members)} 名专家（种子 {group.draw_seed}）"
+                done.say(f"已随机抽取 {len(group.members)} 名专家（种子 {group.draw_seed}）")
             else:
                 group = create_group(db.session, current_actor(), self._cycle(), f.get("category"),
                                      f.getlist("experts"))
-                msg = f"已组建咨询组（{len(group.members)} 名专家）"
-            db.session.commit()
-        except TransitionRefused as exc:
-            return self._fail(self._groups_page, exc)
-        flash(msg, "success")
-        return redirect(url_for(".groups_view"))
+                done.say(f"已组建咨询组（{len(group.members)} 名专家）")
+        return self._after(done, self._groups_page, url_for(".groups_view"))
 
     @expose("/groups/member/", methods=("POST",))
     def group_member(self):
         f = request.form
-        group = db.session.get(ExpertGroup, int(f.get("group_id", "0") or 0)) if f.get("group_id", "").isdigit() else None
-        try:
-            if group is None:
-                raise Refused("咨询组不存在")
+        with outcome("已调整咨询组成员", flash_refusal=False) as done:
+            group = _posted_row(ExpertGroup, "group_id", "咨询组不存在")
             if f.get("op") == "remove":
                 remove_member(db.session, current_actor(), group, f.get("expert_id"))
             else:
                 add_member(db.session, current_actor(), group, f.get("expert_id"))
-            db.session.commit()
-        except TransitionRefused as exc:
-            return self._fail(self._groups_page, exc)
-        flash("已调整咨询组成员", "success")
-        return redirect(url_for(".groups_view"))
+        return self._after(done, self._groups_page, url_for(".groups_view"))
 
     # ------------------------------------------------------------ assignment
 
     def _assign_page(self, form=None, error=None, code=200):
         cycle = self._cycle()
-        apps = []
-        if cycle is not None:
-            apps = db.session.scalars(select(Application).where(
-                access.application_filter(current_user), Application.cycle_id == cycle.id,
-                Application.status == Status.materials_received)
-                .order_by(Application.category, Application.serial_seq)).all()
+        apps = queries.applications_at(db.session, current_user, cycle, Status.materials_received,
+                                       Application.category, Application.serial_seq)
         by_cat: dict[Category, list[Application]] = {}
         for app in apps:
             by_cat.setdefault(Category(app.category) if app.category else None, []).append(app)
-        groups = {}
-        if cycle is not None:
-            groups = {Category(g.category): g for g in db.session.scalars(
-                select(ExpertGroup).where(ExpertGroup.cycle_id == cycle.id))}
-        return self.render("consultation/assign.html", cycle=cycle, by_cat=by_cat, groups=groups,
+        return self.render("consultation/assign.html", cycle=cycle, by_cat=by_cat,
+                           groups=queries.groups_by_category(db.session, cycle),
                            form=form or {}, error=error, tab="assign"), code
 
     @expose("/assign/", methods=("GET", "POST"))
@@ -301,29 +263,20 @@ class ConsultationView(SecureBaseView):
         cycle = self._cycle()
         if cycle is None:
             return self._assign_page(error="没有当前申请年度", code=400)
-        ids = request.form.getlist("ids") or None
-        category = request.form.get("category") or None
-        try:
-            result = assign(db.session, current_actor(), cycle, category=category, ids=ids)
-            db.session.commit()
-        except TransitionRefused as exc:
-            return self._fail(self._assign_page, exc)
-        _bulk_flash(result, "已分配咨询组")
-        return redirect(url_for(".assign_view"))
+        with outcome(flash_refusal=False) as done:
+            result = assign(db.session, current_actor(), cycle, category=request.form.get("category") or None,
+                            ids=id_list(request.form.getlist("ids")) or None)
+        if not done.refused:
+            _bulk_flash(result, "已分配咨询组")
+        return self._after(done, self._assign_page, url_for(".assign_view"))
 
     # ------------------------------------------------------------ votes (tallies only) and recusals
 
     def _votes_page(self, form=None, error=None, code=200):
         cycle = self._cycle()
-        groups = []
-        if cycle is not None:
-            groups = db.session.scalars(select(ExpertGroup).where(ExpertGroup.cycle_id == cycle.id)
-                                        .order_by(ExpertGroup.category)).all()
-        selected = None
-        raw = request.args.get("group", "") or (form or {}).get("group_id", "")
-        if str(raw).isdigit():
-            selected = next((g for g in groups if g.id == int(raw)), None)
-        selected = selected or (groups[0] if groups else None)
+        groups = queries.cycle_groups(db.session, cycle)
+        wanted = id_arg(request.args.get("group", "") or (form or {}).get("group_id", ""))
+        selected = next((g for g in groups if g.id == wanted), None) or (groups[0] if groups else None)
         rows = vote_monitor(db.session, selected) if selected else []
         conflicts = possible_conflicts(db.session, selected) if selected and not selected.vote_closed_at else []
         return self.render("consultation/votes.html", cycle=cycle, groups=groups, group=selected, rows=rows,
@@ -336,40 +289,27 @@ class ConsultationView(SecureBaseView):
 
     @expose("/votes/close/", methods=("POST",))
     def votes_close(self):
-        raw = request.form.get("group_id", "")
-        group = db.session.get(ExpertGroup, int(raw)) if raw.isdigit() else None
-        try:
-            if group is None:
-                raise Refused("咨询组不存在")
+        group = None
+        with outcome(flash_refusal=False) as done:
+            group = _posted_row(ExpertGroup, "group_id", "咨询组不存在")
             result = close_vote(db.session, current_actor(), group)
-            db.session.commit()
-        except TransitionRefused as exc:
-            return self._fail(self._votes_page, exc)
-        passed = sum(1 for o in result.done if o.transition.name == "expert_pass")
-        flash(f"投票已截止：{len(result.done)} 件中 {passed} 件通过", "success")
-        return redirect(url_for(".votes_view", group=group.id))
+            passed = sum(1 for o in result.done if o.transition.name == "expert_pass")
+            done.say(f"投票已截止：{len(result.done)} 件中 {passed} 件通过")
+        return self._after(done, self._votes_page, url_for(".votes_view", group=group.id if group else None))
 
     @expose("/recusal/", methods=("POST",))
     def recusal(self):
         f = request.form
-        try:
+        with outcome("已登记回避", flash_refusal=False) as done:
             record_recusal(db.session, current_actor(), f.get("application_id"), f.get("expert_id"),
                            f.get("reason"), f.get("note"))
-            db.session.commit()
-        except TransitionRefused as exc:
-            return self._fail(self._votes_page, exc)
-        flash("已登记回避", "success")
-        return redirect(url_for(".votes_view", group=f.get("group_id")))
+        return self._after(done, self._votes_page, url_for(".votes_view", group=f.get("group_id")))
 
     # ------------------------------------------------------------ secretariat
 
     def _secretariat_page(self, form=None, error=None, code=200):
         cycle = self._cycle()
-        apps = []
-        if cycle is not None:
-            apps = db.session.scalars(select(Application).where(
-                access.application_filter(current_user), Application.cycle_id == cycle.id,
-                Application.status == Status.expert_passed).order_by(Application.serial_seq)).all()
+        apps = queries.applications_at(db.session, current_user, cycle, Status.expert_passed)
         return self.render("consultation/secretariat.html", cycle=cycle, apps=apps, form=form or {}, error=error,
                            tab="secretariat"), code
 
@@ -378,38 +318,21 @@ class ConsultationView(SecureBaseView):
         if request.method == "GET":
             return self._secretariat_page()
         f = request.form
-        try:
-            outcome = record_secretariat(db.session, current_actor(), f.get("application_id"),
-                                         present=f.get("present"), in_favour=f.get("in_favour"),
-                                         against=f.get("against"), abstain=f.get("abstain"))
-            db.session.commit()
-        except TransitionRefused as exc:
-            return self._fail(self._secretariat_page, exc)
-        flash(f"{outcome.application.name}：{status_label(outcome.transition.target)}", "success")
-        return redirect(url_for(".secretariat_view"))
+        with outcome(flash_refusal=False) as done:
+            result = record_secretariat(db.session, current_actor(), f.get("application_id"),
+                                        present=f.get("present"), in_favour=f.get("in_favour"),
+                                        against=f.get("against"), abstain=f.get("abstain"))
+            done.say(f"{result.application.name}：{status_label(result.transition.target)}")
+        return self._after(done, self._secretariat_page, url_for(".secretariat_view"))
 
     # ------------------------------------------------------------ notice and objections
 
     def _notice_page(self, form=None, error=None, code=200):
         cycle = self._cycle()
-        approved, notices = [], []
-        if cycle is not None:
-            approved = db.session.scalars(select(Application).where(
-                access.application_filter(current_user), Application.cycle_id == cycle.id,
-                Application.status == Status.secretariat_approved).order_by(Application.serial_seq)).all()
-            notices = db.session.scalars(select(Notice).where(Notice.cycle_id == cycle.id)
-                                         .order_by(Notice.starts_on.desc())).all()
-        blocks = []
-        for notice in notices:
-            apps = notice_rows(db.session, notice, (Status.on_notice, Status.admitted, Status.disqualified))
-            objections = {}
-            if apps:
-                for obj in db.session.scalars(select(Objection).where(
-                        Objection.application_id.in_([a.id for a in apps])).order_by(Objection.id)):
-                    objections.setdefault(obj.application_id, []).append(obj)
-            blocks.append((notice, apps, objections))
+        approved = queries.applications_at(db.session, current_user, cycle, Status.secretariat_approved)
         start = dt.date.today()
-        return self.render("consultation/notice.html", cycle=cycle, approved=approved, blocks=blocks,
+        return self.render("consultation/notice.html", cycle=cycle, approved=approved,
+                           blocks=queries.notice_blocks(db.session, cycle),
                            default_start=start, default_end=start + dt.timedelta(days=NOTICE_DAYS),
                            form=form or {}, error=error, tab="notice", today=dt.date.today()), code
 
@@ -421,64 +344,53 @@ class ConsultationView(SecureBaseView):
     def notice_open(self):
         """开始公示 in two steps: the names that will go public, then (ticked 「确认公示以下名单」) the notice."""
         f = request.form
-        ids = f.getlist("ids") or None
-        try:
-            if f.get("confirm") != "1":
+        ids = id_list(f.getlist("ids")) or None
+        if f.get("confirm") != "1":
+            with outcome(flash_refusal=False) as done:  # reads only: nothing to commit
                 starts_on, ends_on = notice_dates(f.get("starts_on"), f.get("ends_on") or None)
                 apps = notice_candidates(db.session, current_actor(), self._cycle(), ids)
-                return self.render("consultation/notice_confirm.html", apps=apps, starts_on=starts_on,
-                                   ends_on=ends_on, public_row=public_row, tab="notice")
+            if done.refused:
+                return self._after(done, self._notice_page, "")
+            return self.render("consultation/notice_confirm.html", apps=apps, starts_on=starts_on,
+                               ends_on=ends_on, public_row=public_row, tab="notice")
+        with outcome(flash_refusal=False) as done:
             notice = open_notice(db.session, current_actor(), self._cycle(), f.get("starts_on"),
                                  f.get("ends_on") or None, ids=ids)
-            db.session.commit()
-        except TransitionRefused as exc:
-            return self._fail(self._notice_page, exc)
-        flash(f"已开始公示：{notice.starts_on} 至 {notice.ends_on}", "success")
-        return redirect(url_for(".notice_view"))
+            done.say(f"已开始公示：{notice.starts_on} 至 {notice.ends_on}")
+        return self._after(done, self._notice_page, url_for(".notice_view"))
 
     @expose("/notice/objection/", methods=("POST",))
     def notice_objection(self):
         f = request.form
         op = f.get("op")
-        try:
+        with outcome(flash_refusal=False) as done:
             if op == "record":
                 record_objection(db.session, current_actor(), f.get("application_id"), f.get("reporter"),
                                  f.get("content"))
-                msg = "已登记异议"
+                done.say("已登记异议")
             elif op == "check":
                 check_objection(db.session, current_actor(), f.get("objection_id"), f.get("check_note"))
-                msg = "已登记核查情况"
+                done.say("已登记核查情况")
             elif op == "decide":
                 if f.get("upheld") not in ("1", "0"):
                     raise Refused("请选择书记处认定结果")
                 decide_objection(db.session, current_actor(), f.get("objection_id"), f.get("upheld") == "1")
-                msg = "已登记书记处认定"
+                done.say("已登记书记处认定")
             else:
                 raise Refused("未知操作")
-            db.session.commit()
-        except TransitionRefused as exc:
-            return self._fail(self._notice_page, exc)
-        flash(msg, "success")
-        return redirect(url_for(".notice_view"))
+        return self._after(done, self._notice_page, url_for(".notice_view"))
 
     @expose("/notice/close/", methods=("POST",))
     def notice_close(self):
-        f = request.form
-        notice = db.session.get(Notice, int(f["notice_id"])) if f.get("notice_id", "").isdigit() else None
-        try:
-            if notice is None:
-                raise Refused("公示不存在")
-            if f.get("op") == "publish":
+        with outcome(flash_refusal=False) as done:
+            notice = _posted_row(Notice, "notice_id", "公示不存在")
+            if request.form.get("op") == "publish":
                 publish(db.session, current_actor(), notice)
-                msg = "新会员名单已公布"
+                done.say("新会员名单已公布")
             else:
                 result = close_notice(db.session, current_actor(), notice)
-                msg = f"公示结束，{len(result.done)} 人公布入会"
-            db.session.commit()
-        except TransitionRefused as exc:
-            return self._fail(self._notice_page, exc)
-        flash(msg, "success")
-        return redirect(url_for(".notice_view"))
+                done.say(f"公示结束，{len(result.done)} 人公布入会")
+        return self._after(done, self._notice_page, url_for(".notice_view"))
 
     # ------------------------------------------------------------ onboarding
 
@@ -486,8 +398,7 @@ class ConsultationView(SecureBaseView):
         cycle = self._cycle()
         only_missing = request.args.get("missing") == "1"
         rows = onboarding_rows(db.session, current_user, cycle, only_missing=only_missing)
-        notifiers = {u.id: u for u in db.session.scalars(select(User).where(
-            User.id.in_([a.notified_by_id for a, _ in rows if a.notified_by_id])))} if rows else {}
+        notifiers = queries.users_by_id(db.session, [a.notified_by_id for a, _ in rows])
         return self.render("consultation/onboarding.html", cycle=cycle, rows=rows, only_missing=only_missing,
                            notifiers=notifiers, methods=ContactMethod.choices(), form=form or {}, error=error,
                            tab="onboarding", today=dt.date.today()), code
@@ -497,7 +408,7 @@ class ConsultationView(SecureBaseView):
         if request.method == "GET":
             return self._onboarding_page()
         f = request.form
-        try:
+        with outcome("已保存入会手续", flash_refusal=False) as done:
             if f.get("op") == "contact":
                 record_contact(db.session, current_actor(), f.get("application_id"), f.get("via"),
                                f.get("on") or None)
@@ -506,27 +417,17 @@ class ConsultationView(SecureBaseView):
                                registration_form_done=f.get("registration_form_done") == "1",
                                photos_received=f.get("photos_received") == "1",
                                dues_paid=f.get("dues_paid") == "1")
-            db.session.commit()
-        except TransitionRefused as exc:
-            return self._fail(self._onboarding_page, exc)
-        flash("已保存入会手续", "success")
-        return redirect(_safe_next(url_for(".onboarding_view")))
+        return self._after(done, self._onboarding_page, _safe_next(url_for(".onboarding_view")))
 
     # ------------------------------------------------------------ disqualification (第五条 5)
 
     @expose("/disqualify/", methods=("POST",))
     def disqualify(self):
         f = request.form
-        back = _safe_next(url_for(".groups_view"))
-        try:
+        with outcome("已取消申请资格，并已通知申请者"):
             disqualify(db.session, current_actor(), f.get("application_id"), f.getlist("reasons"),
                        f.get("detail"))
-            db.session.commit()
-            flash("已取消申请资格，并已通知申请者", "success")
-        except TransitionRefused as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        return redirect(back)
+        return redirect(_safe_next(url_for(".groups_view")))
 
 
 # ================================================================ 审读投票 (the expert)
@@ -595,30 +496,26 @@ class ExpertReviewView(SecureBaseView):
     def app_view(self):
         return self._app_page(request.args.get("id"))
 
+    def _after(self, done):
+        f = request.form
+        if done.refused:
+            return self._app_page(f.get("application_id"), form=f, error=done.message, code=400)
+        return redirect(url_for(".index"))
+
     @expose("/vote/", methods=("POST",))
     def vote(self):
         f = request.form
-        try:
+        with outcome("投票已提交", flash_refusal=False) as done:
             cast_vote(db.session, current_actor(), f.get("application_id"), f.get("choice"), f.get("note"))
-            db.session.commit()
-        except TransitionRefused as exc:
-            db.session.rollback()
-            return self._app_page(f.get("application_id"), form=f, error=str(exc), code=400)
-        flash("投票已提交", "success")
-        return redirect(url_for(".index"))
+        return self._after(done)
 
     @expose("/recuse/", methods=("POST",))
     def recuse(self):
         f = request.form
-        try:
+        with outcome("已申请回避，该申请不再向您显示", flash_refusal=False) as done:
             declare_recusal(db.session, current_actor(), f.get("application_id"), f.get("reason"),
                             f.get("note"))
-            db.session.commit()
-        except TransitionRefused as exc:
-            db.session.rollback()
-            return self._app_page(f.get("application_id"), form=f, error=str(exc), code=400)
-        flash("已申请回避，该申请不再向您显示", "success")
-        return redirect(url_for(".index"))
+        return self._after(done)
 
 
 def register(admin) -> None:

@@ -5,20 +5,21 @@ The views only find the rows (``access`` scope) and send the bytes ``wxk_admin.d
 """
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..domain import access, applying
+from ..domain import applying
 from ..documents import form as application_form
 from ..documents import lists, materials, statistics
 from ..enums import Role
 from ..extensions import db
-from ..models import Cycle
+from ..models import Application, Cycle
 from ..documents.materials_xlsx import build_materials_checklist, materials_filename
 from .base import SecureBaseView
 from .downloads import download
+from .outcome import scoped_or_404
 
 BATCH_LIMIT = 60  # forms in one 批量下载申请表
 
@@ -57,9 +58,7 @@ class DocumentsView(SecureBaseView):
 
     def _application(self):
         """The addressed application in the user's scope; an applicant's only once the office has confirmed."""
-        application = access.visible_application(db.session, current_user, request.args.get("id"))
-        if application is None:
-            abort(404)
+        application = scoped_or_404(Application, request.args.get("id"))
         if current_user.role == Role.applicant and application.status not in applying.DOWNLOAD_STATES:
             flash(f"{current_app.extensions['wxk_profile'].names.office_short}确认后才能下载申请表和申报材料清单", "error")
             return None, redirect(url_for("applicant.index", id=application.id))

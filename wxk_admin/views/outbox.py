@@ -1,7 +1,7 @@
 """站外通知 (issue 15.5): the delivery state of each e-mail / SMS (office, IT) and the templates per kind (IT)."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import redirect, request, url_for
 from flask_admin import expose
 from flask_admin.contrib.sqla.filters import FilterEqual
 from markupsafe import Markup
@@ -11,6 +11,7 @@ from ..enums import Role
 from ..models import OutboxChannel, OutboxMessage, OutboxState, db
 from ..web import say
 from .base import READ, SecureBaseView, SecureModelView, current_actor
+from .outcome import outcome
 
 MENU = "会员发展"
 
@@ -89,14 +90,11 @@ class OutboxTemplateView(SecureBaseView):
     def save_view(self):
         kind = request.form.get("kind", "")
         subject, body = request.form.get("subject", ""), request.form.get("body", "")
-        try:
+        with outcome(failure="通知模板未保存：{}") as done:
             outbox.save_template(db.session, current_actor(), kind, subject, body)
-        except outbox.TemplateError as exc:
-            db.session.rollback()
-            flash(f"通知模板未保存：{exc}", "error")
-            return self._page({kind: str(exc)}, {kind: (subject, body)}), 400
-        db.session.commit()
-        flash(f"已保存通知模板「{outbox.KIND_LABELS[kind]}」", "success")
+            done.say(f"已保存通知模板「{outbox.KIND_LABELS[kind]}」")
+        if done.refused:
+            return self._page({kind: done.message}, {kind: (subject, body)}), 400
         return redirect(url_for(".index") + f"#tpl-{kind}")
 
 

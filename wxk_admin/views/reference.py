@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import flash, redirect, request
+from flask import redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_login import current_user
@@ -22,6 +22,7 @@ from ..rules import RULESETS
 from ..security import request_return_url
 from ..web import forget_unread_count, say
 from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureModelView, current_actor
+from .outcome import outcome
 
 ALL = frozenset({READ, CREATE, EDIT, DELETE, EXPORT})
 IT_ONLY = {Role.it_admin: ALL}
@@ -103,34 +104,33 @@ class UserView(SecureModelView):
 
     @action("unlock", "解除锁定", "确定解除所选账户的登录锁定？")
     def action_unlock(self, ids):
-        users = self.scoped_ids(ids)
-        for user in users:
-            user.failed_logins = 0
-            user.locked_until = None
-            record(db.session, current_actor(), "unlock", user)
-        db.session.commit()
-        flash(f"已解除 {len(users)} 个账户的锁定", "success")
+        with outcome() as done:
+            users = self.scoped_ids(ids)
+            for user in users:
+                user.failed_logins = 0
+                user.locked_until = None
+                record(db.session, current_actor(), "unlock", user)
+            done.say(f"已解除 {len(users)} 个账户的锁定")
 
     @action("deactivate", "停用账户", "确定停用所选账户？停用后其所有会话立即失效。")
     def action_deactivate(self, ids):
-        users = [u for u in self.scoped_ids(ids) if u.id != current_user.id]
-        for user in users:
-            user.active = False
-            auth.rotate_session_token(user)
-            record(db.session, current_actor(), "deactivate", user)
-        db.session.commit()
-        flash(f"已停用 {len(users)} 个账户", "success")
+        with outcome() as done:
+            users = [u for u in self.scoped_ids(ids) if u.id != current_user.id]
+            for user in users:
+                user.active = False
+                auth.rotate_session_token(user)
+                record(db.session, current_actor(), "deactivate", user)
+            done.say(f"已停用 {len(users)} 个账户")
 
     @action("reset_password", "重置密码", "确定重置所选账户的密码？新密码只显示一次。")
     def action_reset_password(self, ids):
-        users = self.scoped_ids(ids)
-        shown = []
-        for user in users:
-            password = secrets.token_urlsafe(9)
-            auth.set_password(db.session, user, password, current_actor(), must_change=True)
-            shown.append(f"{user.username}：{password}")
-        db.session.commit()
-        flash(Markup("已重置密码（仅显示一次，登录后须修改）：<br>{}").format(Markup("<br>").join(shown)), "success")
+        with outcome() as done:
+            shown = []
+            for user in self.scoped_ids(ids):
+                password = secrets.token_urlsafe(9)
+                auth.set_password(db.session, user, password, current_actor(), must_change=True)
+                shown.append(f"{user.username}：{password}")
+            done.say(Markup("已重置密码（仅显示一次，登录后须修改）：<br>{}").format(Markup("<br>").join(shown)))
 
 
 def _changes_table(view, context, model, name) -> Markup:
@@ -247,10 +247,10 @@ class InboxView(SecureModelView):
         return redirect(request_return_url(self.get_url(".index_view")))
 
     def _mark_read(self, ids) -> None:
-        marked = mark_read(db.session, current_user, [m.id for m in self.scoped_ids(ids)])
-        db.session.commit()
+        with outcome() as done:
+            marked = mark_read(db.session, current_user, [m.id for m in self.scoped_ids(ids)])
+            done.say(f"已标为已读：{marked} 条" if marked else "所选站内信均已读", "success" if marked else "info")
         forget_unread_count()
-        flash(f"已标为已读：{marked} 条" if marked else "所选站内信均已读", "success" if marked else "info")
 
 
 def register(admin) -> None:

@@ -1,0 +1,126 @@
+"""Thin views (issue 19.2): one helper carries out a change (commit, or roll back and say why), one fetches
+a row by id inside the user's scope (else the Chinese 404), one reads a list of ids."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from wxk_admin.enums import Role, Status
+from wxk_admin.models import Application, AuditEvent, ExpertGroup, Notice, OutboxTemplate, db
+from wxk_admin.params import id_list
+
+from ..support.factories import make_user
+
+HUGE = "99999999999999999999"  # past BIGINT: no row id, and SQLite cannot even bind it
+
+# Every page that loads a row by the id in its URL, opened by a unit admin of 甲 (``{id}``: the id asked for).
+ROW_PAGES = [
+    "/admin/applications/details/?id={id}",
+    "/admin/applications/edit/?id={id}",
+    "/admin/applications/transition/?id={id}&name=unit_confirm",
+    "/admin/applications/download/?id={id}",
+    "/admin/cip/compare/?id={id}",
+    "/admin/documents/form.pdf?id={id}",
+    "/admin/documents/materials.pdf?id={id}",
+    "/admin/documents/materials.xlsx?id={id}",
+]
+
+
+def _not_found(response) -> bool:
+    return response.status_code == 404 and "页面不存在" in response.get_data().decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("url", ROW_PAGES)
+@pytest.mark.parametrize("which", ["other unit", "no such row", "past BIGINT", "not a number"])
+def test_a_row_outside_the_scope_is_the_chinese_404(client, world, url, which):
+    wanted = {"other unit": world.apps["b_submitted"].id, "no such row": 987654, "past BIGINT": HUGE,
+              "not a number": "甲"}[which]
+    client.login("admin_a")
+    assert _not_found(client.get(url.format(id=wanted)))
+    # The same page opens the unit's own application (the 404 is the scope, not the page).
+    own = client.get(url.format(id=world.apps["a_submitted"].id))
+    assert own.status_code in (200, 302) and not _not_found(own)
+
+
+@pytest.mark.parametrize("which", ["other applicant", "past BIGINT"])
+def test_an_applicant_names_only_their_own_application(client, world, which):
+    wanted = {"other applicant": world.apps["b_submitted"].id, "past BIGINT": HUGE}[which]
+    client.login("appl_a")
+    assert _not_found(client.get(f"/admin/my-application/?id={wanted}"))
+    own = client.get(f"/admin/my-application/?id={world.apps['a_submitted'].id}")
+    assert own.status_code == 200 and "我的申请" in own.get_data(as_text=True)
+
+
+def test_a_proxy_account_of_another_unit_is_the_chinese_404(client, world):
+    other = make_user(db.session, "proxy_b", Role.applicant, world.unit_b, is_proxy=True)
+    db.session.commit()
+    client.login("admin_a")
+    for wanted in (other.id, HUGE):
+        response = client.post("/admin/proxy-accounts/hand-over/", {"id": str(wanted)},
+                               token_from="/admin/proxy-accounts/")
+        assert _not_found(response)
+    db.session.refresh(other)
+    assert other.handed_over_at is None
+
+
+def _audit_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def test_a_refused_change_is_rolled_back_and_says_why(client, world):
+    """取消申请资格 without a reason: refused — nothing changes, the Chinese reason is flashed as an error."""
+    app = world.apps["a_submitted"]
+    client.login("office")
+    before = _audit_count()
+    response = client.post("/admin/consultation/disqualify/",
+                           {"application_id": str(app.id), "reasons": "", "detail": ""},
+                           token_from="/admin/consultation/groups/", follow_redirects=True)
+    alerts = re.findall(r'<div class="alert alert-(\w+)[^"]*"[^>]*>.*?</button>\s*(.*?)\s*</div>',
+                        response.get_data(as_text=True), re.S)
+    assert alerts == [("danger", "取消申请资格必须填写原因")]
+    db.session.expire_all()
+    assert db.session.get(Application, app.id).status == Status.submitted
+    assert _audit_count() == before
+
+
+def test_a_refused_template_keeps_what_was_typed_and_the_old_template(client, world):
+    client.login("it")
+    response = client.post("/admin/outbox-templates/save/",
+                           {"kind": "rejected", "subject": "驳回", "body": "{身份证号}"},
+                           token_from="/admin/outbox-templates/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "通知模板未保存：" in page and "{身份证号}" in page
+    assert db.session.scalar(select(func.count()).select_from(OutboxTemplate)) == 0
+
+
+@pytest.mark.parametrize("url,field,message", [
+    ("/admin/consultation/notice/close/", "notice_id", "公示不存在"),
+    ("/admin/consultation/votes/close/", "group_id", "咨询组不存在"),
+    ("/admin/consultation/groups/member/", "group_id", "咨询组不存在"),
+])
+@pytest.mark.parametrize("wanted", ["987654", HUGE, "x"])
+def test_a_missing_group_or_notice_is_refused_in_chinese(client, world, url, field, message, wanted):
+    client.login("office")
+    response = client.post(url, {field: wanted, "expert_id": "1"}, token_from="/admin/consultation/groups/")
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ExpertGroup)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 0
+
+
+def test_a_list_of_ids_keeps_the_ids_once_in_order():
+    assert id_list(["3", " 1", "3", "x", "", "0", "-2", HUGE, "2"]) == [3, 1, 2]
+    assert id_list(None) == []
+
+
+def test_a_bulk_action_names_an_id_past_bigint_as_invalid_and_does_the_rest(client, world):
+    own = world.apps["a_submitted"]
+    client.login("admin_a")
+    response = client.post("/admin/applications/bulk/",
+                           [("name", "unit_confirm"), ("rowid", HUGE), ("rowid", str(own.id))],
+                           token_from="/admin/applications/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "编号无效" in page and "甲一" in page
+    db.session.expire_all()
+    assert db.session.get(Application, own.id).status == Status.unit_confirmed
