@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer
 from .. import profiles
 from ..domain.layout import display, form_sections, labelled_columns, section_keys
 from ..models import APPLICATION_SECTIONS, CHILD_SECTIONS, Application
+from .pdf import render_many, render_pdf
 
 GENERATED_NOTE = "根据网上申请内容生成，不可修改"
 NONE = "无"
@@ -195,14 +196,10 @@ def form_basename(application: Application) -> str:
 
 def form_pdf(application: Application) -> bytes:
     """The 入会申请表 of ``application`` as PDF."""
-    from .pdf import render_pdf
-
     return render_pdf("application_form.html", form=application_form(application))
 
 
 def forms_pdf(applications) -> bytes:
     """批量下载申请表: the forms of ``applications`` in one PDF, in 申请序列号 order (unnumbered last)."""
-    from .pdf import render_many
-
     ordered = sorted(applications, key=lambda a: (a.serial_no is None, a.serial_no or "", a.id))
     return render_many("application_form.html", [{"form": application_form(a)} for a in ordered])

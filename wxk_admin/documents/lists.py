@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..domain.consultation.notice import public_row
 from ..enums import Category, Status
 from ..models import Application, Cycle, Notice
+from .pdf import render_pdf
 from .xlsx import BORDER, LABEL_FILL, font as songti, print_on_a4, safe_text, workbook_bytes
 
 KINDS = {"notice": "公示", "published": "公布"}
@@ -59,8 +60,6 @@ def member_list(session, cycle: Cycle, kind: str = "published", grouping: str = 
 
 
 def list_pdf(doc: MemberList) -> bytes:
-    from .pdf import render_pdf
-
     return render_pdf("member_list.html", doc=doc, columns=COLUMNS)
 
 

@@ -11,6 +11,7 @@ from .. import profiles
 from ..enums import Track
 from ..models import Application
 from .form import GENERATED_NOTE, direct_route
+from .pdf import render_pdf
 
 TITLE = "申报材料清单"
 HEADERS = ("序号", "材料名称", "说明", "份数", "原件/复印件", "备注")
@@ -89,6 +90,4 @@ def materials_basename(application: Application) -> str:
 
 
 def materials_pdf(application: Application) -> bytes:
-    from .pdf import render_pdf
-
     return render_pdf("materials.html", doc=checklist(application))

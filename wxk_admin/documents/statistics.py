@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
 from sqlalchemy import func, select
 
 from ..domain import access
 from .. import profiles
 from ..enums import Category, Gender, Status, Track
 from ..models import Application, Cycle, GroupUnit, WebWork
+from .pdf import render_pdf
 from .xlsx import print_on_a4, safe_value, workbook_bytes
 
 AGE_BANDS = (("35 岁及以下", None, 35), ("36–45 岁", 36, 45), ("46–60 岁", 46, 60), ("60 岁以上", 61, None))
@@ -163,16 +166,11 @@ def _said(table: StatTable, say) -> StatTable:
 
 
 def statistics_pdf(stats: Statistics) -> bytes:
-    from .pdf import render_pdf
-
     return render_pdf("statistics.html", stats=stats)
 
 
 def statistics_xlsx(stats: Statistics) -> bytes:
     """One sheet per table, each with its title, the scope and the cycle."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook()
     wb.remove(wb.active)
     for table in stats.tables:

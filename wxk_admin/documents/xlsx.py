@@ -8,12 +8,13 @@ from :func:`content_disposition` (``views.downloads`` sends it); the printable s
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from io import BytesIO
+from io import BytesIO, StringIO
 from typing import Iterable
 from urllib.parse import quote
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.page import PageMargins
 
@@ -114,9 +115,6 @@ def table_xlsx(sheet_name: str, header: Iterable[str], rows: Iterable[Iterable])
 def read_table(filename: str, data: bytes) -> list[dict]:
     """Rows of a .csv (UTF-8 / UTF-8 BOM / GB18030) or .xlsx as dicts keyed by the header row, values as
     stripped text; blank rows skipped.  Unreadable input raises ``ValueError`` with a Chinese message."""
-    import csv
-    import io
-
     name = (filename or "").lower()
     if name.endswith(".csv"):
         for encoding in ("utf-8-sig", "gb18030"):
@@ -128,13 +126,11 @@ def read_table(filename: str, data: bytes) -> list[dict]:
         else:
             raise ValueError("CSV 文件编码无法识别（请保存为 UTF-8）")
         return [{k: (v or "").strip() for k, v in row.items() if k is not None}
-                for row in csv.DictReader(io.StringIO(text, newline=""))
+                for row in csv.DictReader(StringIO(text, newline=""))
                 if any((v or "").strip() for v in row.values() if isinstance(v, str))]
     if name.endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
-
         try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).active
+            sheet = load_workbook(BytesIO(data), read_only=True, data_only=True).active
             rows = list(sheet.iter_rows(values_only=True))
         except Exception as exc:  # openpyxl raises many kinds on a damaged file
             raise ValueError("无法读取该 Excel 文件（文件损坏或不是 .xlsx）") from exc
