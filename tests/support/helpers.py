@@ -18,12 +18,18 @@ def csrf_from(html: str) -> str:
 
 
 def _fresh_user_each_request(open_):
-    """Start each request with an empty ``g``, as a real request (own app context) would.
+    """Start each request with an empty ``g``, as a real request (own app context) would, and
+    hand the response over read to its end and closed, as a real server leaves it.
 
     While a test holds an app context (the ``ctx``/``world`` fixtures), Flask reuses it for
     every test-client request, so ``g`` would carry Flask-Login's user (``g._login_user``) and
     Flask-WTF's CSRF token (``g.csrf_token``) from one request or client to the next: each
     request must load its user and token from its own cookie.
+
+    ``buffered``: werkzeug otherwise starts a streamed body (``stream_with_context``) and leaves it
+    open: its request context stays pushed until the garbage collector closes the generator inside
+    some later request ("Popped wrong request context"). A test of streaming passes ``buffered=False``
+    and closes the response itself.
     """
     def open(*args, **kwargs):
         from flask import g, has_app_context
@@ -31,6 +37,7 @@ def _fresh_user_each_request(open_):
         if has_app_context():
             for name in list(vars(g)):
                 g.pop(name, None)
+        kwargs.setdefault("buffered", True)
         return open_(*args, **kwargs)
     return open
 
