@@ -98,9 +98,10 @@ def test_unit_filter_for_office_only_and_cycle_options_fresh(client, data):
     assert shown == {"赵乙方", "乙一"}
     shown = names(get_list(client, **{f"flt0_{unit_arg}": "direct"}))
     assert shown == {"直报一"}
-    db.session.add(Cycle(association="cwa", year=2031, name="2031年度测试", fill_start=dt.date(2031, 1, 1),
+    association = data.cycle.association  # the deployment's (协会配置)
+    db.session.add(Cycle(association=association, year=2031, name="2031年度测试", fill_start=dt.date(2031, 1, 1),
                          fill_end=dt.date(2031, 2, 1), materials_deadline=dt.date(2031, 3, 1)))
-    db.session.add(GroupUnit(code="new", name="新成立作家协会", kind="regional"))
+    db.session.add(GroupUnit(code="new", name="新成立作家协会", kind="regional", association=association))
     db.session.commit()
     assert "2031年度测试" in option_labels(client, "年度")
     assert "新成立作家协会" in option_labels(client, "推荐单位")
