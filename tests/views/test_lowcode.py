@@ -7,6 +7,7 @@ copy) and asserts each surface.  On every backend of WXK_TEST_BACKENDS.
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -143,6 +144,26 @@ def _app(database_url: str):
                        "SECRET_KEY": uuid.uuid4().hex * 2})
 
 
+@contextlib.contextmanager
+def _office_on_a_fresh_world(database_url: str, **values):
+    """The copy's app on a fresh world, a_submitted carrying ``values`` (the new field's), the office logged in:
+    (the app, the world, that application, the office's client)."""
+    from tests.support.factories import make_world
+    from tests.support.helpers import Client
+    from wxk_admin.models import db
+
+    app = _app(database_url)
+    with app.app_context():
+        world = make_world(db.session)
+        shown = world.apps["a_submitted"]
+        for name, value in values.items():
+            setattr(shown, name, value)
+        db.session.commit()
+        office = Client(app.test_client())
+        office.login("office")
+        yield app, world, shown, office
+
+
 def _sheet_text(data: bytes) -> str:
     from openpyxl import load_workbook
 
@@ -188,19 +209,11 @@ def drive_new_field(database_url: str) -> None:
     from sqlalchemy import select
 
     from tests.support.applicant import FORM, VALID, application_of, new_applicant, post_form
-    from tests.support.factories import make_world
     from tests.support.helpers import Client
     from tests.views.test_filters import filter_arg, names
     from wxk_admin.models import AuditEvent, db
 
-    app = _app(database_url)
-    with app.app_context():
-        world = make_world(db.session)
-        shown = world.apps["a_submitted"]
-        shown.hobby_note = "集邮与昆曲"
-        db.session.commit()
-        office = Client(app.test_client())
-        office.login("office")
+    with _office_on_a_fresh_world(database_url, hobby_note="集邮与昆曲") as (app, world, shown, office):
 
         # The list: a labelled column with the value; its filter; the search.
         html = office.text("/admin/applications/")
@@ -324,19 +337,10 @@ def drive_new_section(database_url: str) -> None:
 
 def drive_new_scalar_section(database_url: str) -> None:
     from tests.support.applicant import FORM, new_applicant
-    from tests.support.factories import make_world
     from tests.support.helpers import Client
     from tests.support.pdf import compact, pdf_text
-    from wxk_admin.models import db
 
-    app = _app(database_url)
-    with app.app_context():
-        world = make_world(db.session)
-        shown = world.apps["a_submitted"]
-        shown.works_summary = "长篇小说《渡口》三部曲"
-        db.session.commit()
-        office = Client(app.test_client())
-        office.login("office")
+    with _office_on_a_fresh_world(database_url, works_summary="长篇小说《渡口》三部曲") as (app, world, shown, office):
 
         # The details page: its own card, after 申报类别 and before the repeating sections.
         details = office.text(f"/admin/applications/details/?id={shown.id}")
