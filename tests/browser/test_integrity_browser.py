@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from wxk_admin.enums import Role, Status
-from wxk_admin.models import Application, Cycle, db
+from wxk_admin.models import Application, db
 
-from ..support.factories import make_app, make_user
+from ..support.factories import earlier_cycle, make_app, make_user
 from ..support.browser import browser_login, browser_logout
 from ..domain.test_integrity_duplicates import FLAGGED, twins  # noqa: F401 (fixture)
 
@@ -52,13 +52,7 @@ def test_office_follows_a_duplicate_and_a_unit_admin_reads_no_name(page, twins):
 
 def test_applicant_copies_last_years_application_after_confirming(page, world):
     current = world.cycle
-    last = Cycle(association="cwa", year=current.year - 1, name=f"{current.year - 1}年度",
-                 fill_start=current.fill_start.replace(year=current.fill_start.year - 1),
-                 fill_end=current.fill_end.replace(year=current.fill_end.year - 1),
-                 materials_deadline=current.materials_deadline.replace(year=current.materials_deadline.year - 1),
-                 ruleset="cwa-2022", is_current=False)
-    db.session.add(last)
-    db.session.flush()
+    last = earlier_cycle(db.session, world)
     applicant = make_user(db.session, "again", Role.applicant, world.unit_a, full_name="再申请")
     old = make_app(db.session, world, "again_old", world.unit_a, applicant, Status.rejected, name="再申请",
                    cycle_id=last.id)

@@ -13,10 +13,10 @@ from sqlalchemy import select, text
 from wxk_admin import create_app
 from wxk_admin.domain import integrity
 from wxk_admin.enums import Responsibility, Role, Status
-from wxk_admin.models import Application, Book, Cycle, Publication, User, db
+from wxk_admin.models import Application, Book, Publication, User, db
 
 from ..conftest import throwaway_database
-from ..support.factories import make_app, make_user
+from ..support.factories import earlier_cycle, make_app, make_user
 from ..views.test_filters import filter_arg, get_list
 from .test_integrity_earlier import rows
 from ..migrations.test_migrations import legacy_application, _insert_legacy
@@ -48,14 +48,7 @@ def _app(world, key, unit, name, *, books=(), pieces=(), status=Status.submitted
 
 @pytest.fixture()
 def twins(world):
-    current = world.cycle
-    last = Cycle(association="cwa", year=current.year - 1, name=f"{current.year - 1}年度",
-                 fill_start=current.fill_start.replace(year=current.fill_start.year - 1),
-                 fill_end=current.fill_end.replace(year=current.fill_end.year - 1),
-                 materials_deadline=current.materials_deadline.replace(year=current.materials_deadline.year - 1),
-                 ruleset="cwa-2022", is_current=False)
-    db.session.add(last)
-    db.session.flush()
+    last = earlier_cycle(db.session, world)
     a = world.unit_a
     b = world.unit_b
     apps = {

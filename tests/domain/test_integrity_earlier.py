@@ -7,32 +7,20 @@ import re
 import pytest
 
 from wxk_admin.enums import Status
-from wxk_admin.models import Cycle, db
+from wxk_admin.models import db
 
-from ..support.factories import make_app, make_user
+from ..support.factories import earlier_cycle, make_app, make_user
 from ..views.test_filters import filter_arg, get_list, names
 
 ID = "11010519800101001X"  # shared by 重申甲 (this year) and its earlier applications
 OTHER_ID = "110105198002020027"
 
 
-def _cycle(world, years_back: int) -> Cycle:
-    current = world.cycle
-    cycle = Cycle(association="cwa", year=current.year - years_back, name=f"{current.year - years_back}年度",
-                  fill_start=current.fill_start.replace(year=current.fill_start.year - years_back),
-                  fill_end=current.fill_end.replace(year=current.fill_end.year - years_back),
-                  materials_deadline=current.materials_deadline.replace(year=current.materials_deadline.year - years_back),
-                  ruleset="cwa-2022", is_current=False)
-    db.session.add(cycle)
-    db.session.flush()
-    return cycle
-
-
 @pytest.fixture()
 def history(world):
     """重申甲 applies this year in unit A; in the two earlier years: unit A (驳回), unit B (书记处未通过), plus an
     unsubmitted draft.  乙再申 applies this year in unit B; its only earlier application was in unit A."""
-    last, before = _cycle(world, 1), _cycle(world, 2)
+    last, before = earlier_cycle(db.session, world, 1), earlier_cycle(db.session, world, 2)
     applicant = make_user(db.session, "chongshen", "applicant", world.unit_a, full_name="重申甲")
     applicant_b = make_user(db.session, "zaishen", "applicant", world.unit_b, full_name="乙再申")
     apps = {
