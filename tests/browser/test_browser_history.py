@@ -4,30 +4,22 @@ import pytest
 
 from wxk_admin.domain.consultation.recusal import declare_recusal
 from wxk_admin.domain.consultation.voting import cast_vote
-from wxk_admin.enums import Category, Track
 from wxk_admin.models import db
 
-from ..support.applicant import BIRTH, ID
-from ..support.browser import browser_login, browser_logout
-from ..support.consultation import actor, add_expert, group_with, in_review
+from ..support.applicant import editable_as_it_stands
+from ..support.browser import browser_login, browser_logout, edit_on_details
+from ..support.consultation import actor, experts_in_a_group, in_review
 
 pytestmark = pytest.mark.browser
 
 
 def test_an_edit_reads_before_and_after_by_label(page, world):
     app = world.apps["a_submitted"]
-    app.birth_date, app.id_number = BIRTH, ID
-    app.track, app.category, app.style = Track.creation, Category.novel, "长篇小说"
+    editable_as_it_stands(app)
     old_mobile, old_title = app.mobile, app.books[0].title
     db.session.commit()
     browser_login(page, "admin_a")
-    page.goto(f"/admin/applications/details/?id={app.id}")
-    page.click("#btn-edit")
-    page.fill("#mobile", "13911112222")
-    page.fill("#books-0-title", "浏览器里改的书名")
-    page.fill("#change_reason", "申请者来电更正")
-    page.click("#btn-save-edit")
-    page.wait_for_load_state("networkidle")
+    edit_on_details(page, app.id, {"#mobile": "13911112222", "#books-0-title": "浏览器里改的书名"}, "申请者来电更正")
     assert "已修改" in page.content()
 
     rows = page.locator("#history .history-changes tbody tr")
@@ -48,9 +40,7 @@ def test_an_edit_reads_before_and_after_by_label(page, world):
 
 def test_the_expert_stage_shows_to_the_office_without_choices_and_not_to_the_unit(page, world):
     s = db.session
-    voter = add_expert(s, "voter", full_name="评审专家甲")
-    recused = add_expert(s, "recused", full_name="评审专家乙")
-    group = group_with(s, world, [voter, recused])
+    voter, recused, group = experts_in_a_group(s, world, ("voter", "评审专家甲"), ("recused", "评审专家乙"))
     app = in_review(s, world, "被审读者", group)
     s.commit()
     cast_vote(s, actor(voter), app.id, "failed", "审读意见")

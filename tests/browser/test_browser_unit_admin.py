@@ -5,30 +5,22 @@ import pytest
 from openpyxl import load_workbook
 
 from wxk_admin.domain import workflow
-from wxk_admin.enums import Category, Status, Track
+from wxk_admin.enums import Status
 from wxk_admin.models import Application, AuditEvent, db
 
-from ..support.applicant import BIRTH, ID
+from ..support.applicant import ID, editable_as_it_stands
 from ..support.factories import make_app
-from ..support.browser import browser_login
+from ..support.browser import browser_login, edit_on_details
 
 pytestmark = pytest.mark.browser
 
 
 def test_unit_admin_confirms_edits_and_downloads(page, world):
     app = world.apps["a_submitted"]
-    # A creative-track novelist with a consistent ID and birth date, so the edit form validates as it stands.
-    app.birth_date, app.id_number = BIRTH, ID
-    app.track, app.category, app.style = Track.creation, Category.novel, "长篇小说"
+    editable_as_it_stands(app)
     db.session.commit()
     browser_login(page, "admin_a")
-    page.goto(f"/admin/applications/details/?id={app.id}")
-
-    page.click("#btn-edit")
-    page.fill("#pen_name", "浏览器改名")
-    page.fill("#change_reason", "申请者电话更正笔名")
-    page.click("#btn-save-edit")
-    page.wait_for_load_state("networkidle")
+    edit_on_details(page, app.id, {"#pen_name": "浏览器改名"}, "申请者电话更正笔名")
     assert "已修改" in page.content()
     db.session.expire_all()
     assert db.session.get(Application, app.id).pen_name == "浏览器改名"

@@ -8,16 +8,14 @@ from wxk_admin.enums import RecusalReason, VoteChoice
 from wxk_admin.models import Recusal, Vote, db
 
 from ..support.browser import browser_login
-from ..support.consultation import add_expert, group_with, in_review
+from ..support.consultation import experts_in_a_group, in_review
 
 pytestmark = pytest.mark.browser
 
 
 def test_expert_recuses_on_one_and_votes_on_another(page, world):
     s = db.session
-    me = add_expert(s, "reader", full_name="审读专家")
-    colleague = add_expert(s, "colleague", full_name="同组专家")
-    group = group_with(s, world, [me, colleague])
+    me, colleague, group = experts_in_a_group(s, world, ("reader", "审读专家"), ("colleague", "同组专家"))
     kin = in_review(s, world, "亲属申请人", group)
     work = in_review(s, world, "普通申请人", group)
     s.commit()

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from wxk_admin.domain.consultation.notice import open_notice
-from wxk_admin.enums import Status
 from wxk_admin.models import db
 
 from ..support.browser import browser_login, browser_logout
-from ..support.consultation import TODAY, add_app, office
+from ..support.consultation import on_open_notice
 
 pytestmark = pytest.mark.browser
 
 
 def test_public_report_read_by_the_supervisor(page, world):
-    s = db.session
-    listed = add_app(s, world, "公示人张三", Status.secretariat_approved)
-    s.commit()
-    open_notice(s, office(world), world.cycle, TODAY)
-    s.commit()
+    listed = on_open_notice(db.session, world, "公示人张三")
 
     page.goto("/public/notice/")
     page.click(f"a[href='/public/report/?id={listed.id}']")

@@ -16,7 +16,7 @@ from wxk_admin.domain.audit import Actor, UnknownAction, record
 from wxk_admin.enums import AuditAction, Status
 from wxk_admin.models import AuditEvent, db
 
-from ..support.consultation import actor, add_expert, group_with, in_review
+from ..support.consultation import actor, experts_in_a_group, in_review
 from ..support.visible import reader_text as visible_text
 
 RECUSAL_NOTE = "申请者是本人表妹-回避说明"
@@ -32,10 +32,8 @@ def history_text(html: str) -> str:
 def expert_stage(world):
     """An application under expert review: 甲 voted 不通过 with a note, 乙 recused with a note, 丙 has not voted."""
     s = db.session
-    voter = add_expert(s, "voter", full_name="评审专家甲")
-    recused = add_expert(s, "recused", full_name="评审专家乙")
-    waiting = add_expert(s, "waiting", full_name="评审专家丙")
-    group = group_with(s, world, [voter, recused, waiting])
+    voter, recused, waiting, group = experts_in_a_group(s, world, ("voter", "评审专家甲"), ("recused", "评审专家乙"),
+                                                        ("waiting", "评审专家丙"))
     app = in_review(s, world, "被审读者", group)
     s.commit()
     cast_vote(s, actor(voter), app.id, "failed", VOTE_NOTE)

@@ -10,7 +10,7 @@ import pytest
 from wxk_admin.domain.consultation.voting import cast_vote
 from wxk_admin.models import db
 
-from ..support.consultation import actor, add_expert, group_with, in_review
+from ..support.consultation import actor, experts_in_a_group, in_review
 
 NOTE = "秘密审读意见-独一无二的文字"
 
@@ -40,9 +40,7 @@ def _get_urls(app, ids):
 @pytest.fixture
 def secret_vote(world):
     s = db.session
-    voter = add_expert(s, "voter", full_name="投票专家")
-    other = add_expert(s, "other", full_name="另一专家")
-    group = group_with(s, world, [voter, other])
+    voter, other, group = experts_in_a_group(s, world, ("voter", "投票专家"), ("other", "另一专家"))
     app = in_review(s, world, "被审读者", group)
     s.commit()
     vote = cast_vote(s, actor(voter), app.id, "failed", NOTE)

@@ -8,12 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from wxk_admin.domain.consultation.experts import draw_group
-from wxk_admin.domain.consultation.notice import check_objection, open_notice, report_objection
+from wxk_admin.domain.consultation.notice import check_objection, report_objection
 from wxk_admin.domain.audit import Actor, record
-from wxk_admin.enums import Status
 from wxk_admin.models import Application, AuditEvent, Objection, db
 
-from ..support.consultation import TODAY, add_app, office
+from ..support.consultation import office, on_open_notice
 from .test_expert_secrecy import NOTES, RUNNING, _personal, _text, _walk, rich  # noqa: F401 (fixture)
 
 PERSONAL = {"id_number": "110101196107230017", "mobile": "13655556666", "email": "jiandu-test@secret.cn",
@@ -100,11 +99,7 @@ def _denials():
 
 
 def test_every_change_is_refused_and_audited(client, world, supervisor, marked):
-    s = db.session
-    listed = add_app(s, world, "公示人", Status.secretariat_approved)
-    s.commit()
-    open_notice(s, office(world), world.cycle, TODAY)
-    s.commit()
+    listed = on_open_notice(db.session, world, "公示人")
     client.login("supervisor")
     before, denied = _state(), _denials()
     posts = [("/admin/applications/transition/", {"id": marked.id, "name": "unit_confirm", "opinion": "同意"}),
@@ -129,10 +124,7 @@ def test_every_change_is_refused_and_audited(client, world, supervisor, marked):
 
 def test_sees_notice_objections_with_contact(client, world, supervisor):
     s = db.session
-    listed = add_app(s, world, "公示人", Status.secretariat_approved)
-    s.commit()
-    open_notice(s, office(world), world.cycle, TODAY)
-    s.commit()
+    listed = on_open_notice(s, world, "公示人")
     obj = report_objection(s, listed.id, None, "010-12345678", "反映其获奖经历不实")
     check_objection(s, office(world), obj.id, "已向主办方核实")
     s.commit()

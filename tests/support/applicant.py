@@ -5,6 +5,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from wxk_admin.enums import Category, Track
 from wxk_admin.models import Application, CipRecord, db
 
 BIRTH = dt.date(1980, 5, 12)
@@ -55,6 +56,13 @@ VALID = {
 
 FORM = "/admin/my-application/form/"
 HOME = "/admin/my-application/"
+
+
+def editable_as_it_stands(app) -> None:
+    """A creative-track novelist with a consistent ID and birth date, so that 修改信息's form validates as the
+    application stands (the factories' random data may not)."""
+    app.birth_date, app.id_number = BIRTH, ID
+    app.track, app.category, app.style = Track.creation, Category.novel, "长篇小说"
 
 
 def cip_record(title="河流的故乡", author="张晓河", publisher="作家出版社", isbn=ISBN, cip_no="2016189798"):

@@ -17,6 +17,17 @@ def browser_logout(page) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def edit_on_details(page, app_id: int, fields: dict[str, str], reason: str) -> None:
+    """On the application's details page: 修改信息, fill ``fields`` (selector → text) and the reason, save."""
+    page.goto(f"/admin/applications/details/?id={app_id}")
+    page.click("#btn-edit")
+    for selector, text in fields.items():
+        page.fill(selector, text)
+    page.fill("#change_reason", reason)
+    page.click("#btn-save-edit")
+    page.wait_for_load_state("networkidle")
+
+
 CSP_REPORT = "Content Security Policy"
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from wxk_admin.domain.audit import Actor
+from wxk_admin.domain.consultation.notice import open_notice
 from wxk_admin.enums import Category, Role, Status
 from wxk_admin.models import (Application, AuditEvent, ExpertGroup, ExpertGroupMember, ExpertProfile, User,
                               Vote, db)
@@ -61,11 +62,27 @@ def group_with(session, world, experts, category=Category.novel) -> ExpertGroup:
     return group
 
 
+def experts_in_a_group(session, world, *people: tuple[str, str], category=Category.novel):
+    """Experts given as (username, full name) and one group of ``category`` holding them:
+    (each expert in order, then the group)."""
+    experts = [add_expert(session, username, full_name=full_name) for username, full_name in people]
+    return (*experts, group_with(session, world, experts, category))
+
+
 def in_review(session, world, key, group, **kw) -> Application:
     app = add_app(session, world, key, Status.expert_review, category=group.category, **kw)
     app.expert_group_id = group.id
     session.flush()
     return app
+
+
+def on_open_notice(session, world, key) -> Application:
+    """An application 书记处通过, on the cycle's public notice opened today (both committed)."""
+    listed = add_app(session, world, key, Status.secretariat_approved)
+    session.commit()
+    open_notice(session, office(world), world.cycle, TODAY)
+    session.commit()
+    return listed
 
 
 def office(world) -> Actor:
