@@ -105,4 +105,4 @@ def test_installed_package_runs_the_demo_and_serves_pages(installed):
     listing = pages.split("\nLIST ", 1)[1]
     assert "<title>申请入会管理 - " in listing
     assert "/static/css/wxk-console.css?v=" in listing, "\n".join(line for line in listing.splitlines() if "css" in line)
-    assert ".wxk-navbar" in pages.split("\nSTATIC ", 1)[1].split("\nLIST ", 1)[0]
+    assert ".wxk-whoami" in pages.split("\nSTATIC ", 1)[1].split("\nLIST ", 1)[0]

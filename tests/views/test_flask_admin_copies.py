@@ -1,8 +1,7 @@
 """The Flask-Admin templates we copy stay copies of the installed Flask-Admin (issue 19.3).
 
-``templates/admin/master.html`` is Flask-Admin 2.2.1's bootstrap4 ``admin/base.html`` with the static URLs
-built through ``get_url`` (views/base.fast_url_for) and the asset versions written in;
-``templates/exports/list.html`` is a cut-down ``admin/model/list.html`` (the list table built in Python);
+``templates/admin/master.html`` is no copy: it extends Flask-Admin's ``admin/base.html`` by its blocks (the test
+below keeps it so).  ``templates/exports/list.html`` is a cut-down ``admin/model/list.html`` (the list table built in Python);
 ``templates/admin/actions.html``, ``admin/model/row_actions.html`` and ``admin/model/layout.html`` are the originals
 with one line each changed (an inline ``onclick`` the Content-Security-Policy refuses, moved to
 static/js/wxk-console.js): the test below also proves each differs from its original in that line only.
@@ -26,8 +25,6 @@ BOOTSTRAP4 = FLASK_ADMIN / "templates" / "bootstrap4"
 
 # original (under flask_admin/templates/bootstrap4) -> (our copy, sha256 of the original it was made from)
 COPIES = {
-    "admin/base.html": ("templates/admin/master.html",
-                        "a6add6a45c2ac3c55046ea283318e719269ac7b4e181cc3787904db53b8aaea4"),
     "admin/model/list.html": ("templates/exports/list.html",
                               "21003d92feb9a75c9cbb3b816b2ebdd5e8479917edac2483c803561c5cfb5159"),
 }
@@ -40,16 +37,26 @@ ONE_LINE_COPIES = {
     "admin/model/layout.html": ("9801f7f6e21b6dfef6231ea0a2e297ff9903692e894ac1f72e84bd6dddea8cbe",
                                 '<a href="javascript:void(0)" class="dropdown-item filter">{{ k }}</a>'),
 }
-# Where the copies' Flask-Admin assets come from in the original: the two above and the actions macro.
-VERSION_SOURCES = ("admin/base.html", "admin/model/list.html", "admin/actions.html")
+# Where the copies' Flask-Admin assets come from in the original: the list and the actions macro.
+VERSION_SOURCES = ("admin/model/list.html", "admin/actions.html")
 
 ORIGINAL_ASSET = re.compile(r"admin_static\.url\(filename='([^']+)'.*?v='([^']+)'")
-COPIED_ASSET = re.compile(r"(?:get_url\('admin\.static', |admin_static\.url\()filename='([^']+)'.*?v='([^']+)'")
+COPIED_ASSET = ORIGINAL_ASSET
 
 
 def _assets(text: str, pattern: re.Pattern) -> dict[str, str]:
     """{file: version}; the swatch path is cut at its variable part ('…/swatch/{swatch}/…', '…/swatch/' ~ …)."""
     return {name.split("{", 1)[0]: version for name, version in pattern.findall(text)}
+
+
+def test_master_extends_flask_admins_base_instead_of_copying_it():
+    """Every console page is Flask-Admin's base.html (its menu, static URLs, CSP nonces) plus our blocks."""
+    master = (REPO / "templates/admin/master.html").read_text(encoding="utf-8")
+    tags = re.findall(r"{%-?\s*(\w+)", master)
+    assert tags[0] == "extends" and "{% extends 'admin/base.html' %}" in master
+    assert "<html" not in master and "<body" not in master and "<nav" not in master
+    assert "{{ super() }}" in master.split("{% block head_css %}", 1)[1].split("{% endblock %}", 1)[0]
+    assert "{{ super() }}" in master.split("{% block tail_js %}", 1)[1].split("{% endblock %}", 1)[0]
 
 
 def test_flask_admin_is_the_release_the_copies_were_made_from():
@@ -80,7 +87,7 @@ def test_copies_ask_for_the_asset_versions_flask_admin_ships():
     shipped = {}
     for name in VERSION_SOURCES:
         shipped.update(_assets((BOOTSTRAP4 / name).read_text(encoding="utf-8"), ORIGINAL_ASSET))
-    assert shipped["bootstrap/bootstrap4/css/bootstrap.min.css"] == "4.6.2"  # the pattern reads the templates
+    assert shipped["admin/js/bs4_filters.js"] == "1.0.0"  # the pattern reads the templates
     for copy, _ in COPIES.values():
         copied = _assets((REPO / copy).read_text(encoding="utf-8"), COPIED_ASSET)
         assert copied, f"{copy}: no Flask-Admin asset found — has the markup changed?"
@@ -93,56 +100,5 @@ def test_copies_ask_for_the_asset_versions_flask_admin_ships():
 
 def test_version_pattern_finds_a_changed_version():
     """The comparison above can fail: a copy asking for another version is caught."""
-    copy = (REPO / "templates/admin/master.html").read_text(encoding="utf-8").replace("v='1.1.1'", "v='1.1.2'")
-    assert _assets(copy, COPIED_ASSET)["admin/css/bootstrap4/admin.css"] == "1.1.2"
-
-
-# views/base.fast_url_for reads werkzeug's private ``Map._rules_by_endpoint``: a werkzeug or Flask upgrade that
-# drops it or changes its shape fails here, not on a page.  Then re-measure (benchmarks/fast_urls.py) and
-# either adapt fast_url_for or delete it (RoleGate.get_url falls back to Flask-Admin's url_for).
-def test_werkzeug_keeps_rules_by_endpoint_as_fast_url_for_reads_it(app):
-    from werkzeug.routing import Rule
-
-    by_endpoint = app.url_map._rules_by_endpoint
-    assert isinstance(by_endpoint, dict)
-    rules = list(app.url_map.iter_rules())
-    assert {rule.endpoint for rule in rules} == set(by_endpoint)
-    for endpoint, listed in by_endpoint.items():
-        assert isinstance(listed, list) and all(isinstance(r, Rule) and r.endpoint == endpoint for r in listed)
-    assert sum(len(listed) for listed in by_endpoint.values()) == len(rules)
-
-
-def _arguments(rule):
-    """A value each path argument's converter accepts (int for int converters, text otherwise)."""
-    return {name: 7 if type(rule._converters[name]).__name__ in ("IntegerConverter", "NumberConverter")
-            else "p7" for name in rule.arguments}
-
-
-@pytest.mark.parametrize("script_root", ["", "/wxk"])
-def test_fast_url_for_equals_url_for_on_every_rule(app, script_root):
-    from flask import url_for
-
-    from wxk_admin.views.base import fast_url_for
-
-    rules = list(app.url_map.iter_rules())
-    assert len(rules) > 100  # every console view is registered
-    with app.test_request_context("/admin/", base_url=f"http://localhost{script_root}"):
-        for rule in rules:
-            for query in ({}, {"page": 2, "search": "王 小明&x=1", "ids": ["3", 5]}):
-                kwargs = {**_arguments(rule), **query}
-                if rule.endpoint.endswith("static"):
-                    kwargs = {"filename": "css/a b.css", **query}
-                expected = url_for(rule.endpoint, **kwargs)
-                assert fast_url_for(rule.endpoint, **kwargs) == expected, rule
-                assert fast_url_for(rule.endpoint, **kwargs) == expected, rule  # from its cache too
-
-
-def test_fast_url_for_static_cache_keeps_equal_values_of_other_types_apart(app):
-    from flask import url_for
-
-    from wxk_admin.views.base import fast_url_for
-
-    with app.test_request_context("/admin/"):
-        for v in (True, 1, "1", 1.0):
-            assert fast_url_for("static", filename="css/wxk-console.css", v=v) == url_for(
-                "static", filename="css/wxk-console.css", v=v)
+    copy = (REPO / "templates/exports/list.html").read_text(encoding="utf-8").replace("v='1.0.0'", "v='1.0.1'")
+    assert _assets(copy, COPIED_ASSET)["admin/js/bs4_filters.js"] == "1.0.1"

@@ -1,22 +1,20 @@
 """The Flask-Admin console: one ``Admin``; each views module adds its own views in ``register``.
 
-Menus follow each view's roles (a view the user may not open is not shown).
+Menus follow each view's roles (a view the user may not open is not shown): Flask-Admin's own menu, built on
+every page (a per-role cache of its HTML measured no faster, benchmarks/README.md).
 """
 from __future__ import annotations
 
 import datetime as dt
 import importlib
 
-from flask import current_app, request
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
-from flask_login import current_user
-from markupsafe import Markup
 
 from ..models import Cycle
 from ..rules import RULESETS
 from ..web import csp_nonce
-from .base import enum_columns, fast_url_for, role_of
+from .base import enum_columns
 from .index import HomeView
 from .oversight import refuse_changes
 
@@ -41,10 +39,6 @@ def init_admin(app) -> Admin:
         importlib.import_module(f"{__name__}.{name}").register(admin)
     _offer_own_association(admin, profile)
     app.before_request(refuse_changes)  # read-only roles (纪检监察): no POST reaches a view
-    app.jinja_env.globals["menu_for_role"] = menu_for_role
-    # Flask-Admin's details.html uses the ``admin_static`` its base.html imported; our master does not
-    # import it (a macro module per page), so the same ``admin_static.url(...)`` is a global.
-    app.jinja_env.globals["admin_static"] = AdminStatic(admin.endpoint)
     return admin
 
 
@@ -98,29 +92,3 @@ def _new_cycle_defaults(profile) -> dict:
     args["association"] = {"default": profile.code}
     args["ruleset"] = {"default": profile.rules.ruleset}
     return args
-
-
-class AdminStatic:
-    """``admin_static.url(filename=..., v=...)`` as Flask-Admin's admin/static.html macro, cached."""
-
-    def __init__(self, admin_endpoint: str):
-        self.endpoint = f"{admin_endpoint}.static"
-
-    def url(self, **kwargs) -> str:
-        return fast_url_for(self.endpoint, **kwargs)
-
-
-def menu_for_role(admin_view, render_menu=None) -> Markup | None:
-    """The main menu's HTML, rendered once per (role, current view) by Flask-Admin's own macro.
-
-    Which items show depends only on the role (every view's ``is_accessible`` is a role check; the
-    acting-as view is never visible) and which one is active on the current view.  ``None`` when not
-    rendered yet and no ``render_menu`` is given (the template then imports the macro and asks again).
-    Measured with fast_url_for (benchmarks/fast_urls.py): no page gain beyond noise — see its docstring.
-    """
-    cache = current_app.extensions.setdefault("wxk_menu_html", {})
-    key = (role_of(current_user), admin_view.endpoint, request.script_root)
-    html = cache.get(key)
-    if html is None and render_menu is not None:
-        html = cache[key] = Markup(render_menu())
-    return html

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlencode
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
@@ -37,66 +36,6 @@ def role_of(user) -> Role | None:
     return Role(user.role) if user is not None and user.is_authenticated else None
 
 
-# What werkzeug leaves unescaped in a query string (werkzeug.urls._urlencode).
-_QUERY_SAFE = "!$'()*,/:;?@"
-_QUERY_SCALARS = (str, int)
-
-
-def _query_items(kwargs: dict) -> list[tuple[str, object]] | None:
-    """``url_for``'s query arguments as (key, value) pairs, or None when only ``url_for`` knows how."""
-    items = []
-    for key, value in kwargs.items():
-        if key[:1] == "_":
-            return None  # _external, _anchor, _method, _scheme
-        if value is None:
-            continue
-        if isinstance(value, (list, tuple)):
-            if not all(isinstance(v, _QUERY_SCALARS) for v in value):
-                return None
-            items.extend((key, v) for v in value)
-        elif isinstance(value, _QUERY_SCALARS):
-            items.append((key, value))
-        else:
-            return None
-    return items
-
-
-def fast_url_for(endpoint: str, **kwargs) -> str:
-    """``url_for`` for a rule without path arguments, with the rule's path built once per process.
-
-    A list page builds ~40 URLs (sort headers, pager, menu, static files).  Same output as ``url_for``
-    (tests/test_flask_admin_copies.py compares them over every rule and guards the private map it reads);
-    anything unusual — a rule with arguments, ``_external``, URL defaults callbacks, a value that is not
-    text or a number — goes to ``url_for`` itself.
-    Measured gain (werkzeug 3.1, benchmarks/fast_urls.py, CPU time, 100 requests): 4–5 µs a URL instead
-    of 9 (1.8–2.3×), but the whole page — list 19.0 ms with it and the menu cache, 18.0 without; home
-    14.3 / 13.8 — shows no gain beyond noise (0.95×): a candidate for deletion (issue 19.3).
-    """
-    if endpoint[:1] == ".":
-        endpoint = f"{request.blueprint}{endpoint}" if request.blueprint else endpoint[1:]
-    app = current_app._get_current_object()
-    cache = app.extensions.setdefault("wxk_url_paths", {})
-    key = (endpoint, request.script_root)
-    path = cache.get(key)
-    if path is None:
-        rules = app.url_map._rules_by_endpoint.get(endpoint, ())
-        if len(rules) != 1 or rules[0].arguments or rules[0].defaults or app.url_default_functions:
-            items = _query_items(kwargs)
-            if endpoint.rpartition(".")[2] == "static" and items is not None:
-                # Static files: the same few URLs on every page (stylesheets, scripts).  Keyed by the flattened
-                # pairs (a list value is unhashable) with each value's type (True == 1, but not in a URL).
-                key = (endpoint, request.script_root, tuple((k, type(v), v) for k, v in items))
-                if key not in cache:
-                    cache[key] = url_for(endpoint, **kwargs)
-                return cache[key]
-            return url_for(endpoint, **kwargs)
-        path = cache[key] = url_for(endpoint)
-    items = _query_items(kwargs)
-    if items is None:
-        return url_for(endpoint, **kwargs)
-    return f"{path}?{urlencode(items, safe=_QUERY_SAFE)}" if items else path
-
-
 # Why a role is refused, where a plain 「无权访问」 would leave the user lost.
 REFUSAL_MESSAGES = {
     Role.expert: "专家请在「审读投票」中审读分配给本组的申请；申请列表、申请详情、申请表下载和导出不向专家开放。",
@@ -110,9 +49,6 @@ class RoleGate:
 
     def is_accessible(self) -> bool:
         return current_user.is_authenticated and role_of(current_user) in self.roles
-
-    def get_url(self, endpoint, **kwargs):
-        return fast_url_for(endpoint, **kwargs)
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
