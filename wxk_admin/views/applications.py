@@ -25,6 +25,7 @@ from ..models import Application, GroupUnit
 from ..security import request_return_url
 from ..web import say, status_label
 from .base import EDIT, EXPORT, READ, SecureModelView, current_actor, list_link, status_badge
+from .documents import batch_forms_response
 from .downloads import download
 from .exports import ExportMixin
 from .filters import application_filters
@@ -305,8 +306,6 @@ class ApplicationView(ExportMixin, SecureModelView):
         return self._bulk_form(ids, action.transition.name)
 
     def action_batch_form_pdf(self, ids, action=None):
-        from .documents import batch_forms_response  # documents registers after this module
-
         return batch_forms_response(self.scoped_ids(ids))
 
     def init_actions(self):

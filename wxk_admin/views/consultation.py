@@ -12,6 +12,7 @@ import datetime as dt
 from flask import flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
+from sqlalchemy import inspect as sa_inspect
 from wtforms import StringField, TextAreaField
 
 from ..domain import access, consultation_queries as queries, cycles, layout
@@ -32,7 +33,7 @@ from ..domain.consultation.disqualification import disqualify
 from ..documents.materials_xlsx import missing_materials_xlsx
 from ..enums import Category, ContactMethod, RecusalReason, Role, Status, VoteChoice
 from ..extensions import db
-from ..models import Application, ExpertGroup, ExpertProfile, Notice, User
+from ..models import CHILD_SECTIONS, Application, ExpertGroup, ExpertProfile, Notice, User
 from ..params import id_arg, int_arg, id_list
 from ..security import request_return_url
 from ..web import say, status_label
@@ -449,10 +450,6 @@ def _display(value):
 
 def expert_sections(app: Application):
     """Read-only sections of the application for the expert: [(title, [(label, value)])] and child tables."""
-    from sqlalchemy import inspect as sa_inspect
-
-    from ..models import CHILD_SECTIONS
-
     sections = layout.reading_sections(app, personal=False)
     if sections:  # 推荐单位 is a computed cell (the unit's name), after 姓名 / 常用名 as before
         sections[0][1].insert(2, (layout.label(Application, "unit_id"), app.unit.name if app.unit else "直接申报"))

@@ -13,8 +13,12 @@ import re
 
 from flask import g, has_request_context
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter
+from flask_admin.contrib.sqla.tools import parse_like_term
+from flask_login import current_user
 from sqlalchemy import Boolean, Integer, and_, select, text
 
+from ..domain import integrity
+from ..domain.access import EXPERT_VISIBLE_STATES
 from ..enums import Role, Status
 from ..extensions import db
 from ..domain.layout import filter_declarations
@@ -56,10 +60,6 @@ def option_lists() -> dict[str, list[tuple[str, str]]]:
 
 def status_options() -> list[tuple[str, str]]:
     """The states the current user can meet on the list: a unit admin or the office never sees a draft."""
-    from flask_login import current_user
-
-    from ..domain.access import EXPERT_VISIBLE_STATES
-
     role = Role(current_user.role) if has_request_context() and current_user.is_authenticated else None
     if role in (Role.unit_admin, Role.office):
         states = [s for s in Status if s != Status.draft]
@@ -169,8 +169,6 @@ class DeclaredTwice(YesNo):
     url_key = "duplicate_works"
 
     def apply(self, query, value, alias=None):
-        from ..domain import integrity
-
         flagged = integrity.duplicate_exists()
         return query.filter(flagged if value else ~flagged)
 
@@ -181,10 +179,6 @@ class AppliedBefore(YesNo):
     url_key = "applied_before"
 
     def apply(self, query, value, alias=None):
-        from flask_login import current_user
-
-        from ..domain import integrity
-
         earlier = integrity.earlier_exists(current_user._get_current_object())
         return query.filter(earlier if value else ~earlier)
 
@@ -303,8 +297,6 @@ class TextContains(_Filter):
         return bool((value or "").strip()) and len(value) <= 100
 
     def apply(self, query, value, alias=None):
-        from flask_admin.contrib.sqla.tools import parse_like_term
-
         return query.filter(self.get_column(alias).ilike(parse_like_term(value.strip())))
 
 
