@@ -10,6 +10,7 @@ from ..extensions import db, limiter
 from ..models import utcnow
 from ..security import safe_return_url
 from .base import current_actor
+from .outcome import outcome
 
 
 def _safe_next(target: str | None) -> str:
@@ -61,11 +62,11 @@ class AccountView(BaseView):
     @expose("/logout/", methods=("POST",))
     def logout_view(self):
         if current_user.is_authenticated:
-            actor = current_actor()
-            auth.end_session(db.session, current_user._get_current_object(), actor)
-            if actor.on_behalf_of is not None:  # switched into a proxy account: the admin's sessions end too
-                auth.end_session(db.session, actor.user, actor)
-            db.session.commit()
+            with outcome():
+                actor = current_actor()
+                auth.end_session(db.session, current_user._get_current_object(), actor)
+                if actor.on_behalf_of is not None:  # switched into a proxy account: the admin's sessions end too
+                    auth.end_session(db.session, actor.user, actor)
         logout_user()
         flask_session.clear()
         flash("您已安全退出", "info")
@@ -78,13 +79,14 @@ class AccountView(BaseView):
         errors: dict[str, list[str]] = {}
         if request.method == "POST":
             user = current_user._get_current_object()
-            errors = auth.change_password(db.session, user, request.form.get("old_password", ""),
-                                          request.form.get("new_password", ""),
-                                          request.form.get("repeat_password", ""), current_actor())
+            with outcome("密码已修改，请牢记新密码") as done:
+                errors = auth.change_password(db.session, user, request.form.get("old_password", ""),
+                                              request.form.get("new_password", ""),
+                                              request.form.get("repeat_password", ""), current_actor())
+                if errors:
+                    done.cancel()
             if not errors:
-                db.session.commit()
                 login_user(user)  # the token rotated: keep this session, end the others
-                flash("密码已修改，请牢记新密码", "success")
                 return redirect(url_for("admin.index"))
         return self.render("account/password.html", errors=errors)
 

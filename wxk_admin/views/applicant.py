@@ -9,7 +9,7 @@ import importlib
 
 from flask import abort, current_app, flash, redirect, request, session as flask_session, url_for
 from flask_admin import BaseView, expose
-from flask_login import current_user, login_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from .. import actions, auth
@@ -19,10 +19,11 @@ from ..enums import Role, Status
 from ..extensions import db, limiter
 from ..forms import ApplicationForm, counted_characters
 from ..models import Application, AuditEvent, Message, User
-from ..domain.workflow import Conflict, TransitionRefused
+from ..domain.workflow import Conflict
 from ..web import action_label, say
 from .base import SecureBaseView, current_actor
 from .downloads import download
+from .outcome import outcome, scoped_or_404
 
 def today() -> dt.date:
     return dt.date.today()
@@ -41,10 +42,7 @@ class ApplicantView(SecureBaseView):
         user = current_user._get_current_object()
         wanted = request.values.get("id") or request.form.get("application_id")
         if wanted:
-            application = applying.own_application(db.session, user, wanted)
-            if application is None:
-                abort(404)
-            return application
+            return scoped_or_404(Application, wanted)  # an applicant's scope: their own applications
         application = applying.application_in_cycle(db.session, user, cycles.cycle_for(db.session, user))
         if application is None and required:
             abort(404)
@@ -94,40 +92,34 @@ class ApplicantView(SecureBaseView):
         cleaned = applying.clean(form.raw())
         actor = current_actor()
         submitting = request.form.get("action") == "submit"
-        try:
+        # A refused submission keeps the draft it saved first (keep_on).
+        with outcome(flash_refusal=False, keep_on=(SubmitRefused,)) as done:
             if application is None:
                 application = applying.start_application(db.session, user, cycle, actor)
             if submitting:
                 applying.save_and_submit(db.session, application, cleaned, actor, today=today(),
                                          expected_version=request.form.get("version") or None)
+                done.say(applying.next_step(application, cycle, today())[1])  # starts 「申请已提交，…」
             else:
                 cleaned, warnings = applying.save_draft(db.session, application, cleaned, actor, today=today(),
                                                         expected_version=request.form.get("version") or None)
-            db.session.commit()
-        except SubmitRefused as exc:
-            db.session.commit()  # the draft itself was saved
-            flash(f"草稿已保存，但未能提交：{exc}", "error")
-            errors = applying.input_problems(cleaned, application, today()).merge(exc.problems)
+                if warnings:
+                    done.say(f"草稿已保存。有 {len(warnings)} 处内容格式不正确，已原样保留，提交前请修改", "warning")
+                else:
+                    done.say("草稿已保存")
+        refused = done.refused
+        if isinstance(refused, SubmitRefused):
+            flash(f"草稿已保存，但未能提交：{refused}", "error")
+            errors = applying.input_problems(cleaned, application, today()).merge(refused.problems)
             shown = ApplicationForm.for_values(cleaned.values, cleaned.unstored)
             return self._render_form(shown, application, cycle, errors)
-        except Conflict as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            shown = ApplicationForm.for_values(cleaned.values, cleaned.unstored)
+        if refused is not None:
+            flash(done.message, "error")
+            if not isinstance(refused, Conflict):
+                return redirect(url_for(".index"))
+            shown = ApplicationForm.for_values(cleaned.values, cleaned.unstored)  # someone else saved first
             return self._render_form(shown, application, cycle, {}, warnings_only=True)
-        except TransitionRefused as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return redirect(url_for(".index"))
-
-        if not submitting:
-            if warnings:
-                flash(f"草稿已保存。有 {len(warnings)} 处内容格式不正确，已原样保留，提交前请修改", "warning")
-            else:
-                flash("草稿已保存", "success")
-            return redirect(url_for(".form_view", id=application.id))
-        flash(applying.next_step(application, cycle, today())[1], "success")  # starts 「申请已提交，…」
-        return redirect(url_for(".index", id=application.id))
+        return redirect(url_for(".index" if submitting else ".form_view", id=application.id))
 
     def _render_form(self, form, application, cycle, errors, *, warnings_only: bool = False):
         return self.render("applicant/form.html", form=form, application=application, cycle=cycle, errors=errors,
@@ -150,14 +142,11 @@ class ApplicantView(SecureBaseView):
         user = current_user._get_current_object()
         cycle = cycles.cycle_for(db.session, user)
         source = applying.previous_application(db.session, user, cycle) if cycle is not None else None
-        try:
+        with outcome() as done:
             application = applying.copy_previous(db.session, user, cycle, current_actor())
-            db.session.commit()
-        except TransitionRefused as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+            done.say(f"已从 {source.cycle.year} 年度的申请复制内容，请核对、修改后提交")
+        if done.refused:
             return redirect(url_for(".index"))
-        flash(f"已从 {source.cycle.year} 年度的申请复制内容，请核对、修改后提交", "success")
         return redirect(url_for(".form_view", id=application.id))
 
     @expose("/download/<kind>/")
@@ -218,15 +207,15 @@ class RegisterView(BaseView):
         errors: dict = {}
         form = {k: request.form.get(k, "") for k in ("username", "full_name", "mobile", "unit_id")}
         if request.method == "POST":
-            user, errors = applying.register_applicant(
-                db.session, username=form["username"], password=request.form.get("password", ""),
-                password2=request.form.get("password2", ""), full_name=form["full_name"], mobile=form["mobile"],
-                unit_id=form["unit_id"], ip=request.remote_addr)
+            with outcome("注册成功，请使用新账户登录后填写入会申请") as done:
+                user, errors = applying.register_applicant(
+                    db.session, username=form["username"], password=request.form.get("password", ""),
+                    password2=request.form.get("password2", ""), full_name=form["full_name"], mobile=form["mobile"],
+                    unit_id=form["unit_id"], ip=request.remote_addr)
+                if user is None:
+                    done.cancel()
             if user is not None:
-                db.session.commit()
-                flash("注册成功，请使用新账户登录后填写入会申请", "success")
                 return redirect(url_for("account.login_view"))
-            db.session.rollback()
         return self.render("applicant/register.html", form=form, errors=errors,
                            units=applying.units_for_registration(db.session))
 
@@ -273,53 +262,39 @@ class ProxyAccountView(SecureBaseView):
             elif not generate and not password:
                 error = "请输入密码，或选择自动生成密码"
             else:
-                try:
+                with outcome(flash_refusal=False) as done:
                     user, shown = applying.create_proxy(db.session, admin, form["username"], password,
                                                         full_name=form["full_name"], mobile=form["mobile"] or None,
                                                         ip=request.remote_addr)
-                    db.session.commit()
-                except ProxyRefused as exc:
-                    db.session.rollback()
-                    error = str(exc)
-                else:
+                if not done.refused:
                     return self.render("proxy/created.html", user=user, password=shown, created=True)
+                error = done.message
         return self.render("proxy/new.html", form=form, error=error)
 
     @expose("/reset/", methods=("POST",))
     def reset_view(self):
         proxy = self._proxy()
-        try:
+        with outcome() as done:
             shown = applying.reset_proxy_password(db.session, self._admin(), proxy, ip=request.remote_addr)
-            db.session.commit()
-        except ProxyRefused as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
+        if done.refused:
             return redirect(url_for(".index"))
         return self.render("proxy/created.html", user=proxy, password=shown, created=False)
 
     @expose("/hand-over/", methods=("POST",))
     def hand_over_view(self):
         proxy = self._proxy()
-        try:
+        with outcome(f"账户 {proxy.username} 已交由本人使用：本人下次登录时须设置新密码"):
             applying.hand_over(db.session, self._admin(), proxy, ip=request.remote_addr)
-            db.session.commit()
-            flash(f"账户 {proxy.username} 已交由本人使用：本人下次登录时须设置新密码", "success")
-        except ProxyRefused as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
         return redirect(url_for(".index"))
 
     @expose("/switch/", methods=("POST",))
     def switch_view(self):
         admin = self._admin()
         proxy = self._proxy()
-        try:
+        with outcome(keep_on=(ProxyRefused,)) as done:  # a refusal keeps the audit of the failed attempt
             applying.switch_to_proxy(db.session, admin, proxy, request.form.get("password", ""),
                                      ip=request.remote_addr)
-            db.session.commit()
-        except ProxyRefused as exc:
-            db.session.commit()  # keeps the audit of a failed attempt
-            flash(str(exc), "error")
+        if done.refused:
             return redirect(url_for(".index"))
         admin_id, admin_name, admin_token = admin.id, admin.full_name or admin.username, admin.session_token
         login_user(proxy)
@@ -349,16 +324,12 @@ class ProxyReturnView(BaseView):
     def index(self):
         admin = auth.acting_admin(flask_session.get("acting_admin_id"), flask_session.get("acting_admin_token"))
         proxy = current_user._get_current_object()
-        try:
+        with outcome(flash_refusal=False) as done:
             applying.switch_back(db.session, admin, proxy, ip=request.remote_addr)
-            db.session.commit()
-        except ProxyRefused as exc:
-            db.session.rollback()
-            from flask_login import logout_user
-
+        if done.refused:
             logout_user()
             flask_session.clear()
-            flash(str(exc), "error")
+            flash(done.message, "error")  # after the session is cleared, or it is lost with it
             return redirect(url_for("account.login_view"))
         login_user(admin)
         for key in ("acting_admin_id", "acting_admin_name", "acting_admin_token"):

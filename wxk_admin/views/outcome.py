@@ -35,6 +35,8 @@ class Done:
     success: str | None = None  # flashed after the commit; the block may set it from what the call returned
     category: str = "success"
     refused: Exception | None = None
+    cancelled: bool = False
+
 
     @property
     def message(self) -> str:
@@ -42,6 +44,11 @@ class Done:
 
     def say(self, message: str, category: str = "success") -> None:
         self.success, self.category = message, category
+
+    def cancel(self) -> None:
+        """Roll back instead of committing, saying nothing: for a domain call that answers its problems
+        (a form's errors the page shows) rather than raising them."""
+        self.cancelled = True
 
 
 @contextmanager
@@ -57,6 +64,9 @@ def outcome(success: str | None = None, *, failure: str = "{}", flash_refusal: b
     done = Done(success)
     try:
         yield done
+        if done.cancelled:
+            db.session.rollback()
+            return
         db.session.commit()
     except Refused as exc:
         _refused(done, exc, failure, flash_refusal, commit=isinstance(exc, keep_on))
