@@ -23,6 +23,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, SelectChoice, Sele
 
 from .domain import applying, layout
 from .domain.applying import SCALAR_SPECS, SECTION_SPECS, SECTION_TITLES, FieldSpec
+from .models import Publication
 
 # Rows offered empty at the end of each section, so that the form works without JavaScript.
 EMPTY_ROWS_WHEN_NONE = 2
@@ -187,8 +188,6 @@ ApplicationForm = _build_form_class()
 
 def counted_characters(row_form) -> int | None:
     """折合字数 of a 发表作品 row as shown beside it (诗歌按10行1000字计)."""
-    from .models import Publication
-
     def as_int(field):
         try:
             return int(str(field.data or "").replace(",", ""))

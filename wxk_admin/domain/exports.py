@@ -18,6 +18,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
+from rustpy_xlsxwriter import Format, write_worksheet
 from sqlalchemy import Boolean, Date, DateTime, Integer, String, type_coerce
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import aliased
@@ -220,8 +221,6 @@ def write_xlsx(target, columns: list[ExportColumn], rows: Iterable[list], *, tit
     Streams: rows are handed over one at a time and written in constant memory.  Text cells stay text
     (the writer never makes a formula); ``rows`` carry values already neutralised by :func:`iter_rows`.
     """
-    from rustpy_xlsxwriter import Format, write_worksheet
-
     keys = [c.label for c in columns]  # the header row, and each record's keys
     if len(set(keys)) != len(keys):
         raise ExportError("导出列的名称重复")

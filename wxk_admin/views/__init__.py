@@ -6,7 +6,6 @@ every page (a per-role cache of its HTML measured no faster, benchmarks/README.m
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
@@ -14,20 +13,21 @@ from flask_admin.theme import Bootstrap4Theme
 from ..models import Cycle
 from ..rules import RULESETS
 from ..web import csp_nonce
+from . import account, applicant, applications, cip, consultation, documents, outbox, reference
 from .base import enum_columns
 from .index import HomeView
 from .oversight import refuse_changes
 
 # In menu order.  Each module has ``register(admin)``.
 VIEW_MODULES = (
-    "account",       # 登录 / 修改密码 (issue 2)
-    "applicant",     # 我的申请, registration, proxy accounts (issue 4)
-    "applications",  # 申请入会管理: list, details, review (issues 2, 3, 7)
-    "consultation",  # 材料、专家咨询、书记处、公示、入会 (issue 8)
-    "cip",           # CIP 数据 (issue 5)
-    "reference",     # units, cycles, accounts, audit, 站内信 (issue 2)
-    "documents",     # printable forms, lists, 年度统计 (issue 14)
-    "outbox",        # 站外通知: e-mail / SMS delivery state, 通知模板 (issue 15.5)
+    account,       # 登录 / 修改密码 (issue 2)
+    applicant,     # 我的申请, registration, proxy accounts (issue 4)
+    applications,  # 申请入会管理: list, details, review (issues 2, 3, 7)
+    consultation,  # 材料、专家咨询、书记处、公示、入会 (issue 8)
+    cip,           # CIP 数据 (issue 5)
+    reference,     # units, cycles, accounts, audit, 站内信 (issue 2)
+    documents,     # printable forms, lists, 年度统计 (issue 14)
+    outbox,        # 站外通知: e-mail / SMS delivery state, 通知模板 (issue 15.5)
 )
 
 
@@ -35,8 +35,8 @@ def init_admin(app) -> Admin:
     profile = app.extensions["wxk_profile"]
     admin = Admin(app, name=profile.names.platform, theme=Bootstrap4Theme(swatch="default", fluid=True),
                   index_view=HomeView(name="首页", url="/admin"), csp_nonce_generator=csp_nonce)
-    for name in VIEW_MODULES:
-        importlib.import_module(f"{__name__}.{name}").register(admin)
+    for module in VIEW_MODULES:
+        module.register(admin)
     _offer_own_association(admin, profile)
     app.before_request(refuse_changes)  # read-only roles (纪检监察): no POST reaches a view
     return admin
