@@ -124,3 +124,12 @@ def test_a_bulk_action_names_an_id_past_bigint_as_invalid_and_does_the_rest(clie
     assert response.status_code == 200 and "编号无效" in page and "甲一" in page
     db.session.expire_all()
     assert db.session.get(Application, own.id).status == Status.unit_confirmed
+
+
+def test_an_expert_id_past_bigint_is_refused_in_chinese(client, world):
+    client.login("office")
+    response = client.post("/admin/consultation/groups/create/",
+                           {"mode": "pick", "category": "novel", "experts": HUGE},
+                           token_from="/admin/consultation/groups/")
+    assert response.status_code == 400 and "专家编号无效" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ExpertGroup)) == 0

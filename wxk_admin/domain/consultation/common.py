@@ -10,7 +10,7 @@ from ... import profiles
 from ..audit import Actor
 from ...enums import Category, Role
 from ...models import Application, ExpertGroup, Recusal, User
-from ...params import EARLIEST_DATE, LATEST_DATE, date_arg, int_arg
+from ...params import EARLIEST_DATE, LATEST_DATE, date_arg, id_list, int_arg
 from ..workflow import TransitionRefused
 
 
@@ -69,8 +69,8 @@ def date_field(value, label: str) -> dt.date:
 
 
 def clean_ids(ids) -> list[int]:
-    """The digits-only entries of a selection of ids (anything else is simply not selected)."""
-    return [int(i) for i in ids if str(i).isdigit()]
+    """The ids of a selection (anything else, a number past BIGINT too, is simply not selected)."""
+    return id_list(ids)
 
 
 def category_of(value) -> Category | None:

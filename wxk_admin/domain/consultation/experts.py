@@ -14,6 +14,7 @@ from ...enums import Category, Role
 from ...models import (Application, AuditEvent, Cycle, ExpertGroup, ExpertGroupMember, ExpertProfile, User,
                        Vote)
 from ..workflow import TransitionRefused
+from ...params import id_arg
 from . import common
 from .common import Refused, category_of, clean_ids, int_field, require_role, scope
 
@@ -76,10 +77,9 @@ def create_group(session, actor: Actor, cycle: Cycle, category, expert_ids, day:
     available = {p.user_id for p in available_experts(session, cat, day)}
     chosen = []
     for raw in expert_ids:
-        try:
-            uid = int(raw)
-        except (TypeError, ValueError):
-            raise Refused("专家编号无效") from None
+        uid = id_arg(raw)  # past BIGINT too: no account, and the database could not bind it
+        if uid is None:
+            raise Refused("专家编号无效")
         if uid not in available:
             user = session.get(User, uid)
             raise Refused(f"{user.full_name if user else uid} 不在「{cat.label if cat else ''}」可用专家之列（门类或任期不符）")
