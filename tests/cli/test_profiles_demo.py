@@ -41,6 +41,13 @@ def test_jiangsu_demo_is_jiangsus_world(app, ctx):
     unit_ids = {u.id for u in units}
     apps = db.session.scalars(select(Application).where(Application.cycle_id == cycle.id)).all()
     assert len(apps) > 200 and {a.unit_id for a in apps if a.unit_id} <= unit_ids
+    # 申报材料清单: Jiangsu's list (002 第三条(二)), the form in two copies, not the national one
+    checklists = {tuple((m.name, m.copies) for m in sorted(a.materials, key=lambda m: m.position)) for a in apps}
+    assert checklists - {()} == {(
+        ("申报材料清单（一式一份，本人亲笔签名）", 1),
+        ("《江苏省作家协会入会申请表》（一式两份，双面打印），另附2张两寸证件照", 2),
+        ("代表性文学作品（一式一份）；翻译作品另附原文复印件不少于20页", 1),
+        ("职称、获奖及作品影响情况（一式一份）", 1))}
     db.session.expire_all()
     _assert_invariants()
     _assert_next_steps(app)

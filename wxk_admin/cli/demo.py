@@ -32,8 +32,8 @@ from ..domain.cip import demo_record_for, load_demo_cip
 from ..enums import (Category, ContactMethod, Eligibility, Gender, OrganisationLevel, OrganisationPost,
                     ProfessionalTitle, PublisherLevel, RecusalReason, Responsibility, Role, Status, Track, UnitKind,
                     VoteChoice)
-from ..models import (Application, Book, CipRecord, Cycle, ExpertProfile, GroupUnit, MaterialItem, Notice,
-                     Publication, Recommender, User, WebWork)
+from ..models import (Application, Book, CipRecord, Cycle, ExpertProfile, GroupUnit, Notice, Publication,
+                     Recommender, User, WebWork)
 
 DEMO_PASSWORD = "Wxk-demo-2027"
 
@@ -270,9 +270,7 @@ def make_application(rng: random.Random, cycle: Cycle, unit: GroupUnit | None, a
         for i in range(2):
             app.recommenders.append(Recommender(position=i, name=rng.choice(SURNAMES) + rng.choice(GIVEN),
                                                 member_no=f"{rng.randint(1, 15000):05d}", employer="某出版社"))
-    items = ["入会申请表", "代表作品原件", "发表作品复印件"] + (["获奖证书复印件"] if app.awards else [])
-    for i, item in enumerate(items):
-        app.materials.append(MaterialItem(position=i, name=item, copies=2 if i == 0 else 1))
+    app.materials.extend(workflow.checklist(cycle.association))  # the association's 申报材料清单 (profile materials)
     if status != Status.draft:
         app.submitted_at = now - dt.timedelta(days=rng.randint(1, 60), minutes=rng.randint(0, 1440))
     if status == Status.rejected:

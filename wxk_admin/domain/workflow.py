@@ -279,12 +279,17 @@ COPIES = {"一": 1, "两": 2, "二": 2, "三": 3}
 def _open_checklist(application: Application) -> None:
     """With the serial number the paper materials are due: the association's list (profile ``materials``,
     e.g. 002 第三条(二)) becomes the 申报材料清单 the unit and the office tick, so 材料已收齐 has items to check."""
-    if application.materials:
-        return
-    for position, name in enumerate(profiles.of(application.cycle.association).materials):
+    if not application.materials:
+        application.materials.extend(checklist(application.cycle.association))
+
+
+def checklist(association: str) -> list[MaterialItem]:
+    """New 申报材料清单 items of an association's list, each with the copies its text asks for (一式两份 → 2)."""
+    items = []
+    for position, name in enumerate(profiles.of(association).materials):
         copies = re.search(r"一式([一两二三])份", name)
-        application.materials.append(MaterialItem(position=position, name=name[:100],
-                                                  copies=COPIES[copies.group(1)] if copies else 1))
+        items.append(MaterialItem(position=position, name=name[:100], copies=COPIES[copies.group(1)] if copies else 1))
+    return items
 
 
 def _notify(session, transition: Transition, application: Application, text: str, sender: User) -> None:
