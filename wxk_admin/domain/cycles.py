@@ -21,6 +21,11 @@ def current_cycle(session, association: str | None = None) -> Cycle | None:
     return session.scalars(query.order_by(Cycle.year.desc())).first()
 
 
+def newest_first(session) -> list[Cycle]:
+    """Every cycle, the newest first (the 年度 to choose on the printing and statistics pages)."""
+    return session.scalars(select(Cycle).order_by(Cycle.year.desc(), Cycle.id.desc())).all()
+
+
 def cycle_for(session, user: User) -> Cycle | None:
     """The cycle ``user`` fills in: their unit's association's current one, else any current one."""
     association = user.unit.association if user.unit is not None else None

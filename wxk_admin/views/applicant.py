@@ -5,20 +5,20 @@ Thin views over ``domain.applying``; every state change is a POST.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 from flask import abort, current_app, flash, redirect, request, session as flask_session, url_for
 from flask_admin import BaseView, expose
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
 from .. import actions, auth
 from ..domain import applying, cycles, layout
-from ..domain.applying import ProxyRefused, SubmitRefused
+from ..documents.form_xlsx import build_application_form, form_filename
+from ..documents.materials_xlsx import build_materials_checklist, materials_filename
+from ..domain.applying import ProxyRefused, SubmitRefused, home, proxies as proxies_of
 from ..enums import Role, Status
 from ..extensions import db, limiter
 from ..forms import ApplicationForm, counted_characters
-from ..models import Application, AuditEvent, Message, User
+from ..models import Application, AuditEvent, User
 from ..domain.workflow import Conflict
 from ..web import action_label, say
 from .base import SecureBaseView, current_actor
@@ -54,13 +54,11 @@ class ApplicantView(SecureBaseView):
         cycle = cycles.cycle_for(db.session, user)
         application = self._application()
         status_text, step_text = applying.next_step(application, cycle, today())
-        messages = db.session.scalars(select(Message).where(Message.recipient_id == user.id)
-                                      .order_by(Message.created_at.desc(), Message.id.desc()).limit(5)).all()
+        messages = home.recent_messages(db.session, user)
         previous = None
         if application is None and cycle is not None:
             previous = applying.previous_application(db.session, user, cycle)
-        others = db.session.scalars(select(Application).where(Application.applicant_id == user.id)
-                                    .order_by(Application.id.desc())).all()
+        others = home.own_applications(db.session, user)
         return self.render("applicant/home.html", cycle=cycle, application=application, status_text=status_text,
                            step_text=step_text, messages=messages, previous=previous, history=_history(application),
                            all_applications=others, may_download=_may_download(application),
@@ -156,25 +154,12 @@ class ApplicantView(SecureBaseView):
             flash(f"{current_app.extensions['wxk_profile'].names.office_short}确认后才能下载申请表和申报材料清单", "error")
             return redirect(url_for(".index", id=application.id))
         if kind == "form":
-            module = _application_xlsx()
-            if module is None:
-                flash("申请表下载功能暂不可用，请稍后再试", "error")
-                return redirect(url_for(".index", id=application.id))
-            data, filename = module.build_application_form(application), module.form_filename(application)
+            data, filename = build_application_form(application), form_filename(application)
         elif kind == "materials":
-            from ..documents.materials_xlsx import build_materials_checklist, materials_filename
-
             data, filename = build_materials_checklist(application), materials_filename(application)
         else:
             abort(404)
         return download(data, filename)
-
-
-def _application_xlsx():
-    try:
-        return importlib.import_module("wxk_admin.documents.form_xlsx")
-    except ImportError:
-        return None
 
 
 def _may_download(application) -> bool:
@@ -182,12 +167,7 @@ def _may_download(application) -> bool:
 
 
 def _history(application) -> list[AuditEvent]:
-    """Every round of the application: its state changes, with reasons (who acted is not shown to applicants)."""
-    if application is None:
-        return []
-    return db.session.scalars(select(AuditEvent).where(AuditEvent.application_id == application.id,
-                                                       AuditEvent.to_state.is_not(None))
-                              .order_by(AuditEvent.created_at, AuditEvent.id)).all()
+    return home.state_history(db.session, application)
 
 
 # ---------------------------------------------------------------- 注册 (anonymous)
@@ -242,12 +222,8 @@ class ProxyAccountView(SecureBaseView):
         admin = self._admin()
         proxies = applying.proxy_accounts(db.session, admin)
         cycle = cycles.cycle_for(db.session, admin)
-        apps = {}
-        if proxies and cycle is not None:
-            rows = db.session.scalars(select(Application).where(Application.cycle_id == cycle.id,
-                                                                Application.applicant_id.in_([p.id for p in proxies])))
-            apps = {a.applicant_id: a for a in rows}
-        return self.render("proxy/list.html", proxies=proxies, apps=apps, acts=actions.BY_NAME)
+        return self.render("proxy/list.html", proxies=proxies, acts=actions.BY_NAME,
+                           apps=proxies_of.proxy_applications(db.session, proxies, cycle))
 
     @expose("/new/", methods=("GET", "POST"))
     def new_view(self):

@@ -8,14 +8,14 @@ from __future__ import annotations
 from flask import Response, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..domain import applying
+from ..domain.cycles import newest_first
 from ..documents import form as application_form
 from ..documents import lists, materials, statistics
 from ..enums import Role
 from ..extensions import db
-from ..models import Application, Cycle
+from ..models import Application
 from ..documents.materials_xlsx import build_materials_checklist, materials_filename
 from .base import SecureBaseView
 from .downloads import download
@@ -92,7 +92,7 @@ class DocumentsView(SecureBaseView):
 
 
 def _cycles():
-    return db.session.scalars(select(Cycle).order_by(Cycle.year.desc(), Cycle.id.desc())).all()
+    return newest_first(db.session)
 
 
 def _chosen_cycle(cycles):

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+
 from ... import profiles
 from ..cycles import md, window_text
 from ...enums import Status
-from ...models import Application, Cycle
+from ...models import Application, AuditEvent, Cycle, Message, User
 from .drafts import EDITABLE_STATES
 
 # From office confirmation on, the applicant downloads the form and the materials checklist.
@@ -52,3 +54,24 @@ def next_step(application: Application | None, cycle: Cycle | None, today: dt.da
         text += f"当前不在网上填写期内（{window_text(cycle)}），可以保存草稿，但不能提交。"
     label = f"待{names.office_short}审核" if status == Status.submitted and direct else profile.label(status)
     return label, profile.say(text)
+
+
+def recent_messages(session, user: User, limit: int = 5) -> list[Message]:
+    """The user's newest 站内信."""
+    return session.scalars(select(Message).where(Message.recipient_id == user.id)
+                           .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)).all()
+
+
+def own_applications(session, user: User) -> list[Application]:
+    """Every application of the user, newest first (each cycle's)."""
+    return session.scalars(select(Application).where(Application.applicant_id == user.id)
+                           .order_by(Application.id.desc())).all()
+
+
+def state_history(session, application: Application | None) -> list[AuditEvent]:
+    """Every round of the application: its state changes, with reasons (who acted is not shown to applicants)."""
+    if application is None:
+        return []
+    return session.scalars(select(AuditEvent).where(AuditEvent.application_id == application.id,
+                                                    AuditEvent.to_state.is_not(None))
+                           .order_by(AuditEvent.created_at, AuditEvent.id)).all()

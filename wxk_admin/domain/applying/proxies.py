@@ -9,7 +9,7 @@ from ..access import user_filter
 from ..audit import Actor, record
 from ..errors import Refused
 from ...enums import Role
-from ...models import User, utcnow
+from ...models import Application, Cycle, User, utcnow
 from ...params import id_arg
 from .accounts import username_problems
 from .fields import MOBILE_RE, normalise_mobile
@@ -64,6 +64,15 @@ def proxy_accounts(session, admin: User) -> list[User]:
     _require_unit_admin(admin)
     return list(session.scalars(select(User).where(user_filter(admin), User.is_proxy.is_(True))
                                 .order_by(User.created_at.desc(), User.id.desc())))
+
+
+def proxy_applications(session, proxies: list[User], cycle: Cycle | None) -> dict[int, Application]:
+    """Each proxy account's application in ``cycle``, by the account's id."""
+    if not proxies or cycle is None:
+        return {}
+    rows = session.scalars(select(Application).where(Application.cycle_id == cycle.id,
+                                                     Application.applicant_id.in_([p.id for p in proxies])))
+    return {a.applicant_id: a for a in rows}
 
 
 def own_proxy(session, admin: User, proxy_id) -> User | None:
