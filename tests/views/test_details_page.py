@@ -57,3 +57,35 @@ def test_the_manual_organisation_condition_is_explained_in_staff_words():
     note = rules.evaluate(org(OrganisationLevel.county, LEADER, 4), CWA).note
     assert "来源文件" not in note and "原文缺失" not in note
     assert "请对照《中国作家协会个人会员申请审批办法》原文" in note and "需人工判断" in note
+
+
+def test_empty_repeating_sections_cost_no_statement_each(client, world):
+    """Issue 19.6: the details page reads only the repeating sections that have rows (one statement tells
+    which are empty); an empty one still shows, with （无）."""
+    from sqlalchemy import event
+
+    from wxk_admin.models import CHILD_SECTIONS, Application
+
+    app = world.apps["a_submitted"]
+    tables = {getattr(Application, name).property.mapper.local_table.name: (name, title) for name, title in CHILD_SECTIONS}
+    filled = {table for table, (name, _) in tables.items() if getattr(app, name)}
+    assert filled and len(filled) < len(tables) - 1  # the world's application leaves several sections empty
+    url = f"/admin/applications/details/?id={app.id}"
+    client.login("office")
+    client.text(url)  # warm-up
+    db.session.expire_all()  # the page loads its rows itself (the test's session is the requests' session)
+    statements = []
+    listener = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        page = client.text(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    # The statements that read one section's rows (FROM that table alone, not an EXISTS probe).
+    read = {match.group(1) for s in statements if "EXISTS" not in s
+            and (match := re.match(r"\s*SELECT\s.*?\sFROM (\w+)\s+WHERE", s, re.S)) and match.group(1) in tables}
+    assert read == filled, read
+    for table, (_, title) in tables.items():
+        if table not in filled and title != "申报材料清单":
+            assert re.search(rf'<div class="card-header">{title}（0）</div>\s*<div[^>]*>\s*<span class="text-muted">（无）</span>',
+                             page), title
