@@ -30,9 +30,10 @@ from urllib.parse import parse_qsl, urlencode
 
 from flask import abort, current_app, flash, g, redirect, request, session, stream_with_context
 from flask_admin import expose
+from flask_admin.contrib.sqla import tools
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import func, literal_column
+from sqlalchemy import func, literal_column, or_, tuple_
 
 from .. import actions
 from ..domain import exports as domain
@@ -105,9 +106,6 @@ class ExportMixin:
     def _apply_search(self, query, count_query, joins, count_joins, search):
         """Text search over the searchable columns: ``LIKE`` on SQLite (already case-blind for ASCII;
         ``lower()`` on every row of every column cost more than the match), ``ILIKE`` elsewhere."""
-        from flask_admin.contrib.sqla import tools
-        from sqlalchemy import or_
-
         if any(path for _field, path in self._search_fields or []):
             return super()._apply_search(query, count_query, joins, count_joins, search)
         sqlite = db.session.get_bind().dialect.name == "sqlite"
@@ -378,8 +376,6 @@ class ExportMixin:
         return None
 
     def _keyset_ids(self, id_query, direction, stamp, pk):
-        from sqlalchemy import tuple_
-
         key = tuple_(self.model.submitted_at, self.model.id)
         if direction == "after":
             return id_query.filter(key < tuple_(stamp, pk)).order_by(self.model.submitted_at.desc(),
