@@ -16,6 +16,7 @@ and a rule on imports inside functions is not among its contracts; ~100 lines of
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -38,19 +39,15 @@ WEB_LIBRARIES = ("flask", "flask_*", "werkzeug", "wtforms", "click", "markupsafe
 # hashing — none of which reads a request.
 ORM_BINDING = {"models": ("flask_sqlalchemy", "flask_login", "werkzeug.security")}
 
-# Imports that stay inside a function, and why.
+# The modules that import inside a function on purpose, and why.
 LATE_ON_PURPOSE = {
     "documents.pdf": "WeasyPrint adds ~30 % to the start-up of every process; only a PDF needs it (measured there)",
 }
 
-# Debt being paid (issue 19.1; the big modules are being split by other hands): each list may only shrink.
-WRONG_WAY_DEBT: dict[tuple[str, str], str] = {}
-CYCLE_DEBT: list[list[str]] = []
-HIDDEN_IMPORT_DEBT: dict[str, str] = {}
-
 
 # ---- the graph ---------------------------------------------------------------------------------------------
 
+@functools.cache
 def modules(root: Path) -> dict[str, Path]:
     """Every module of the package at ``root``: dotted name → file (a package is its ``__init__.py``)."""
     found = {}
@@ -63,6 +60,11 @@ def modules(root: Path) -> dict[str, Path]:
 
 
 def imports(name: str, path: Path, known) -> list[tuple[str, int, bool]]:
+    return _imports(name, path, frozenset(known))
+
+
+@functools.cache
+def _imports(name: str, path: Path, known) -> list[tuple[str, int, bool]]:
     """(imported name, line, inside a function) for each import of a module.  A relative import is resolved;
     ``from . import x`` names module ``x`` when there is one, not the package's ``__init__``."""
     found = []
@@ -167,37 +169,24 @@ def hidden_imports(root: Path) -> list[str]:
 
 # ---- the contract ------------------------------------------------------------------------------------------
 
-def _debt(entry: str, debts) -> bool:
-    importer, _, target = entry.partition(" → ")
-    return any(_in_part(importer.split(":")[0], (a,)) and _in_part(target, (b,)) for a, b in debts)
-
-
 def test_imports_follow_the_layers():
-    wrong = [e for e in wrong_way_imports(PACKAGE_DIR) if not _debt(e, WRONG_WAY_DEBT)]
-    assert not wrong, "imports against the layers (LAYERS: each imports its own and those below):\n" \
-        + "\n".join(wrong)
+    wrong = wrong_way_imports(PACKAGE_DIR)
+    assert not wrong, "imports against the layers (LAYERS: each imports its own and those below):\n" + "\n".join(wrong)
 
 
 def test_no_import_cycle():
-    assert [c for c in cycles(PACKAGE_DIR) if c not in CYCLE_DEBT] == []
-
-
-def test_the_cycle_debt_only_shrinks():
-    assert [c for c in CYCLE_DEBT if c not in cycles(PACKAGE_DIR)] == []
+    assert cycles(PACKAGE_DIR) == []
 
 
 def test_no_import_hidden_in_a_function():
-    hidden = [e for e in hidden_imports(PACKAGE_DIR) if e.split(":")[0] not in {*LATE_ON_PURPOSE, *HIDDEN_IMPORT_DEBT}]
+    hidden = [e for e in hidden_imports(PACKAGE_DIR) if e.split(":")[0] not in LATE_ON_PURPOSE]
     assert not hidden, "import at the module's top (or list it in LATE_ON_PURPOSE with the reason):\n" \
         + "\n".join(hidden)
 
 
-def test_the_debt_only_shrinks():
-    """A debt entry that no import matches any more must leave its list."""
-    wrong = wrong_way_imports(PACKAGE_DIR)
-    assert [key for key in WRONG_WAY_DEBT if not any(_debt(e, {key: ""}) for e in wrong)] == []
-    late = {e.split(":")[0] for e in hidden_imports(PACKAGE_DIR)}
-    assert sorted({*LATE_ON_PURPOSE, *HIDDEN_IMPORT_DEBT} - late) == []
+def test_late_imports_on_purpose_are_still_late():
+    """A module that no longer imports late leaves LATE_ON_PURPOSE (the list only says what is true)."""
+    assert sorted(set(LATE_ON_PURPOSE) - {e.split(":")[0] for e in hidden_imports(PACKAGE_DIR)}) == []
 
 
 # ---- the checker itself, on a small tree -------------------------------------------------------------------
