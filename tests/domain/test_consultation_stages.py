@@ -104,3 +104,24 @@ def test_a_vote_reaches_the_application_through_the_experts_rows(world):
         cast_vote(s, actor(expert), app.id, "passed")
     s.rollback()
     assert votes_of(app.id) == 0
+
+
+HUGE = "99999999999999999999"  # past BIGINT: no row id, and SQLite cannot even bind it
+
+
+def test_a_material_item_past_bigint_is_no_item(client, world):
+    app = add_app(db.session, world, "纸质材料戊", Status.office_confirmed)
+    db.session.commit()
+    client.login("office")
+    r = client.post("/admin/materials/mark/", {"item_id": HUGE, "received": "1"}, token_from="/admin/")
+    assert r.status_code == 400 and "材料条目不存在" in r.get_data(as_text=True)
+    assert audits("material_mark") == 0 and all(m.office_received_at is None for m in app.materials)
+
+
+def test_an_objection_past_bigint_is_no_objection(client, world):
+    client.login("office")
+    r = client.post("/admin/consultation/notice/objection/",
+                    {"op": "check", "objection_id": HUGE, "check_note": "核查属实"}, token_from="/admin/",
+                    follow_redirects=True)
+    assert "异议记录不存在" in r.get_data(as_text=True)
+    assert audits("objection_check") == 0

@@ -10,7 +10,7 @@ from ... import profiles
 from ..audit import Actor
 from ...enums import Category, Role
 from ...models import Application, ExpertGroup, Recusal, User
-from ...params import EARLIEST_DATE, LATEST_DATE, date_arg, id_list, int_arg
+from ...params import EARLIEST_DATE, LATEST_DATE, date_arg, int_arg
 from ..workflow import TransitionRefused
 
 
@@ -66,11 +66,6 @@ def date_field(value, label: str) -> dt.date:
     if day is None:
         raise Refused(f"「{label}」日期格式应为 YYYY-MM-DD，且在 {EARLIEST_DATE.year} 至 {LATEST_DATE.year} 年之间")
     return day
-
-
-def clean_ids(ids) -> list[int]:
-    """The ids of a selection (anything else, a number past BIGINT too, is simply not selected)."""
-    return id_list(ids)
 
 
 def category_of(value) -> Category | None:

@@ -14,9 +14,9 @@ from ...enums import Category, Role
 from ...models import (Application, AuditEvent, Cycle, ExpertGroup, ExpertGroupMember, ExpertProfile, User,
                        Vote)
 from ..workflow import TransitionRefused
-from ...params import id_arg
+from ...params import id_arg, id_list
 from . import common
-from .common import Refused, category_of, clean_ids, int_field, require_role, scope
+from .common import Refused, category_of, int_field, require_role, scope
 
 DRAW_SIZE = 5  # 随机抽取's default group size, when the 门类's pool holds that many
 
@@ -173,7 +173,7 @@ def assign(session, actor: Actor, cycle: Cycle, *, category=None, ids=None) -> w
     query = select(Application).where(scope(actor), Application.cycle_id == cycle.id,
                                       Application.status.in_(workflow.sources("assign_experts")))
     if ids is not None:
-        query = query.where(Application.id.in_(clean_ids(ids)))
+        query = query.where(Application.id.in_(id_list(ids)))
     if category is not None:
         query = query.where(Application.category == category_of(category))
     result = workflow.BulkResult()

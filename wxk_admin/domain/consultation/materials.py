@@ -10,6 +10,7 @@ from .. import access, workflow
 from ..audit import Actor, record
 from ...enums import Role, Status
 from ...models import Application, Cycle, MaterialItem, User
+from ...params import id_arg
 from ..workflow import TransitionRefused
 from . import common
 from .common import Refused, date_field, int_field, office_name, require_role, visible
@@ -33,10 +34,8 @@ def holder_of(user: User) -> str:
 def mark_material(session, actor: Actor, item_id, *, received: bool, on=None, by: str | None = None) -> MaterialItem:
     """Mark one checklist item received (date, by whom) or missing again, for the actor's side."""
     holder = holder_of(actor.acting_as)
-    try:
-        item = session.get(MaterialItem, int(item_id))
-    except (TypeError, ValueError):
-        item = None
+    pk = id_arg(item_id)  # past BIGINT too: no item, and the database could not bind it
+    item = session.get(MaterialItem, pk) if pk is not None else None
     if item is None:
         raise Refused("材料条目不存在")
     app = visible(session, actor, item.application_id)

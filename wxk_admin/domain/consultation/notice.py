@@ -10,9 +10,9 @@ from .. import workflow
 from ..audit import Actor, record
 from ...enums import Category, ObjectionSource, Role, Status
 from ...models import Application, Cycle, Notice, Objection, utcnow
-from ...params import id_arg
+from ...params import id_arg, id_list
 from . import common
-from .common import Refused, clean_ids, date_field, office_name, profile_of, require_role, scope, visible
+from .common import Refused, date_field, office_name, profile_of, require_role, scope, visible
 
 NOTICE_DAYS = 7  # 公示时间为一周 (001 六; 002 第三条(五))
 
@@ -39,7 +39,7 @@ def notice_candidates(session, actor: Actor, cycle: Cycle | None, ids=None) -> l
     query = select(Application).where(scope(actor), Application.cycle_id == cycle.id,
                                       Application.status.in_(workflow.sources("open_notice")))
     if ids is not None:
-        query = query.where(Application.id.in_(clean_ids(ids)))
+        query = query.where(Application.id.in_(id_list(ids)))
     apps = session.scalars(query.order_by(Application.serial_seq, Application.id)).all()
     if not apps:
         raise Refused("没有书记处审议通过、待公示的申请")
@@ -65,10 +65,8 @@ def open_notice(session, actor: Actor, cycle: Cycle, starts_on, ends_on=None, id
 
 def _objection(session, actor: Actor, objection_id) -> tuple[Objection, Application]:
     require_role(actor, Role.office)
-    try:
-        obj = session.get(Objection, int(objection_id))
-    except (TypeError, ValueError):
-        obj = None
+    pk = id_arg(objection_id)  # past BIGINT too: no objection, and the database could not bind it
+    obj = session.get(Objection, pk) if pk is not None else None
     if obj is None:
         raise Refused("异议记录不存在")
     return obj, visible(session, actor, obj.application_id)

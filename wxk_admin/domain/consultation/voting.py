@@ -52,7 +52,8 @@ def cast_vote(session, actor: Actor, application_id, choice, note: str | None = 
 
 def my_vote(session, expert: User, application_id) -> Vote | None:
     """The expert's own vote (the only vote anyone is ever shown)."""
-    return session.scalar(select(Vote).where(Vote.application_id == int(application_id), Vote.expert_id == expert.id))
+    return session.scalar(select(Vote).where(Vote.application_id == id_arg(application_id),
+                                             Vote.expert_id == expert.id))
 
 
 @dataclass
