@@ -2,7 +2,7 @@
 
 Only 姓名, 常用名, 单位, 门类 ever leave through here (``consultation.public_row``) —
 never ID numbers, phones or addresses.  The blueprint also registers the template
-helpers of the dashboard and the consultation panel (``app_context_processor``).
+helper of the consultation panel (``app_context_processor``).
 """
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from .domain import dashboard
 from .domain.consultation.common import Refused
 from .domain.consultation.notice import (PUBLIC_CONTACT_MAX, PUBLIC_CONTENT_MAX, PUBLIC_REPORTER_MAX, current_notices,
                                          notice_rows, public_notice_app, public_row, published_members,
@@ -112,13 +111,10 @@ def members_xlsx():
 
 @bp.app_context_processor
 def consultation_helpers():
-    def dashboard_for(user=None):
-        return dashboard.dashboard_data(db.session, user if user is not None else current_user)
-
     def consultation_panel(app, user=None):
         user = user if user is not None else current_user
         if not getattr(user, "is_authenticated", False):
             return None
         return panel_data(db.session, app, user)
 
-    return {"dashboard_for": dashboard_for, "consultation_panel": consultation_panel}
+    return {"consultation_panel": consultation_panel}

@@ -10,8 +10,8 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
-from .. import auth
 from ..domain.audit import Actor, record
+from ..domain.passwords import password_problems
 from ..enums import Role
 from ..extensions import db
 from ..models import GroupUnit, User
@@ -56,7 +56,7 @@ def create_user_command(username, role, unit_code, full_name):
             raise click.ClickException("两次输入的密码不一致")
     else:
         password = sys.stdin.readline().rstrip("\n")
-    problems = auth.password_problems(username, password)
+    problems = password_problems(username, password)
     if problems:
         raise click.ClickException("；".join(problems))
     user = User(username=username, role=Role(role), unit_id=unit.id if unit else None, full_name=full_name,
