@@ -3,7 +3,7 @@ and the expert's own pages (审读投票).
 
 Thin views: every change is a POST calling one function of ``wxk_admin.domain.consultation`` through
 ``outcome``; a refusal rolls back, shows its Chinese message and re-shows the page with what was typed.
-What a page reads comes from ``domain.consultation_queries``.
+What a page reads comes from ``domain.consultation.queries``.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from flask_login import current_user
 from sqlalchemy import inspect as sa_inspect
 from wtforms import StringField, TextAreaField
 
-from ..domain import access, consultation_queries as queries, cycles, layout
+from ..domain import access, cycles, layout
+from ..domain.consultation import queries
 from ..domain.consultation.common import Refused
 from ..domain.consultation.materials import (PRE_MATERIAL_STATES, add_material_item, holder_of, mark_all_materials,
                                              mark_material, materials_received, missing_after_deadline)

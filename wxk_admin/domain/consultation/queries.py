@@ -8,12 +8,12 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from .access import application_filter
-from .consultation.materials import PRE_MATERIAL_STATES
-from .consultation.experts import available_experts
-from .consultation.notice import notice_rows
-from ..enums import Category, Role, Status
-from ..models import Application, Cycle, ExpertGroup, ExpertProfile, Notice, Objection, User
+from ..access import application_filter
+from ...enums import Category, Role, Status
+from ...models import Application, Cycle, ExpertGroup, ExpertProfile, Notice, Objection, User
+from .experts import available_experts
+from .materials import PRE_MATERIAL_STATES
+from .notice import notice_rows
 
 
 def materials_queue(session, user: User, cycle: Cycle | None, status: str | None, search: str, page: int,
