@@ -197,6 +197,8 @@ class Earlier:
 
 def _scoped(viewer, alias) -> ColumnElement[bool]:
     """``access.application_filter`` said of an alias of ``applications`` instead of the table itself."""
+    if alias is Application:
+        return application_filter(viewer)
     return ClauseAdapter(inspect(alias).selectable).traverse(application_filter(viewer))
 
 
@@ -205,19 +207,16 @@ def _earlier_where(viewer, earlier, cycle, id_number, year) -> ColumnElement[boo
                 _scoped(viewer, earlier))
 
 
-_EARLIER = aliased(Application)  # one alias per process: constructing one costs more than the query
-
-
 def earlier_applications(session, viewer, application: Application) -> list[Earlier]:
     """The same 身份证号's applications of earlier cycles that ``viewer`` may see, newest first."""
     if not application.id_number:
         return []
-    earlier = _EARLIER
+    # No other application in this query: the table itself, so the scope needs no adapting to an alias.
     rows = session.execute(
-        select(earlier.id, Cycle.year, Cycle.name, GroupUnit.name, earlier.status)
-        .join(Cycle, Cycle.id == earlier.cycle_id).outerjoin(GroupUnit, GroupUnit.id == earlier.unit_id)
-        .where(_earlier_where(viewer, earlier, Cycle, application.id_number, application.cycle.year))
-        .order_by(Cycle.year.desc(), earlier.id.desc()))
+        select(Application.id, Cycle.year, Cycle.name, GroupUnit.name, Application.status)
+        .join(Cycle, Cycle.id == Application.cycle_id).outerjoin(GroupUnit, GroupUnit.id == Application.unit_id)
+        .where(_earlier_where(viewer, Application, Cycle, application.id_number, application.cycle.year))
+        .order_by(Cycle.year.desc(), Application.id.desc()))
     return [Earlier(app_id, year, cycle, unit or "直接申报", Status(status).label,
                     OUTCOMES.get(Status(status), UNFINISHED)) for app_id, year, cycle, unit, status in rows]
 
