@@ -128,7 +128,7 @@ def _with_contacts(application, email_address="zhang.san@example.cn", mobile="13
 
 # ---------------------------------------------------------------- queued with the event, sent after the commit
 
-def test_rejection_goes_by_email_and_sms_after_commit(app, world, senders_configured):
+def test_rejection_goes_by_email_and_sms_after_commit(app, world, senders_configured, profile):
     mailbox, gw = senders_configured
     application = _with_contacts(world.apps["a_submitted"])
     workflow.apply(db.session, application, "unit_reject", Actor(world.users["admin_a"]), opinion="申请材料不全")
@@ -143,7 +143,7 @@ def test_rejection_goes_by_email_and_sms_after_commit(app, world, senders_config
     assert "已发送 2 条" in result.output
     [(to, subject, body)] = mailbox.messages
     assert to == ["zhang.san@example.cn"]
-    assert subject == "【中国作家协会】您的入会申请已被驳回"
+    assert subject == f"【{profile.names.association}】您的入会申请已被驳回"
     assert "甲一" in body and "甲省作家协会" in body and "理由：申请材料不全" in body
     [(path, payload)] = gw.requests
     assert path == "/sms?to=13812341234"
@@ -167,7 +167,7 @@ def test_a_rolled_back_transition_queues_and_sends_nothing(app, world, senders_c
     assert mailbox.messages == [] and gw.requests == []
 
 
-def test_log_sender_only_records(app, world):
+def test_log_sender_only_records(app, world, profile):
     _with_contacts(world.apps["direct_submitted"])
     workflow.apply(db.session, world.apps["direct_submitted"], "direct_reject", Actor(world.users["office"]),
                    opinion="非文学类作品")
@@ -175,7 +175,7 @@ def test_log_sender_only_records(app, world):
     result = send_outbox(app)  # NOTIFY_SENDERS defaults to log
     assert "已发送 2 条" in result.output
     assert {(r.state, r.sent_via) for r in _rows()} == {(OutboxState.sent, "log")}
-    assert "会员处驳回" in _rows()[0].body  # a direct application has no unit: the office rejected it
+    assert profile.say("会员处驳回") in _rows()[0].body  # a direct application has no unit: the office rejected it
 
 
 def test_return_to_unit_goes_to_the_unit_admins_mobiles(app, world):
@@ -191,7 +191,7 @@ def test_return_to_unit_goes_to_the_unit_admins_mobiles(app, world):
     assert "甲一" in row.body and "推荐意见缺盖章" in row.body and row.body.startswith("甲省作家协会：")
 
 
-def test_notice_and_admission_go_out(app, world):
+def test_notice_and_admission_go_out(app, world, profile):
     application = _with_contacts(world.apps["b_submitted"], mobile="13700001234")
     application.status = Status.secretariat_approved
     db.session.commit()
@@ -204,7 +204,7 @@ def test_notice_and_admission_go_out(app, world):
     close_notice(db.session, Actor(world.users["office"]), notice, today=notice.ends_on)
     db.session.commit()
     admitted = _rows(kind="admitted")
-    assert admitted and admitted[0].subject == "【中国作家协会】祝贺您成为会员"
+    assert admitted and admitted[0].subject == f"【{profile.names.association}】祝贺您成为会员"
     assert "会员登记表" in admitted[0].body and "乙一" in admitted[0].body
 
 

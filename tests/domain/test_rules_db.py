@@ -1,6 +1,7 @@
 """资格初审 stored on the application (rules.refresh), the ``wxk recheck`` command and the details panel."""
 from __future__ import annotations
 
+import pytest
 from flask import render_template
 from sqlalchemy import func, select
 
@@ -26,6 +27,7 @@ def _fresh(app_id: int) -> Application:
     return db.session.get(Application, app_id)
 
 
+@pytest.mark.profile("cwa", reason="expects 001's clauses and totals (the national rule set), which the cycle runs")
 def test_refresh_stores_result_without_committing(world):
     app = world.apps["a_submitted"]
     _three_books(app)
@@ -104,6 +106,7 @@ def test_default_ruleset_comes_from_config(app, ctx):
         app.config["WXK_DEFAULT_RULESET"] = old
 
 
+@pytest.mark.profile("cwa", reason="expects 001's clauses and totals (the national rule set), which the cycle runs")
 def test_recheck_command_recomputes_a_cycle(app, world):
     target = world.apps["direct_submitted"]
     _three_books(target)
@@ -140,6 +143,7 @@ def test_recheck_unknown_cycle_is_refused(app, world):
     assert "未找到 1999 年度的申请" in result.output
 
 
+@pytest.mark.profile("cwa", reason="expects 001's clauses and totals (the national rule set), which the cycle runs")
 def test_panel_shows_result_condition_and_totals(app, world):
     application = world.apps["a_submitted"]
     application.track = Track.creation
