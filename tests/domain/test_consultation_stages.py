@@ -125,3 +125,15 @@ def test_an_objection_past_bigint_is_no_objection(client, world):
                     follow_redirects=True)
     assert "异议记录不存在" in r.get_data(as_text=True)
     assert audits("objection_check") == 0
+
+
+@pytest.mark.parametrize("page,transition", [("/admin/consultation/assign/", "assign_experts"),
+                                             ("/admin/consultation/secretariat/", "secretariat_approve"),
+                                             ("/admin/consultation/notice/", "open_notice")])
+def test_the_office_pages_list_what_the_table_says_is_waiting(client, world, monkeypatch, page, transition):
+    add_app(db.session, world, "公示中己", Status.on_notice)  # waits for none of these three
+    db.session.commit()
+    client.login("office")
+    assert "公示中己" not in client.text(page)
+    _widen(monkeypatch, transition, Status.on_notice)
+    assert "公示中己" in client.text(page)

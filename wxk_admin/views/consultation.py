@@ -32,7 +32,7 @@ from ..domain.consultation.notice import (NOTICE_DAYS, check_objection, close_no
 from ..domain.consultation.onboarding import onboarding_rows, record_contact, set_onboarding
 from ..domain.consultation.disqualification import disqualify
 from ..documents.materials_xlsx import missing_materials_xlsx
-from ..enums import Category, ContactMethod, RecusalReason, Role, Status, VoteChoice
+from ..enums import Category, ContactMethod, RecusalReason, Role, VoteChoice
 from ..extensions import db
 from ..models import CHILD_SECTIONS, Application, ExpertGroup, ExpertProfile, Notice, User
 from ..params import id_arg, int_arg, id_list
@@ -249,8 +249,8 @@ class ConsultationView(SecureBaseView):
 
     def _assign_page(self, form=None, error=None, code=200):
         cycle = self._cycle()
-        apps = queries.applications_at(db.session, current_user, cycle, Status.materials_received,
-                                       Application.category, Application.serial_seq)
+        apps = queries.waiting_for(db.session, current_user, cycle, "assign_experts",
+                                   Application.category, Application.serial_seq)
         by_cat: dict[Category, list[Application]] = {}
         for app in apps:
             by_cat.setdefault(Category(app.category) if app.category else None, []).append(app)
@@ -311,7 +311,7 @@ class ConsultationView(SecureBaseView):
 
     def _secretariat_page(self, form=None, error=None, code=200):
         cycle = self._cycle()
-        apps = queries.applications_at(db.session, current_user, cycle, Status.expert_passed)
+        apps = queries.waiting_for(db.session, current_user, cycle, "secretariat_approve")
         return self.render("consultation/secretariat.html", cycle=cycle, apps=apps, form=form or {}, error=error,
                            tab="secretariat"), code
 
@@ -331,7 +331,7 @@ class ConsultationView(SecureBaseView):
 
     def _notice_page(self, form=None, error=None, code=200):
         cycle = self._cycle()
-        approved = queries.applications_at(db.session, current_user, cycle, Status.secretariat_approved)
+        approved = queries.waiting_for(db.session, current_user, cycle, "open_notice")
         start = dt.date.today()
         return self.render("consultation/notice.html", cycle=cycle, approved=approved,
                            blocks=queries.notice_blocks(db.session, cycle),

@@ -8,6 +8,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from .. import workflow
 from ..access import application_filter
 from ...enums import Category, Role, Status
 from ...models import Application, Cycle, ExpertGroup, ExpertProfile, Notice, Objection, User
@@ -34,12 +35,14 @@ def materials_queue(session, user: User, cycle: Cycle | None, status: str | None
     return rows[:page_size], len(rows) > page_size
 
 
-def applications_at(session, user: User, cycle: Cycle | None, status: Status, *order) -> list[Application]:
-    """The cycle's applications in ``status`` that ``user`` may see, by ``order`` (申请序列号 when none)."""
+def waiting_for(session, user: User, cycle: Cycle | None, transition: str, *order) -> list[Application]:
+    """The cycle's applications ``user`` may see that ``transition`` would take now (its source states in
+    workflow's table), by ``order`` (申请序列号 when none)."""
     if cycle is None:
         return []
     return session.scalars(select(Application).where(
-        application_filter(user), Application.cycle_id == cycle.id, Application.status == status)
+        application_filter(user), Application.cycle_id == cycle.id,
+        Application.status.in_(workflow.sources(transition)))
         .order_by(*(order or (Application.serial_seq,)))).all()
 
 
