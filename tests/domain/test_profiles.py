@@ -165,3 +165,6 @@ def test_readme_shows_a_third_association_that_loads(tmp_path):
     profile = profiles.load(write(tmp_path, example))
     assert profile.names.association == "浙江省作家协会" and profile.rules.ruleset == "cwa-2022"
     assert [u.name for u in profile.units] == ["杭州市作家协会", "宁波市作家协会"]
+    # its office in our texts reads as its own, never as a piece of the national 创联部会员处
+    said = profile.say("经创联部会员处核查；会员处确认后才能下载") + profile.notification_admitted
+    assert "创联部" not in said and "会员处" not in said and profile.names.office in said
