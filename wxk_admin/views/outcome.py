@@ -37,7 +37,6 @@ class Done:
     refused: Exception | None = None
     cancelled: bool = False
 
-
     @property
     def message(self) -> str:
         return str(self.refused) if self.refused is not None else ""
