@@ -275,12 +275,13 @@ class Application(TimestampMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True, info=meta("年度", filter=True))
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("group_units.id"), index=True,
+    # Indexed by the list's composite indexes that lead with it (cycle, unit, status, category: __table_args__).
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), info=meta("年度", filter=True))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("group_units.id"),
                                                 info=meta("推荐单位", filter=True, list=True, list_order=9, sort=True,
                                                           roles=EVERY_UNIT_ROLES, cell="unit_name"))
     applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True, info=meta("申请账户", form=False))
-    status: Mapped[Status] = mapped_column(enum_type(Status, "status"), default=Status.draft, index=True,
+    status: Mapped[Status] = mapped_column(enum_type(Status, "status"), default=Status.draft,
                                            info=meta("状态", list=True, list_order=5, filter=True, form=False,
                                                      section="review", order=1))
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False, info=meta("版本", form=False, export=False))
@@ -319,7 +320,7 @@ class Application(TimestampMixin, db.Model):
     # Track and category 申报类别
     track: Mapped[Track | None] = mapped_column(enum_type(Track, "track"), index=True,
                                                 info=meta("主要从事", filter=True, section="track", required=True))
-    category: Mapped[Category | None] = mapped_column(enum_type(Category, "category"), index=True,
+    category: Mapped[Category | None] = mapped_column(enum_type(Category, "category"),
                                                       info=meta("门类", list=True, list_order=3, filter=True,
                                                                 required=True, export_default=5))
     style: Mapped[str | None] = mapped_column(String(50), index=True,

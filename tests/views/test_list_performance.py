@@ -5,7 +5,7 @@ import contextlib
 import re
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from wxk_admin.enums import Category, Status
 from wxk_admin.cli.generate import generate
@@ -218,6 +218,10 @@ def _explain(backend, conn, statement, parameters) -> list[str]:
     return [row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters)]
 
 
+LOOKUPS = ("pk_applications", "ix_applications_id_number")
+SORT_WALKS = ("ix_applications_submitted_at", "ix_applications_submitted_id", "ix_applications_list_cover")
+
+
 def _unbounded_reads(backend, plan: list[str], columns) -> list[str]:
     """The plan's reads of ``applications`` that are not an index seek on every filtered column: a table or
     whole-index scan, or an index seek that tests a filtered column row by row."""
@@ -232,15 +236,26 @@ def _unbounded_reads(backend, plan: list[str], columns) -> list[str]:
             if seek and not all(f"{c}=?" in seek.group(1) for c in columns):
                 bad.append(line)
         return bad
+    seeks = 0
     for i, line in enumerate(plan):
-        if re.search(r"Seq Scan on applications\b|Bitmap Heap Scan on applications\b", line):
+        if re.search(r"Seq Scan on applications\s", line + " "):
             bad.append(line)
-        scan = re.search(r"Index (?:Only )?Scan(?: Backward)? using (\S+) on applications( applications)?$", line)
-        if scan and "pkey" not in scan.group(1):
-            condition = next((p for p in plan[i + 1:i + 4] if "Index Cond:" in p), "")
-            if not all(f"{c} =" in condition for c in columns):
-                bad.append(f"{line} {condition}")
-    return bad
+        # Any alias of applications (a bitmap scan names only the index: ours all start so); by primary key (the
+        # page's rows) and by 身份证号 (the 往年 mark's probe per listed row) are lookups, not the list's filtering.
+        scan = re.search(r"Index (?:Only )?Scan(?: Backward)? using (\S+) on applications\s", line + " ") or \
+            re.search(r"Bitmap Index Scan on (ix_applications_\S+|pk_applications)", line)
+        if not scan or scan.group(1) in LOOKUPS:
+            continue
+        condition = next((p for p in plan[i + 1:i + 4] if "Index Cond:" in p), "")
+        if all(re.search(rf"\(?\b{c}\)?(::\w+)? = ", condition) for c in columns):
+            seeks += 1
+        elif len(columns) == 1 and scan.group(1) in SORT_WALKS:
+            # One common value (its statistics say a match every few rows): the 20 newest are found by walking
+            # the default sort's index under the LIMIT — PostgreSQL's choice, and the cheaper one.
+            continue
+        else:
+            bad.append(f"{line} {condition}")
+    return bad if seeks else bad + ["no index seek on " + "+".join(columns)]
 
 
 @pytest.fixture
@@ -263,6 +278,14 @@ def fresh(backend, tmp_path):
             world = make_world(db.session)
             world.apps["a_submitted"].category = Category.novel  # 甲一 then matches every filter of the tests
             db.session.commit()
+            if backend == "postgresql":
+                # PostgreSQL without statistics picks among equally guessed indexes by chance: give it a table
+                # shaped like the real one (SQLite without statistics already prefers the tightest equality).
+                generate(db.session, 3000, units=20, cycles=3, seed=5)
+                db.session.query(Application).filter(Application.id % 20 == 0).update(
+                    {Application.unit_id: world.unit_a.id}, synchronize_session=False)  # admin_a's unit is big too
+                db.session.execute(text("ANALYZE"))
+                db.session.commit()
             db.session.expire_on_commit = False
             yield application, world, Client(application.test_client())
             db.session.remove()
@@ -278,7 +301,7 @@ def test_common_filters_seek_an_index(fresh, backend, username, filters):
     query = {f"flt{i}_{column}_eq": COMMON[column](world) for i, column in enumerate(filters)}
     with counting(db.engine) as statements:
         html = client.text("/admin/applications/?" + "&".join(f"{k}={v}" for k, v in query.items()))
-    assert "甲一" in html  # world's unit-A application matches every filter here
+    assert 'class="action-checkbox"' in html  # rows matched (world's 甲一 matches every filter here)
     listed = [s for s in statements if "FROM applications" in s and "count(" in s.lower()]
     assert listed, statements
     with db.engine.connect() as conn:
@@ -322,6 +345,36 @@ def test_open_objections_filter_reads_the_objections(fresh, backend):
                 reads = [line for line in plan if re.match(r"(SCAN|SEARCH) applications\b", line)]
                 assert reads and all("PRIMARY KEY (rowid=?)" in line for line in reads), "\n".join(plan)
             else:
-                reads = [line for line in plan if re.search(r"Scan.* on applications( applications)?$", line)]
-                assert reads and all("applications_pkey" in line for line in reads), "\n".join(plan)
+                reads = [re.search(r"Scan(?: using (\S+))? on applications\s", line + " ") for line in plan]
+                used = [read.group(1) for read in reads if read]
+                assert "pk_applications" in used and set(used) <= set(LOOKUPS), "\n".join(plan)
             conn.rollback()
+
+
+def test_migration_0008_keeps_sqlite_statistics_whole(tmp_path):
+    """A database with statistics gets those of the new indexes (without them SQLite took (cycle_id, …) for
+    the 往年 probe at 1,000,000 rows); a database without statistics is left without."""
+    from flask_migrate import upgrade
+
+    from wxk_admin import create_app
+
+    from ..migrations.test_migrations import legacy_application
+
+    for analysed in (True, False):
+        url = f"sqlite:///{tmp_path / f'stats-{analysed}.sqlite3'}"
+        application = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "test"})
+        with application.app_context():
+            upgrade(revision="0007_integrity")
+            legacy_application(db.session, name="旧甲")
+            if analysed:
+                db.session.execute(text("ANALYZE"))
+            db.session.commit()
+            upgrade()
+            indexes = {row[0] for row in db.session.execute(text(
+                "SELECT idx FROM sqlite_stat1 WHERE tbl = 'applications'"))} if analysed else set()
+            assert ("ix_applications_cycle_list" in indexes) is analysed, indexes
+            if not analysed:
+                assert not db.session.execute(text(
+                    "SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first()
+            db.session.remove()
+            db.engine.dispose()
