@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import flask_admin
 from babel import Locale
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader
 from sqlalchemy.engine import make_url
 
 from . import auth, cli, errors, profiles, public, rules, security, web
@@ -31,6 +33,10 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(shipped("static")),
         static_url_path="/static",  # not the folder's name: the wheel's is _static
     )
+    # Flask-Admin's own templates also as "flask_admin/…": ours that replace one macro (templates/admin/actions.html,
+    # admin/model/layout.html) import the original and take the rest from it instead of copying it.
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader({"flask_admin": FileSystemLoader(
+        str(Path(flask_admin.__file__).parent / "templates" / "bootstrap4"))})])
     app.config.from_mapping(config_module.from_environment(app.instance_path))
     if config:
         app.config.update(config)
