@@ -22,6 +22,13 @@ def _create(client, username="daitian01", password="Dai-tian-2027", **extra):
     return client.post(NEW, data, token_from=NEW)
 
 
+def _proxy_of_admin_a(world, username: str, **kw) -> int:
+    """A proxy account made by unit A's admin (committed): its id."""
+    proxy, _ = applying.create_proxy(db.session, world.users["admin_a"], username, "Dai-tian-2027", **kw)
+    db.session.commit()
+    return proxy.id
+
+
 def _user(username) -> User:
     db.session.expire_all()
     return db.session.scalar(select(User).where(User.username == username))
@@ -82,9 +89,7 @@ def test_bad_proxy_input_is_refused(client, world, username, password, message):
 
 def test_unit_admin_lists_and_resets_only_own_units_proxies(client, world):
     admin_a = world.users["admin_a"]
-    proxy, _ = applying.create_proxy(db.session, admin_a, "daitian_a", "Dai-tian-2027")
-    db.session.commit()
-    proxy_id = proxy.id
+    proxy_id = _proxy_of_admin_a(world, "daitian_a")
     client.login("admin_b")
     listing = client.text(LIST)
     assert "daitian_a" not in listing and "appl_b" not in listing
@@ -115,10 +120,7 @@ def test_unit_admin_lists_and_resets_only_own_units_proxies(client, world):
 
 def test_switch_into_proxy_and_back_is_audited(client, world):
     cip_record()
-    admin_a = world.users["admin_a"]
-    proxy, _ = applying.create_proxy(db.session, admin_a, "daitian_s", "Dai-tian-2027", full_name="张晓河")
-    db.session.commit()
-    proxy_id, admin_id = proxy.id, admin_a.id
+    proxy_id, admin_id = _proxy_of_admin_a(world, "daitian_s", full_name="张晓河"), world.users["admin_a"].id
     client.login("admin_a")
     # the admin's own password is asked again
     r = client.post("/admin/proxy-accounts/switch/", {"id": str(proxy_id), "password": "wrong-password"},
@@ -167,9 +169,7 @@ def test_switch_into_proxy_and_back_is_audited(client, world):
 
 def test_hand_over_forces_a_new_password_and_ends_switching(client, world):
     admin_a = world.users["admin_a"]
-    proxy, _ = applying.create_proxy(db.session, admin_a, "daitian_h", "Dai-tian-2027")
-    db.session.commit()
-    proxy_id = proxy.id
+    proxy_id = _proxy_of_admin_a(world, "daitian_h")
     client.login("admin_a")
     r = client.post("/admin/proxy-accounts/hand-over/", {"id": str(proxy_id)}, token_from=LIST, follow_redirects=True)
     assert "已交由本人使用" in r.get_data(as_text=True)
@@ -200,12 +200,11 @@ def _switched(app, world, username="daitian_x"):
     """Session A of admin_a switched into a new proxy account, session B of admin_a; returns (A, B)."""
     from ..support.helpers import Client
 
-    proxy, _ = applying.create_proxy(db.session, world.users["admin_a"], username, "Dai-tian-2027")
-    db.session.commit()
+    proxy_id = _proxy_of_admin_a(world, username)
     a, b = Client(app.test_client()), Client(app.test_client())
     a.login("admin_a")
     b.login("admin_a")
-    r = a.post("/admin/proxy-accounts/switch/", {"id": str(proxy.id), "password": PASSWORD}, token_from=LIST,
+    r = a.post("/admin/proxy-accounts/switch/", {"id": str(proxy_id), "password": PASSWORD}, token_from=LIST,
                follow_redirects=True)
     assert 'id="acting-banner"' in r.get_data(as_text=True)
     return a, b

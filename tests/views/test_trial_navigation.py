@@ -187,6 +187,13 @@ def _details(app):
     return "/admin/applications/details/", {"id": [str(app.id)], "url": [LIST]}
 
 
+def _back_on_details_in(done, app, status) -> None:
+    """The transition went through: the answer leads back to the application's details, now in ``status``."""
+    assert redirect_target(done) == _details(app)
+    db.session.expire_all()
+    assert db.session.get(Application, app.id).status == status
+
+
 def test_reject_checks_the_reason_before_asking_to_confirm(client, world):
     app = world.apps["a_submitted"]
     client.login("admin_a")
@@ -200,9 +207,7 @@ def test_reject_checks_the_reason_before_asking_to_confirm(client, world):
     assert asked.status_code == 200 and "确定驳回申请？" in html and "申请材料不全" in html
     assert db.session.get(Application, app.id).status == Status.submitted  # nothing yet
     done = _transition(client, app, "unit_reject", {"reasons": "申请材料不全", "confirmed": "1"})
-    assert redirect_target(done) == _details(app)
-    db.session.expire_all()
-    assert db.session.get(Application, app.id).status == Status.rejected
+    _back_on_details_in(done, app, Status.rejected)
 
 
 def test_confirming_a_flagged_application_asks_once_naming_the_flag(client, world):
@@ -217,9 +222,7 @@ def test_confirming_a_flagged_application_asks_once_naming_the_flag(client, worl
     db.session.expire_all()
     assert db.session.get(Application, app.id).status == Status.submitted
     done = _transition(client, app, "unit_confirm", {"opinion": "团体会员确认信息", "confirmed": "1"})
-    assert redirect_target(done) == _details(app)
-    db.session.expire_all()
-    assert db.session.get(Application, app.id).status == Status.unit_confirmed
+    _back_on_details_in(done, app, Status.unit_confirmed)
 
 
 def test_confirming_an_unflagged_application_asks_nothing(client, world):
@@ -228,9 +231,7 @@ def test_confirming_an_unflagged_application_asks_nothing(client, world):
     db.session.commit()
     client.login("admin_a")
     done = _transition(client, app, "unit_confirm", {"opinion": "团体会员确认信息"})
-    assert redirect_target(done) == _details(app)
-    db.session.expire_all()
-    assert db.session.get(Application, app.id).status == Status.unit_confirmed
+    _back_on_details_in(done, app, Status.unit_confirmed)
 
 
 def test_bulk_confirm_names_each_flagged_row_without_a_script_dialog(client, world):
