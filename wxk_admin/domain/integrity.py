@@ -211,14 +211,19 @@ def earlier_applications(session, viewer, application: Application) -> list[Earl
     """The same 身份证号's applications of earlier cycles that ``viewer`` may see, newest first."""
     if not application.id_number:
         return []
-    # No other application in this query: the table itself, so the scope needs no adapting to an alias.
+    # The same person's few applications by the 身份证号 index; the earlier years kept and ordered here: with
+    # "year <" and ORDER BY year in the statement, SQLite started from the cycles and read every application
+    # of the earlier years (13 ms at 100,000 rows).  No other application in the query: the scope as it is.
     rows = session.execute(
         select(Application.id, Cycle.year, Cycle.name, GroupUnit.name, Application.status)
         .join(Cycle, Cycle.id == Application.cycle_id).outerjoin(GroupUnit, GroupUnit.id == Application.unit_id)
-        .where(_earlier_where(viewer, Application, Cycle, application.id_number, application.cycle.year))
-        .order_by(Cycle.year.desc(), Application.id.desc()))
+        .where(Application.id_number == application.id_number, Application.status != Status.draft,
+               _scoped(viewer, Application)))
+    this_year = application.cycle.year
     return [Earlier(app_id, year, cycle, unit or "直接申报", Status(status).label,
-                    OUTCOMES.get(Status(status), UNFINISHED)) for app_id, year, cycle, unit, status in rows]
+                    OUTCOMES.get(Status(status), UNFINISHED))
+            for app_id, year, cycle, unit, status in sorted(rows, key=lambda r: (r.year, r.id), reverse=True)
+            if year < this_year]
 
 
 def earlier_exists(viewer, outer=Application) -> ColumnElement[bool]:
