@@ -57,10 +57,8 @@ def app(request, tmp_path_factory):
 
 @pytest.fixture
 def world(app, ctx):
-    world = make_world(db.session)
-    profile = app.extensions["wxk_profile"]
-    world.cycle.association, world.cycle.ruleset = profile.code, profile.rules.ruleset
-    world.cycle.name = f"{world.cycle.year}年度{profile.names.short}个人会员申请"
+    world = make_world(db.session)  # the deployment's association and rule set
+    world.cycle.name = f"{world.cycle.year}年度{app.extensions['wxk_profile'].names.short}个人会员申请"
     db.session.commit()
     return world
 
@@ -232,3 +230,23 @@ def test_category_and_status_read_as_the_association_says(app, client, world):
         assert f'id="status-badge" class="badge badge-{STATUS_BADGE[application.status]}">{state}<' in page
     home = client.get("/admin/").get_data(as_text=True)  # the dashboard's 按门类 chart
     assert f'data-label="{category}"' in home
+
+
+def test_export_reads_as_the_association_says(app, client, world):
+    """申请信息汇总表: the column headers and the 状态 / 门类 cells in the association's words (Jiangsu: 联络部意见,
+    联络部确认时间, 联络部已确认, 文学评论 — 002 第三条(一)1)."""
+    profile = app.extensions["wxk_profile"]
+    applicant = make_user(db.session, "appl_critic", Role.applicant, world.unit_a)
+    make_app(db.session, world, "critic", world.unit_a, applicant, Status.office_confirmed, name="评论家",
+             category="criticism", office_opinion="同意")
+    db.session.commit()
+    client.login("office")
+    url = "/admin/applications/export/"
+    columns = ("name", "status", "category", "office_opinion", "office_confirmed_at")
+    r = client.post(url, [("columns", c) for c in columns] + [("format", "xlsx")], token_from=url)
+    assert r.mimetype.endswith("spreadsheetml.sheet"), r.get_data(as_text=True)[:300]
+    rows = [[c.value for c in row] for row in openpyxl.load_workbook(io.BytesIO(r.data)).active.iter_rows()]
+    header = next(row for row in rows if row[0] == "姓名")
+    assert header[1:] == ["状态", "门类", profile.say("会员处意见"), profile.say("会员处确认时间")]
+    line = next(row for row in rows if row[0] == "评论家")
+    assert line[1:4] == [profile.label(Status.office_confirmed), profile.category_label("criticism"), "同意"]

@@ -80,8 +80,11 @@ TEXT_WIDTHS = {"id_number": 21, "mobile": 14, "serial_no": 14, "email": 24, "add
                "reject_reasons": 30, "eligibility_note": 30, "disqualify_reason": 30}
 
 
-def exportable_columns() -> list[ExportColumn]:
-    """Every column of ``Application`` whose ``info`` has a label and ``export`` set, in model order."""
+def exportable_columns(profile=None) -> list[ExportColumn]:
+    """Every column of ``Application`` whose ``info`` has a label and ``export`` set, in model order; with
+    a ``profile`` (协会配置) headers and enum labels read as that association says them (联络部意见, 文学评论)."""
+    say = profile.say if profile else str
+    name_of = profile.label if profile else (lambda member: member.label)
     out = []
     for column in sa_inspect(Application).columns:
         info = column.info or {}
@@ -90,26 +93,26 @@ def exportable_columns() -> list[ExportColumn]:
         key = column.key
         if key in FOREIGN_NAMES:
             join, expr = FOREIGN_NAMES[key]
-            out.append(ExportColumn(key, info["label"], "text", 22 if join != "applicant" else 16, expr, join))
+            out.append(ExportColumn(key, say(info["label"]), "text", 22 if join != "applicant" else 16, expr, join))
             continue
         kind = _kind(column)
         width = TEXT_WIDTHS.get(key) or WIDTHS.get(kind) or max(10, min(30, 2 * len(info["label"]) + 4))
         labels = None
         if kind == "enum":
             enum_class = column.type.enum_class
-            labels = {m.value: getattr(m, "label", m.value) for m in enum_class}
-        out.append(ExportColumn(key, info["label"], kind, width,
+            labels = {m.value: name_of(m) if hasattr(m, "label") else m.value for m in enum_class}
+        out.append(ExportColumn(key, say(info["label"]), kind, width,
                                 (lambda k=key: getattr(Application, k)), None, labels))
     return out
 
 
-def columns_by_key() -> dict[str, ExportColumn]:
-    return {c.key: c for c in exportable_columns()}
+def columns_by_key(profile=None) -> dict[str, ExportColumn]:
+    return {c.key: c for c in exportable_columns(profile)}
 
 
-def resolve_columns(keys: Iterable[str]) -> list[ExportColumn]:
-    """The chosen columns in the chosen order; unknown or no columns → :class:`ExportError`."""
-    known = columns_by_key()
+def resolve_columns(keys: Iterable[str], profile=None) -> list[ExportColumn]:
+    """The chosen columns in the chosen order, in ``profile``'s words; unknown or none → :class:`ExportError`."""
+    known = columns_by_key(profile)
     chosen, seen = [], set()
     for key in keys:
         key = (key or "").strip()

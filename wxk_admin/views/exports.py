@@ -453,7 +453,7 @@ class ExportMixin:
         keys = request.form.getlist("columns")
         fmt = request.form.get("format", "xlsx")
         try:
-            columns = domain.resolve_columns(keys)
+            columns = domain.resolve_columns(keys, current_app.extensions["wxk_profile"])  # the association's words
             if fmt not in ("xlsx", "csv"):
                 raise domain.ExportError("导出格式只能是 Excel（.xlsx）或 CSV")
             view_args = self._get_list_extra_args()
