@@ -31,7 +31,8 @@ NAMES = ["流一", "流二", "流三"]
 
 @pytest.fixture
 def unraisable(monkeypatch):
-    """What Python would report as "Exception ignored in …" during the test."""
+    """What Python would report as "Exception ignored in …" during the test (not earlier tests' garbage)."""
+    gc.collect()
     seen = []
     monkeypatch.setattr(sys, "unraisablehook", lambda info: seen.append(f"{info.object!r}: {info.exc_value!r}"))
     return seen
