@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam, event, exists, inspect, literal, or_, select
+from sqlalchemy import and_, bindparam, event, exists, inspect, literal, null, or_, select, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
@@ -122,35 +122,41 @@ class Duplicate:
     other: Counterpart
 
 
-def _twins(model, key: str, *shown):
-    """SELECT ``shown`` of ``application_id``'s ``model`` rows whose ``key`` another person declared too, with
-    that application's id.  Built once: aliases of the wide ``applications`` table cost more to construct
-    than the query costs to run (the details page built them on every request)."""
+def _twins(part: int, model, key: str, title, first, second):
+    """``model`` rows of ``:application_id`` whose ``key`` another person declared too: (part, position, title,
+    first, second, that application's id)."""
     this, twin, other = aliased(Application), aliased(model), aliased(Application)
     column = getattr(model, key)
-    return (select(*shown, other.id)
+    return (select(literal(part).label("part"), model.position.label("position"), title.label("title"),
+                   first.label("first"), second.label("second"), other.id.label("other_id"))
             .join(twin, getattr(twin, key) == column)
             .join(other, other.id == twin.application_id)
             .join(this, this.id == model.application_id)
             .where(model.application_id == bindparam("application_id"), column.is_not(None),
-                   _other_person(this, other))
-            .order_by(model.position, other.id))
+                   _other_person(this, other)))
 
 
-_BOOK_TWINS = {key: _twins(Book, key, Book.title, getattr(Book, key)) for key in ("isbn_key", "cip_key")}
-_PIECE_TWINS = _twins(Publication, "piece_key", Publication.title, Publication.venue, Publication.issue)
+# One statement for the three kinds of twin, built once per process: aliases of the wide applications table
+# cost more to construct than the query costs to run (the details page built nine of them on every request).
+_TWINS = union_all(
+    _twins(0, Book, "isbn_key", Book.title, Book.isbn_key, null()),
+    _twins(1, Book, "cip_key", Book.title, Book.cip_key, null()),
+    _twins(2, Publication, "piece_key", Publication.title, Publication.venue, Publication.issue),
+).order_by("part", "position", "other_id")
+
+
+def _what(part: int, title: str, first, second) -> tuple[str, str]:
+    if part == 0:
+        return "出版专集", f"ISBN {first}"
+    if part == 1:
+        return "出版专集", f"CIP 核字号 {format_cip_no(first)}"
+    return "发表作品", f"《{title}》 {first or ''} {second or ''}".strip()
 
 
 def duplicates(session, viewer, application: Application) -> list[Duplicate]:
     """The works of ``application`` declared by another person, each naming the other application."""
-    found: list[tuple[str, str, str, int]] = []
-    mine = {"application_id": application.id}
-    for key, describe in (("isbn_key", lambda v: f"ISBN {v}"),
-                          ("cip_key", lambda v: f"CIP 核字号 {format_cip_no(v)}")):
-        found += [("出版专集", describe(value), title, other_id)
-                  for title, value, other_id in session.execute(_BOOK_TWINS[key], mine)]
-    found += [("发表作品", f"《{title}》 {venue or ''} {issue or ''}".strip(), title, other_id)
-              for title, venue, issue, other_id in session.execute(_PIECE_TWINS, mine)]
+    found = [(*_what(part, title, first, second), title, other_id) for part, _position, title, first, second, other_id
+             in session.execute(_TWINS, {"application_id": application.id})]
     # The same book by ISBN and by CIP number is one flag, not two.
     seen, unique = set(), []
     for kind, what, title, other_id in found:
