@@ -133,3 +133,28 @@ def test_an_expert_id_past_bigint_is_refused_in_chinese(client, world):
                            token_from="/admin/consultation/groups/")
     assert response.status_code == 400 and "专家编号无效" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ExpertGroup)) == 0
+
+
+def test_a_row_changed_meanwhile_rolls_back_and_says_so(client, world, monkeypatch):
+    """核验 CIP 信息 while someone else saves the application: the version check refuses at commit —
+    the stale message, no audit record, no 500."""
+    from sqlalchemy import text
+
+    from wxk_admin.domain import cip
+
+    app = world.apps["a_submitted"]
+    refresh = cip.refresh_flag
+
+    def someone_else_first(session, application, **kw):
+        session.execute(text("UPDATE applications SET version = version + 1 WHERE id = :id"), {"id": application.id})
+        application.cip_flagged = not application.cip_flagged  # our change, on the version we read
+        refresh(session, application, **kw)
+
+    monkeypatch.setattr(cip, "refresh_flag", someone_else_first)
+    client.login("admin_a")
+    before = _audit_count()
+    response = client.post("/admin/cip/recheck/", {"id": app.id}, token_from="/admin/", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "该申请刚被他人修改，请刷新后重试" in page
+    assert "已重新核验" not in page
+    assert _audit_count() == before
