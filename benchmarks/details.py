@@ -1,0 +1,97 @@
+"""The details page against stock Flask-Admin's details and the bare page, in CPU time (issue 19.6).
+
+    .venv/bin/python benchmarks/details.py [--sizes 10000,100000] [--repeats 60] [--profile]
+
+Uses the databases and the two references of ``run.py`` (build them there first).  Each request's CPU time
+of this process — the app and SQLite run in it — so that other work on a shared machine does not count,
+as wall time (``run.py``) does; the three variants requested in turn, median of ``--repeats``.  Also
+prints the statements each variant runs; ``--profile`` adds the product's top functions (cProfile).
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.run import add_references, database_url, login, make_app  # noqa: E402
+
+
+def statements(app, client, url) -> int:
+    from sqlalchemy import event
+
+    from wxk_admin.models import db
+
+    seen = []
+
+    def count(*_args):
+        seen.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def measure(size: int, repeats: int, profile: bool) -> dict:
+    from sqlalchemy import func, select
+
+    from wxk_admin.enums import Status
+    from wxk_admin.models import Application, db
+
+    app = make_app(database_url("sqlite", size))
+    add_references(app)
+    with app.app_context():
+        visible = select(Application.id).where(Application.status != Status.draft)
+        count = db.session.scalar(select(func.count()).select_from(visible.subquery()))
+        some_id = db.session.scalar(visible.order_by(Application.id).offset(count // 2).limit(1))
+    product = app.test_client()
+    login(product, "bench_office")
+    variants = {"product": (product, f"/admin/applications/details/?id={some_id}"),
+                "stock": (app.test_client(), f"/stock/applications/details/?id={some_id}"),
+                "bare": (app.test_client(), f"/bare/details/{some_id}")}
+    for client, url in variants.values():
+        for _ in range(3):  # warm-up: templates, statement caches, connections
+            assert client.get(url).status_code == 200, url
+    samples = {name: [] for name in variants}
+    for _ in range(repeats):
+        for name, (client, url) in variants.items():
+            start = time.process_time()
+            client.get(url).get_data()
+            samples[name].append(time.process_time() - start)
+    result = {name: round(statistics.median(values) * 1000, 2) for name, values in samples.items()}
+    result["statements"] = {name: statements(app, client, url) for name, (client, url) in variants.items()}
+    if profile:
+        profiler = cProfile.Profile()
+        client, url = variants["product"]
+        profiler.runcall(lambda: [client.get(url) for _ in range(30)])
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats("wxk_admin|templates", 40)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--repeats", type=int, default=60)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    print("| rows | product (ms CPU) | stock | bare | product/stock | product/bare | statements product / stock / bare |")
+    print("|---:|---:|---:|---:|---:|---:|---|")
+    for size in (int(s) for s in args.sizes.split(",")):
+        r = measure(size, args.repeats, args.profile)
+        n = r["statements"]
+        print(f"| {size:,} | {r['product']} | {r['stock']} | {r['bare']} | {r['product'] / r['stock']:.2f} | "
+              f"{r['product'] / r['bare']:.2f} | {n['product']} / {n['stock']} / {n['bare']} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
