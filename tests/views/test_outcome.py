@@ -158,3 +158,27 @@ def test_a_row_changed_meanwhile_rolls_back_and_says_so(client, world, monkeypat
     assert response.status_code == 200 and "该申请刚被他人修改，请刷新后重试" in page
     assert "已重新核验" not in page
     assert _audit_count() == before
+
+
+def test_the_missing_materials_sheet_lists_each_late_application(client, world):
+    """逾期未交纸质材料.xlsx (written by documents/materials_xlsx): one line per application, its cells
+    neutralised."""
+    import datetime as dt
+    import io
+
+    from openpyxl import load_workbook
+
+    from ..support.consultation import add_app
+
+    world.cycle.materials_deadline = dt.date.today() - dt.timedelta(days=1)
+    late = add_app(db.session, world, "late", Status.office_confirmed, pen_name="=1+1", seq=7)
+    db.session.commit()
+    client.login("office")
+    response = client.get("/admin/materials/missing.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["申请序列号", "姓名", "常用名", "推荐单位", "门类", "状态", "尚缺材料"]
+    line = next(r for r in rows[1:] if r[1] == "late")
+    assert line[0] == late.serial_no and line[2] == "'=1+1" and line[3] == "甲省作家协会"
+    # Nothing received yet: every line of its checklist, joined with 、
+    assert late.materials and line[6] == "、".join(item.name for item in late.materials)
