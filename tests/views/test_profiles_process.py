@@ -11,7 +11,7 @@ import re
 
 from sqlalchemy import select
 
-from wxk_admin.enums import STATUS_BADGE, Status
+from wxk_admin.enums import STATUS_BADGE, Category, Status, Track
 from wxk_admin.models import Application, Message, Notice, db
 
 from ..support.applicant import VALID, application_of, cip_record, new_applicant, post_form
@@ -193,4 +193,31 @@ def test_rejection_and_return_are_told_in_the_associations_words(app, client, pr
     assert f"{office}退回入会申请" in visits.get("/admin/inbox/")
     details = visits.get(f"/admin/applications/details/?id={other.id}")
     assert "请核实发表作品字数" in details and "退回团体会员" in details
+    assert not visits.found, "\n".join(visits.found)
+
+
+def test_information_is_corrected_in_the_associations_form_and_words(app, client, profile_world):  # noqa: F811
+    """修改信息: the unit admin corrects an application on the association's form — its 门类 (Jiangsu: 文学评论 for
+    the national 文学理论评论, 002 第三条(一)1) — and the details page and its 操作记录 read the correction in the
+    association's words; no page on the way names the other association."""
+    profile = app.extensions["wxk_profile"]
+    world, visits = profile_world, Visits(client, FOREIGN[profile.code])
+    application = world.apps["a_submitted"]
+    application.track, application.category = Track.creation, Category.novel  # what the admin corrects
+    db.session.commit()
+    url = f"/admin/applications/edit/?id={application.id}"
+    client.login("admin_a")
+    form = visits.get(url)
+    select_ = form.split('name="category"', 1)[1].split("</select>", 1)[0]
+    assert re.findall(r'<option[^>]*value="(\w+)"[^>]*>([^<]+)</option>', select_) == list(profile.categories)
+    criticism = profile.category_label("criticism")
+    _, page = visits.post(url, {**VALID, "name": application.name, "track": "criticism", "category": "criticism",
+                                "style": "文学评论", "change_reason": "申请者来电更正", "version": application.version},
+                          token_from=url)
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).category.value == "criticism", page[-2000:]
+    details = visits.get(f"/admin/applications/details/?id={application.id}")
+    assert f"<th>门类</th><td>{criticism}</td>" in details
+    history = details.split('id="history"', 1)[1] if 'id="history"' in details else details.split("操作记录", 1)[1]
+    assert "修改信息" in history and "申请者来电更正" in history and criticism in history
     assert not visits.found, "\n".join(visits.found)

@@ -135,7 +135,7 @@ def _field(model, key: str):
     return _NOT_COLUMNS.get(key, key), None, None
 
 
-def _shown(value, column, child=None, *, reveal: bool) -> str:
+def _shown(value, column, child=None, *, reveal: bool, profile) -> str:
     if value is None or value == "" or value == [] or value == {}:
         return EMPTY
     if isinstance(value, dict):  # a whole child row added or removed, or a draft's unstored input
@@ -143,22 +143,25 @@ def _shown(value, column, child=None, *, reveal: bool) -> str:
         for key, item in value.items():
             label, col, _ = _field(child or Application, key)
             if item not in (None, ""):
-                parts.append(f"{label}：{_shown(item, col, reveal=reveal)}")
+                parts.append(f"{profile.say(label)}：{_shown(item, col, reveal=reveal, profile=profile)}")
         return "；".join(parts) or EMPTY
     if isinstance(value, list):
-        return "、".join(_shown(v, column, reveal=reveal) for v in value)
+        return "、".join(_shown(v, column, reveal=reveal, profile=profile) for v in value)
     if isinstance(value, bool):
         return "是" if value else "否"
     enum_class = getattr(getattr(column, "type", None), "enum_class", None)
     if enum_class is not None and issubclass(enum_class, LabelledEnum):
-        return enum_class.label_of(value)
+        member = enum_class._value2member_map_.get(value)
+        return profile.label(member) if member is not None else enum_class.label_of(value)
     if column is not None and column.key in MASKED_COLUMNS and not reveal:
         return mask_id_number(value)
     return str(value)
 
 
-def changes(event: AuditEvent, role: Role) -> list[Change]:
-    """Each field the event changed: its Chinese label, before → after as people read them."""
+def changes(event: AuditEvent, role: Role, profile=None) -> list[Change]:
+    """Each field the event changed: its Chinese label, before → after as people read them — in the words of
+    ``profile``'s association (协会配置: 联络部收到日期, 文学评论), the national ones by default."""
+    profile = profile or profiles.of(None)
     before, after = event.before or {}, event.after or {}
     if not isinstance(before, dict) or not isinstance(after, dict):
         return []
@@ -169,8 +172,8 @@ def changes(event: AuditEvent, role: Role) -> list[Change]:
     for key in list(dict.fromkeys([*before, *after])):
         label, column, child = _field(model, key)
         if column is not None and model is Application and column.key in withheld:
-            out.append(Change(label, WITHHELD, WITHHELD))
+            out.append(Change(profile.say(label), WITHHELD, WITHHELD))
             continue
-        out.append(Change(label, _shown(before.get(key), column, child, reveal=reveal),
-                          _shown(after.get(key), column, child, reveal=reveal)))
+        out.append(Change(profile.say(label), _shown(before.get(key), column, child, reveal=reveal, profile=profile),
+                          _shown(after.get(key), column, child, reveal=reveal, profile=profile)))
     return out

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import redirect, request
+from flask import current_app, redirect, request
 from flask_admin import expose
 from flask_admin.actions import action
 from flask_login import current_user
@@ -135,7 +135,7 @@ class UserView(SecureModelView):
 
 def _changes_table(view, context, model, name) -> Markup:
     """修改内容: each changed field by its label, before → after (IT reads 身份证号 in full)."""
-    rows = history.changes(model, Role(current_user.role))
+    rows = history.changes(model, Role(current_user.role), current_app.extensions["wxk_profile"])
     if not rows:
         return Markup("")
     body = Markup("").join(Markup("<tr><td>{}</td><td>{}</td><td>{}</td></tr>").format(c.label, c.before, c.after)
@@ -207,8 +207,8 @@ class AuditEventView(SecureModelView):
 
 def application_history(application) -> list[tuple[AuditEvent, list[history.Change]]]:
     """The details page's 操作记录 for the current user, each event with its spelled-out changes."""
-    role = Role(current_user.role)
-    return [(event, history.changes(event, role) if event.action in history.FIELD_EDITS else [])
+    role, profile = Role(current_user.role), current_app.extensions["wxk_profile"]
+    return [(event, history.changes(event, role, profile) if event.action in history.FIELD_EDITS else [])
             for event in history.visible_events(db.session, application.id, role)]
 
 
