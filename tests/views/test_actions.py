@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from wxk_admin import actions
 from wxk_admin.domain import applying, workflow
+from wxk_admin.domain.audit import Actor
 from wxk_admin.enums import Role, Status
 from wxk_admin.models import Application, User, db
 
@@ -94,7 +95,7 @@ def _perform(client, world, action: actions.Action, key: str) -> bool:
                     token_from="/admin/")
         return db.session.scalar(select(User).where(User.username == f"proxy_{key}")) is not None
     if action.name in ("reset_proxy_password", "hand_over"):
-        proxy, _ = applying.create_proxy(db.session, world.users["admin_a"], f"proxy_{key}", "Proxy-pass-2027!")
+        proxy, _ = applying.create_proxy(db.session, Actor(world.users["admin_a"]), f"proxy_{key}", "Proxy-pass-2027!")
         db.session.commit()
         url = {"reset_proxy_password": "/admin/proxy-accounts/reset/", "hand_over": "/admin/proxy-accounts/hand-over/"}
         page = client.post(url[action.name], {"id": proxy.id}, token_from="/admin/",
@@ -104,7 +105,7 @@ def _perform(client, world, action: actions.Action, key: str) -> bool:
         db.session.expire_all()
         return db.session.get(User, proxy.id).handed_over_at is not None
     if action.name == "switch_to_proxy":
-        proxy, _ = applying.create_proxy(db.session, world.users["admin_a"], f"proxy_{key}", "Proxy-pass-2027!")
+        proxy, _ = applying.create_proxy(db.session, Actor(world.users["admin_a"]), f"proxy_{key}", "Proxy-pass-2027!")
         db.session.commit()
         page = client.post("/admin/proxy-accounts/switch/", {"id": proxy.id, "password": "demo12345"},
                            token_from="/admin/", follow_redirects=True).get_data(as_text=True)
@@ -193,7 +194,7 @@ def test_home_waiting_links_come_from_the_declarations(app, walk, client, profil
 
 
 def test_account_actions_read_their_labels_and_confirmations(app, walk, client):
-    applying.create_proxy(db.session, walk.users["admin_a"], "proxy_page", "Proxy-pass-2027!")
+    applying.create_proxy(db.session, Actor(walk.users["admin_a"]), "proxy_page", "Proxy-pass-2027!")
     db.session.commit()
     client.login("admin_a")
     html = client.text("/admin/proxy-accounts/")

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from wxk_admin.domain import applying
+from wxk_admin.domain.audit import Actor
 from wxk_admin.enums import Role, Status
 from wxk_admin.models import AuditEvent, User, db
 
@@ -24,7 +25,7 @@ def _create(client, username="daitian01", password="Dai-tian-2027", **extra):
 
 def _proxy_of_admin_a(world, username: str, **kw) -> int:
     """A proxy account made by unit A's admin (committed): its id."""
-    proxy, _ = applying.create_proxy(db.session, world.users["admin_a"], username, "Dai-tian-2027", **kw)
+    proxy, _ = applying.create_proxy(db.session, Actor(world.users["admin_a"]), username, "Dai-tian-2027", **kw)
     db.session.commit()
     return proxy.id
 
@@ -188,9 +189,39 @@ def test_hand_over_forces_a_new_password_and_ends_switching(client, world):
 
 def test_proxy_domain_refuses_other_roles(world):
     with pytest.raises(applying.ProxyRefused):
-        applying.create_proxy(db.session, world.users["office"], "daitian_x", "Dai-tian-2027")
+        applying.create_proxy(db.session, Actor(world.users["office"]), "daitian_x", "Dai-tian-2027")
     with pytest.raises(applying.ProxyRefused):
-        applying.hand_over(db.session, world.users["admin_b"], world.users["appl_a"])
+        applying.hand_over(db.session, Actor(world.users["admin_b"]), world.users["appl_a"])
+
+
+def test_proxy_domain_reads_rights_from_the_acting_account(world):
+    """Issue 19.1: the proxy functions take the actor; its IP is audited, and rights are the acting account's — an
+    admin switched into a proxy account acts as that applicant and manages no proxy accounts; another unit's admin
+    reaches none of unit A's."""
+    admin_a = world.users["admin_a"]
+    proxy, _ = applying.create_proxy(db.session, Actor(admin_a, "10.1.2.3"), "daitian_r", "Dai-tian-2027")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "create_proxy"))
+    assert (event.actor_id, event.ip, event.target_id) == (admin_a.id, "10.1.2.3", proxy.id)
+    assert applying.own_proxy(db.session, Actor(admin_a), proxy.id) is proxy
+    assert [p.username for p in applying.proxy_accounts(db.session, Actor(admin_a))] == ["daitian_r"]
+
+    switched = Actor(admin_a, on_behalf_of=proxy)
+    assert applying.own_proxy(db.session, switched, proxy.id) is None
+    assert applying.own_proxy(db.session, Actor(world.users["admin_b"]), proxy.id) is None
+    for attempt in (lambda: applying.create_proxy(db.session, switched, "daitian_z", "Dai-tian-2027"),
+                    lambda: applying.proxy_accounts(db.session, switched),
+                    lambda: applying.reset_proxy_password(db.session, switched, proxy),
+                    lambda: applying.hand_over(db.session, switched, proxy),
+                    lambda: applying.switch_to_proxy(db.session, switched, proxy, PASSWORD)):
+        with pytest.raises(applying.ProxyRefused, match="只有团体会员管理员可以管理代申请账户"):
+            attempt()
+    # 返回管理员账户 needs the admin behind the switched session
+    with pytest.raises(applying.ProxyRefused, match="原管理员账户不可用，请重新登录"):
+        applying.switch_back(db.session, Actor(None, on_behalf_of=proxy))
+    applying.switch_back(db.session, Actor(admin_a, "10.1.2.4", on_behalf_of=proxy))
+    back = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "switch_back"))
+    assert (back.actor_id, back.on_behalf_of_id, back.ip, back.target_id) == (admin_a.id, proxy.id, "10.1.2.4",
+                                                                               proxy.id)
 
 
 # ---------------------------------------------------------------- issue 18.3: the switched session follows the admin's own

@@ -12,6 +12,7 @@ from flask_login import current_user, login_user, logout_user
 
 from .. import actions, auth
 from ..domain import applying, cycles, layout
+from ..domain.audit import Actor
 from ..documents.form_xlsx import build_application_form, form_filename
 from ..documents.materials_xlsx import build_materials_checklist, materials_filename
 from ..domain.applying import ProxyRefused, SubmitRefused, home, proxies as proxies_of
@@ -208,26 +209,21 @@ class ProxyAccountView(SecureBaseView):
 
     roles = actions.roles_of("account")  # declared in actions.py
 
-    def _admin(self) -> User:
-        return current_user._get_current_object()
-
     def _proxy(self) -> User:
-        proxy = applying.own_proxy(db.session, self._admin(), request.form.get("id") or request.args.get("id"))
+        proxy = applying.own_proxy(db.session, current_actor(), request.form.get("id") or request.args.get("id"))
         if proxy is None:
             abort(404)
         return proxy
 
     @expose("/")
     def index(self):
-        admin = self._admin()
-        proxies = applying.proxy_accounts(db.session, admin)
-        cycle = cycles.cycle_for(db.session, admin)
+        proxies = applying.proxy_accounts(db.session, current_actor())
+        cycle = cycles.cycle_for(db.session, current_user)
         return self.render("proxy/list.html", proxies=proxies, acts=actions.BY_NAME,
                            apps=proxies_of.proxy_applications(db.session, proxies, cycle))
 
     @expose("/new/", methods=("GET", "POST"))
     def new_view(self):
-        admin = self._admin()
         form = {k: request.form.get(k, "") for k in ("username", "full_name", "mobile")}
         error = None
         if request.method == "POST":
@@ -239,9 +235,8 @@ class ProxyAccountView(SecureBaseView):
                 error = "请输入密码，或选择自动生成密码"
             else:
                 with outcome(flash_refusal=False) as done:
-                    user, shown = applying.create_proxy(db.session, admin, form["username"], password,
-                                                        full_name=form["full_name"], mobile=form["mobile"] or None,
-                                                        ip=request.remote_addr)
+                    user, shown = applying.create_proxy(db.session, current_actor(), form["username"], password,
+                                                        full_name=form["full_name"], mobile=form["mobile"] or None)
                 if not done.refused:
                     return self.render("proxy/created.html", user=user, password=shown, created=True)
                 error = done.message
@@ -251,7 +246,7 @@ class ProxyAccountView(SecureBaseView):
     def reset_view(self):
         proxy = self._proxy()
         with outcome() as done:
-            shown = applying.reset_proxy_password(db.session, self._admin(), proxy, ip=request.remote_addr)
+            shown = applying.reset_proxy_password(db.session, current_actor(), proxy)
         if done.refused:
             return redirect(url_for(".index"))
         return self.render("proxy/created.html", user=proxy, password=shown, created=False)
@@ -260,16 +255,15 @@ class ProxyAccountView(SecureBaseView):
     def hand_over_view(self):
         proxy = self._proxy()
         with outcome(f"账户 {proxy.username} 已交由本人使用：本人下次登录时须设置新密码"):
-            applying.hand_over(db.session, self._admin(), proxy, ip=request.remote_addr)
+            applying.hand_over(db.session, current_actor(), proxy)
         return redirect(url_for(".index"))
 
     @expose("/switch/", methods=("POST",))
     def switch_view(self):
-        admin = self._admin()
+        admin = current_user._get_current_object()
         proxy = self._proxy()
         with outcome(keep_on=(ProxyRefused,)) as done:  # a refusal keeps the audit of the failed attempt
-            applying.switch_to_proxy(db.session, admin, proxy, request.form.get("password", ""),
-                                     ip=request.remote_addr)
+            applying.switch_to_proxy(db.session, current_actor(), proxy, request.form.get("password", ""))
         if done.refused:
             return redirect(url_for(".index"))
         admin_id, admin_name, admin_token = admin.id, admin.full_name or admin.username, admin.session_token
@@ -301,7 +295,8 @@ class ProxyReturnView(BaseView):
         admin = auth.acting_admin(flask_session.get("acting_admin_id"), flask_session.get("acting_admin_token"))
         proxy = current_user._get_current_object()
         with outcome(flash_refusal=False) as done:
-            applying.switch_back(db.session, admin, proxy, ip=request.remote_addr)
+            # The admin as auth checks it (session token too), not current_actor()'s bare id.
+            applying.switch_back(db.session, Actor(admin, request.remote_addr, on_behalf_of=proxy))
         if done.refused:
             logout_user()
             flask_session.clear()
