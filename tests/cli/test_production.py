@@ -88,9 +88,12 @@ def deployment(tmp_path_factory):
             from wxk_admin.enums import Status
             from wxk_admin.models import utcnow
 
+            from wxk_admin import profiles
+
             from ..support.factories import make_world
 
-            world = make_world(session)
+            # the server's association (it reads WXK_ASSOCIATION as the suite does)
+            world = make_world(session, profiles.load(os.environ.get("WXK_ASSOCIATION")))
             rng = random.Random(1)
             for i in range(150):
                 session.add(make_application(rng, world.cycle, world.unit_a if i % 2 else None,
