@@ -9,7 +9,7 @@ from sqlalchemy import event, text
 
 from wxk_admin.enums import Category, Status
 from wxk_admin.cli.generate import generate
-from wxk_admin.models import Application, db
+from wxk_admin.models import Application, Objection, db
 
 
 class Statement(str):
@@ -203,7 +203,7 @@ def test_lean_rows_print_what_the_views_formatters_print(app, client, many):
 # The list's common filters (状态, 门类, 推荐单位, 年度) alone and in pairs, as the office uses them, and the
 # unit admin's (whose scope already fixes 推荐单位): each must reach its rows through an index whose
 # equality covers every filtered column — the page's ids and the capped count then cost the same at
-# 10,000 and at 1,000,000 rows.  (column, URL value) per filter; the values are world's own rows.
+# 10,000 and at 1,000,000 rows.  Column → the filter's URL value (world's 甲一 matches each).
 COMMON = {"status": lambda w: "submitted", "category": lambda w: "novel",
           "unit_id": lambda w: str(w.unit_a.id), "cycle_id": lambda w: str(w.cycle.id)}
 OFFICE_FILTERS = [(a,) for a in COMMON] + [(a, b) for i, a in enumerate(COMMON) for b in list(COMMON)[i + 1:]]
@@ -225,8 +225,6 @@ SORT_WALKS = ("ix_applications_submitted_at", "ix_applications_submitted_id", "i
 def _unbounded_reads(backend, plan: list[str], columns) -> list[str]:
     """The plan's reads of ``applications`` that are not an index seek on every filtered column: a table or
     whole-index scan, or an index seek that tests a filtered column row by row."""
-    import re
-
     bad = []
     if backend == "sqlite":
         for line in plan:
@@ -260,8 +258,9 @@ def _unbounded_reads(backend, plan: list[str], columns) -> list[str]:
 
 @pytest.fixture
 def fresh(backend, tmp_path):
-    """A freshly migrated database with world's rows: no statistics (the shared test database has
-    ``wxk generate``'s ANALYZE of tiny tables, which rightly makes SQLite prefer scans)."""
+    """A freshly migrated database with world's rows: on SQLite without statistics (the shared test database
+    has ``wxk generate``'s ANALYZE of tiny tables, which rightly makes SQLite prefer scans); on PostgreSQL with
+    3,000 generated rows and their statistics."""
     from flask_migrate import upgrade
 
     from wxk_admin import create_app
@@ -327,8 +326,6 @@ def test_an_empty_filtered_page_counts_once(app, client, many):
 def test_open_objections_filter_reads_the_objections(fresh, backend):
     """有未处理异议: the few open objections name their applications, read by primary key — never a test of
     every application (an EXISTS per row walked the whole table when none matched)."""
-    from wxk_admin.models import Objection
-
     application, world, client = fresh
     db.session.add(Objection(application_id=world.apps["b_submitted"].id, content="作品涉嫌抄袭"))
     db.session.commit()
