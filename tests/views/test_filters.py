@@ -194,3 +194,15 @@ def test_filtered_url_is_shareable_and_return_link_keeps_it(client, data):
 
     back = parse_qs(urlparse(details).query)["url"][0]
     assert "flt0_" in back and "unit_confirmed" in back
+
+
+def test_open_objection_filter_both_ways(client, data):
+    """有未处理异议 = 是 / 否 (``id IN`` / ``NOT IN`` the open objections): a decided objection is not open."""
+    db.session.add(Objection(application_id=data.apps["novel1"].id, content="已认定", upheld=False,
+                             decided_at=dt.datetime(2026, 2, 1, 9, 0)))
+    db.session.commit()
+    client.login("office")
+    objection = filter_arg(client, "有未处理异议", "等于")
+    assert names(get_list(client, **{f"flt0_{objection}": "1"})) == {"李诗人"}
+    assert names(get_list(client, **{f"flt0_{objection}": "0"})) == {"张长篇", "王散文", "赵乙方", "甲一", "乙一",
+                                                                    "直报一"}
