@@ -8,8 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from .. import auth
 from ..extensions import db, limiter
 from ..models import utcnow
-from ..security import safe_return_url
-from .base import current_actor
+from ..security import current_actor, safe_return_url
 from .outcome import outcome
 
 

@@ -22,7 +22,8 @@ from ..forms import ApplicationForm, counted_characters
 from ..models import Application, AuditEvent, User
 from ..domain.workflow import Conflict
 from ..web import action_label, say
-from .base import SecureBaseView, current_actor
+from ..security import current_actor
+from .base import SecureBaseView
 from .downloads import download
 from .outcome import outcome, scoped_or_404
 

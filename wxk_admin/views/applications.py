@@ -22,9 +22,9 @@ from ..enums import Eligibility, LabelledEnum, Role, Status
 from ..extensions import db
 from ..forms import ApplicationForm, counted_characters
 from ..models import Application, GroupUnit
-from ..security import request_return_url
+from ..security import current_actor, request_return_url
 from ..web import say, status_label
-from .base import EDIT, EXPORT, READ, SecureModelView, current_actor, list_link, status_badge
+from .base import EDIT, EXPORT, READ, SecureModelView, list_link, status_badge
 from .documents import batch_forms_response
 from .downloads import download
 from .exports import ExportMixin

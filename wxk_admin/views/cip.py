@@ -16,7 +16,8 @@ from ..domain.audit import record
 from ..enums import Role
 from ..extensions import db
 from ..models import Application, CipRecord, utcnow
-from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureBaseView, SecureModelView, current_actor, role_of
+from ..security import current_actor
+from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureBaseView, SecureModelView, role_of
 from .outcome import outcome, scoped_or_404
 
 CATEGORY = "CIP 核验"

@@ -41,8 +41,8 @@ from ..domain.audit import record
 from ..enums import Role
 from ..extensions import db
 from ..models import Cycle, GroupUnit
-from ..security import request_return_url, this_page
-from .base import _gettext, current_actor
+from ..security import current_actor, request_return_url, this_page
+from .base import _gettext
 from .downloads import download
 from .filters import ChoiceEqual, UnitEqual
 

@@ -10,7 +10,8 @@ from ..domain import access, outbox
 from ..enums import Role
 from ..models import OutboxChannel, OutboxMessage, OutboxState, db
 from ..web import say
-from .base import READ, SecureBaseView, SecureModelView, current_actor
+from ..security import current_actor
+from .base import READ, SecureBaseView, SecureModelView
 from .outcome import outcome
 
 MENU = "会员发展"

@@ -11,7 +11,8 @@ from ..domain import access
 from ..domain.audit import record
 from ..errors import render_error
 from ..models import db
-from .base import current_actor, role_of
+from ..security import current_actor
+from .base import role_of
 
 # What a read-only role may still POST: its own sign-in, sign-out and password.
 READ_ONLY_MAY_POST = frozenset({"account.login_view", "account.logout_view", "account.password_view"})

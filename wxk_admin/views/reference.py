@@ -19,9 +19,9 @@ from ..enums import Association, AuditAction, AuditTarget, LabelledEnum, Role, S
 from ..extensions import db
 from ..models import AuditEvent, Cycle, GroupUnit, Message, User
 from ..rules import RULESETS
-from ..security import request_return_url
+from ..security import current_actor, request_return_url
 from ..web import forget_unread_count, say
-from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureModelView, current_actor
+from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureModelView
 from .outcome import outcome
 
 ALL = frozenset({READ, CREATE, EDIT, DELETE, EXPORT})
