@@ -7,6 +7,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from wxk_admin import profiles
 from wxk_admin.cli.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, NEXT_STEPS
 from wxk_admin.enums import Role, Status, UnitKind
 from wxk_admin.models import Application, AuditEvent, Cycle, GroupUnit, User, db
@@ -41,7 +42,7 @@ def counts() -> dict[str, int]:
 # ---------------------------------------------------------------- wxk demo
 
 
-def test_demo_loads_a_realistic_console_is_idempotent_and_every_account_logs_in(app, ctx):
+def test_demo_loads_a_realistic_console_is_idempotent_and_every_account_logs_in(app, ctx, profile):
     result = wxk(app, "demo")
     assert result.exit_code == 0, output(result)
     text = output(result)
@@ -49,7 +50,9 @@ def test_demo_loads_a_realistic_console_is_idempotent_and_every_account_logs_in(
     for username, _role, _unit, _name in DEMO_ACCOUNTS:
         assert username in text
         assert username in NEXT_STEPS, f"demo.NEXT_STEPS: what waits for {username} in the demo story?"
-        assert f"下一步：{NEXT_STEPS[username]}" in text
+        # in the association's words: its office, its name of the 编剧 门类 (Jiangsu: 等待联络部审核, 编剧咨询组)
+        step = profile.say(NEXT_STEPS[username]).replace("影视戏剧编剧", profile.category_label("screenplay"))
+        assert f"下一步：{step}" in text
     first = counts()
 
     # ≥ 200 applications over every status, several units and categories.
@@ -73,9 +76,12 @@ def test_demo_loads_a_realistic_console_is_idempotent_and_every_account_logs_in(
     admin_units = set(db.session.scalars(select(User.unit_id).where(User.role == Role.unit_admin)))
     assert len(admin_units - {None}) >= 2
 
-    # The real national unit list (SPEC §7).
-    regional = {u.name for u in db.session.scalars(select(GroupUnit).where(GroupUnit.kind == UnitKind.regional))}
-    industry = {u.name for u in db.session.scalars(select(GroupUnit).where(GroupUnit.kind == UnitKind.industry))}
+    # The deployment's units (协会配置), and the national profile's are the real national list (SPEC §7).
+    units = {(u.code, u.name, u.kind, u.association) for u in db.session.scalars(select(GroupUnit))}
+    assert units == {(u.code, u.name, u.kind, profile.code) for u in profile.units}
+    national = profiles.of("cwa").units
+    regional = {u.name for u in national if u.kind == UnitKind.regional}
+    industry = {u.name for u in national if u.kind == UnitKind.industry}
     for name in SPEC_REGIONAL:
         assert f"{name}作家协会" in regional, name
     for name in SPEC_INDUSTRY:
@@ -94,12 +100,13 @@ def test_demo_loads_a_realistic_console_is_idempotent_and_every_account_logs_in(
     assert counts() == first
 
     # Every demo account logs in and sees its role's menu (one test: the demo takes a while to load).
-    for username, role, unit_code, full_name in DEMO_ACCOUNTS:
+    for username, role, _unit, _name in DEMO_ACCOUNTS:
         client = Client(app.test_client())
         r = client.login(username, DEMO_PASSWORD)
         assert r.status_code == 302, username
         page = client.get("/admin/", follow_redirects=True)
         html = page.get_data(as_text=True)
+        full_name = db.session.scalar(select(User.full_name).where(User.username == username))  # 联络部 in Jiangsu
         assert page.status_code == 200 and full_name in html, username
         shown = {url for url in menu_entries(html) if url in FOUNDATION_MENU}
         assert shown == EXPECTED_MENU[role], username

@@ -27,9 +27,10 @@ def demo_command():
     click.echo(f"年度：{result['cycle'].name}；团体会员单位 {result['units']} 个；"
                f"新建申请 {result['applications_created']} 件")
     click.echo(f"演示账户（密码均为 {result['password']}）：")
+    profile = current_app.extensions["wxk_profile"]
     for username, role, unit, name in result["accounts"]:
-        label = current_app.extensions["wxk_profile"].label(role)
-        click.echo(f"  {username:<18} {label:<10} {unit or ''}  {name}  下一步：{demo.NEXT_STEPS.get(username, '—')}")
+        click.echo(f"  {username:<18} {profile.label(role):<10} {unit or ''}  {name}  "
+                   f"下一步：{demo.next_step(username, profile)}")
 
 
 @click.command("create-user")

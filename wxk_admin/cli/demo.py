@@ -125,6 +125,14 @@ NEXT_STEPS = {
     "applicant_direct": "已提交，等待会员处审核",
 }
 
+
+def next_step(username: str, profile) -> str:
+    """What waits for a demo account, in ``profile``'s words: its office, its labels of the voting 门类."""
+    text = NEXT_STEPS.get(username, "—")
+    for category in OPEN_CATEGORIES:  # the experts' groups
+        text = text.replace(category.label, profile.category_label(category))
+    return profile.say(text)
+
 # Real county codes (GB/T 2260) for the ID numbers of demo people: the six ``make_application`` draws from, the
 # codes of each story unit's province, and old districts that existed in every birth year the demo draws.
 AREA_CODES = ("110101", "320102", "310104", "440106", "510107", "370102")
