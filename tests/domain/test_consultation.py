@@ -21,7 +21,7 @@ from wxk_admin.domain.consultation.common import Refused
 from wxk_admin.domain.consultation.materials import missing_after_deadline
 from wxk_admin.domain.consultation.experts import available_experts, create_group, draw_record, reproduce_draw
 from wxk_admin.domain.consultation.recusal import declare_recusal, possible_conflicts
-from wxk_admin.domain.consultation.voting import cast_vote, close_vote, tally
+from wxk_admin.domain.consultation.voting import cast_vote, close_vote, tally, vote_monitor
 from wxk_admin.domain.consultation.secretariat import record_secretariat
 from wxk_admin.domain.consultation.notice import (UPHELD_OPINION, check_objection, close_notice, decide_objection,
                                                   open_notice, record_objection)
@@ -98,9 +98,8 @@ def test_missing_after_deadline_listed_and_exported(client, world):
     for m in done.materials:
         m.office_received_at = TODAY
     s.commit()
-    office_user = world.users["office"]
-    assert missing_after_deadline(s, office_user, world.cycle, today=world.cycle.materials_deadline) == []
-    rows = missing_after_deadline(s, office_user, world.cycle,
+    assert missing_after_deadline(s, office(world), world.cycle, today=world.cycle.materials_deadline) == []
+    rows = missing_after_deadline(s, office(world), world.cycle,
                                   today=world.cycle.materials_deadline + dt.timedelta(days=1))
     names = {r.application.name for r in rows}
     # The world's submitted applications have no material either; the complete one is not listed.
@@ -221,7 +220,7 @@ def panel(world):
     a1 = in_review(s, world, "甲申请", group, employer_and_post="某出版社编辑")
     a2 = in_review(s, world, "亲戚乙", group)
     s.commit()
-    return {"experts": experts, "outsider": outsider, "group": group, "a1": a1, "a2": a2}
+    return {"experts": experts, "outsider": outsider, "group": group, "a1": a1, "a2": a2, "world": world}
 
 
 def test_expert_recusal_hides_the_application_and_blocks_the_vote(client, panel):
@@ -368,7 +367,7 @@ def test_close_refused_when_everyone_recused(world):
 
 def test_possible_conflicts_flagged_and_office_records_recusal(client, panel):
     s = db.session
-    flags = possible_conflicts(s, panel["group"])
+    flags = possible_conflicts(s, office(panel["world"]), panel["group"])
     found = {(f.application.name, f.expert.username) for f in flags}
     assert found == {("甲申请", "x0"), ("亲戚乙", "x1")}
     # The office confirms one; a vote already cast by that expert is discarded.
@@ -383,7 +382,7 @@ def test_possible_conflicts_flagged_and_office_records_recusal(client, panel):
                     token_from=HOME)
     assert redirect_target(r) == ("/admin/consultation/votes/", {"group": [str(panel["group"].id)]})
     assert votes_of(panel["a2"].id) == 0 and count(Recusal) == 1
-    assert {(f.application.name, f.expert.username) for f in possible_conflicts(s, panel["group"])} == {
+    assert {(f.application.name, f.expert.username) for f in possible_conflicts(s, office(panel["world"]), panel["group"])} == {
         ("甲申请", "x0")}
     # outsider cannot be recorded
     r = client.post("/admin/consultation/recusal/", {"application_id": panel["a2"].id,
@@ -391,6 +390,24 @@ def test_possible_conflicts_flagged_and_office_records_recusal(client, panel):
                     token_from=HOME)
     assert "不在此申请的咨询组内" in r.get_data(as_text=True)
     assert count(Recusal) == 1
+
+
+def test_the_group_pages_read_the_actors_rows(panel):
+    """Issue 19.1: the vote monitor and the possible conflicts read a group's applications through the actor's
+    scope (access) — the office and 纪检监察 every one, a unit admin (never shown these pages) only its unit's, an
+    expert outside the group none."""
+    s, world, group = db.session, panel["world"], panel["group"]
+    in_review(s, world, "乙单位申请", group, unit="b", employer_and_post="某出版社编辑")
+    s.commit()
+    everyone = {"甲申请", "亲戚乙", "乙单位申请"}
+    for watcher in ("office", "supervisor"):
+        assert {a.name for a, _ in vote_monitor(s, actor(world.users[watcher]), group)} == everyone, watcher
+    assert {a.name for a, _ in vote_monitor(s, actor(world.users["admin_b"]), group)} == {"乙单位申请"}
+    assert vote_monitor(s, actor(panel["outsider"]), group) == []
+    assert {(f.application.name, f.expert.username) for f in possible_conflicts(s, office(world), group)} == {
+        ("甲申请", "x0"), ("亲戚乙", "x1"), ("乙单位申请", "x0")}
+    assert {f.application.name for f in possible_conflicts(s, actor(world.users["admin_b"]), group)} == {
+        "乙单位申请"}
 
 
 # ================================================================ 6. secretariat
@@ -451,7 +468,7 @@ def test_notice_one_week_objection_upheld_and_close(client, world, profile):
     assert count(Notice) == 0 and status_of(a.id) == Status.secretariat_approved
     r = client.post("/admin/consultation/notice/open/", {"starts_on": start.isoformat(), "confirm": "1"},
                     token_from=HOME)
-    assert redirect_target(r) == ("/admin/consultation/onboarding/", {})
+    assert redirect_target(r) == ("/admin/consultation/notice/", {})
     notice = s.scalar(select(Notice))
     assert notice.ends_on == start + dt.timedelta(days=7)
     assert status_of(a.id) == Status.on_notice and status_of(b.id) == Status.on_notice
@@ -522,7 +539,7 @@ def test_onboarding_contact_and_checklist(client, world):
     client.login("office")
     r = client.post("/admin/consultation/onboarding/", {"op": "contact", "application_id": a.id, "via": "sms",
                                                         "on": "2027-08-01"}, token_from=HOME)
-    assert redirect_target(r) == ("/admin/consultation/notice/", {})
+    assert redirect_target(r) == ("/admin/consultation/onboarding/", {})
     client.post("/admin/consultation/onboarding/", {"op": "steps", "application_id": a.id,
                                                     "registration_form_done": "1", "photos_received": "1",
                                                     "dues_paid": "1"}, token_from=HOME)
@@ -531,7 +548,7 @@ def test_onboarding_contact_and_checklist(client, world):
     assert a.notified_via == ContactMethod.sms and a.notified_at.date() == dt.date(2027, 8, 1)
     assert a.notified_by_id == world.users["office"].id
     assert a.registration_form_done and a.photos_received and a.dues_paid
-    rows = onboarding_rows(s, world.users["office"], world.cycle, only_missing=True)
+    rows = onboarding_rows(s, office(world), world.cycle, only_missing=True)
     assert [(r[0].name, r[1]) for r in rows] == [("新会员乙", ["电话/短信告知", "会员登记表", "照片", "会费"])]
     page = client.text("/admin/consultation/onboarding/?missing=1")
     assert "新会员乙" in page and "新会员甲" not in page

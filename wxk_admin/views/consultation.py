@@ -130,12 +130,12 @@ class MaterialsView(SecureBaseView):
     @expose("/missing/")
     def missing(self):
         cycle = cycles.current_cycle(db.session)
-        rows = missing_after_deadline(db.session, current_user, cycle)
+        rows = missing_after_deadline(db.session, current_actor(), cycle)
         return self.render("consultation/missing.html", cycle=cycle, rows=rows, today=dt.date.today())
 
     @expose("/missing.xlsx")
     def missing_xlsx(self):
-        rows = missing_after_deadline(db.session, current_user, cycles.current_cycle(db.session))
+        rows = missing_after_deadline(db.session, current_actor(), cycles.current_cycle(db.session))
         return download(missing_materials_xlsx(rows), "逾期未交纸质材料.xlsx")
 
 
@@ -279,8 +279,9 @@ class ConsultationView(SecureBaseView):
         groups = queries.cycle_groups(db.session, cycle)
         wanted = id_arg(request.args.get("group", "") or (form or {}).get("group_id", ""))
         selected = next((g for g in groups if g.id == wanted), None) or (groups[0] if groups else None)
-        rows = vote_monitor(db.session, selected) if selected else []
-        conflicts = possible_conflicts(db.session, selected) if selected and not selected.vote_closed_at else []
+        rows = vote_monitor(db.session, current_actor(), selected) if selected else []
+        conflicts = (possible_conflicts(db.session, current_actor(), selected)
+                     if selected and not selected.vote_closed_at else [])
         return self.render("consultation/votes.html", cycle=cycle, groups=groups, group=selected, rows=rows,
                            conflicts=conflicts, reasons=RecusalReason.choices(), form=form or {}, error=error,
                            tab="votes"), code
@@ -399,7 +400,7 @@ class ConsultationView(SecureBaseView):
     def _onboarding_page(self, form=None, error=None, code=200):
         cycle = self._cycle()
         only_missing = request.args.get("missing") == "1"
-        rows = onboarding_rows(db.session, current_user, cycle, only_missing=only_missing)
+        rows = onboarding_rows(db.session, current_actor(), cycle, only_missing=only_missing)
         notifiers = queries.users_by_id(db.session, [a.notified_by_id for a, _ in rows])
         return self.render("consultation/onboarding.html", cycle=cycle, rows=rows, only_missing=only_missing,
                            notifiers=notifiers, methods=ContactMethod.choices(), form=form or {}, error=error,
@@ -473,7 +474,7 @@ class ExpertReviewView(SecureBaseView):
 
     @expose("/")
     def index(self):
-        apps = expert_applications(db.session, current_user)
+        apps = expert_applications(db.session, current_actor())
         votes = {a.id: my_vote(db.session, current_user, a.id) for a in apps}
         closed = {a.id: group_closed(db.session, a) for a in apps}
         return self.render("consultation/expert_list.html", apps=apps, votes=votes, closed=closed,

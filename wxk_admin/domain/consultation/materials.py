@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from .. import access, workflow
+from .. import workflow
 from ..audit import Actor, record
 from ...enums import Role, Status
 from ...models import Application, Cycle, MaterialItem, User
@@ -129,13 +129,13 @@ class MissingRow:
     missing: list[MaterialItem]
 
 
-def missing_after_deadline(session, user: User, cycle: Cycle, today: dt.date | None = None) -> list[MissingRow]:
-    """Applications of the cycle ``user`` sees still missing paper material after its deadline (empty before it)."""
+def missing_after_deadline(session, actor: Actor, cycle: Cycle, today: dt.date | None = None) -> list[MissingRow]:
+    """Applications of the cycle the actor sees still missing paper material after its deadline (empty before it)."""
     today = today or common.today()
     if cycle is None or today <= cycle.materials_deadline:
         return []
     apps = session.scalars(
-        select(Application).where(access.application_filter(user), Application.cycle_id == cycle.id,
+        select(Application).where(common.scope(actor), Application.cycle_id == cycle.id,
                                   Application.status.in_(PRE_MATERIAL_STATES))
         .order_by(Application.serial_seq, Application.id)).all()
     rows = []

@@ -5,10 +5,10 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from .. import access, workflow
+from .. import workflow
 from ..audit import Actor, record
 from ...enums import ContactMethod, Role
-from ...models import Application, Cycle, User
+from ...models import Application, Cycle
 from . import common
 from .common import Refused, date_field, require_role, visible
 
@@ -64,8 +64,8 @@ def onboarding_missing_steps(app: Application) -> list[str]:
     return [label for key, label in ONBOARDING_STEPS if not done[key]]
 
 
-def onboarding_rows(session, user: User, cycle: Cycle | None, only_missing: bool = False):
-    query = select(Application).where(access.application_filter(user),
+def onboarding_rows(session, actor: Actor, cycle: Cycle | None, only_missing: bool = False):
+    query = select(Application).where(common.scope(actor),
                                       Application.status == workflow.target("admit"))
     if cycle is not None:
         query = query.where(Application.cycle_id == cycle.id)

@@ -10,7 +10,7 @@ from ..audit import Actor, record
 from ...enums import RecusalReason, Role
 from ...models import Application, ExpertGroup, ExpertProfile, Recusal, User, Vote
 from .common import (Refused, group_of_application, int_field, is_member, is_recused, office_name, require_role,
-                     visible, vote_open)
+                     scope, visible, vote_open)
 
 
 def _reason(value) -> RecusalReason:
@@ -79,11 +79,11 @@ class ConflictFlag:
     why: str
 
 
-def possible_conflicts(session, group: ExpertGroup) -> list[ConflictFlag]:
+def possible_conflicts(session, actor: Actor, group: ExpertGroup) -> list[ConflictFlag]:
     """Conflicts for the office to confirm: the expert's own work unit, or a listed relative's name."""
     by_expert = {p.user_id: p for p in session.scalars(
         select(ExpertProfile).where(ExpertProfile.user_id.in_([m.expert_id for m in group.members])))}
-    apps = session.scalars(select(Application).where(Application.expert_group_id == group.id)
+    apps = session.scalars(select(Application).where(scope(actor), Application.expert_group_id == group.id)
                            .order_by(Application.serial_seq)).all()
     recused = set(session.execute(select(Recusal.application_id, Recusal.expert_id)
                                   .where(Recusal.application_id.in_([a.id for a in apps]))).all())

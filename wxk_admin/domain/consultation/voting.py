@@ -13,7 +13,8 @@ from ..audit import Actor, record
 from ...enums import Role, VoteChoice
 from ...models import Application, ExpertGroup, Recusal, User, Vote, utcnow
 from ...params import id_arg
-from .common import Refused, group_of_application, is_recused, passes, profile_of, require_role, vote_open
+from .common import (Refused, group_of_application, is_recused, passes, profile_of, require_role, scope,
+                     vote_open)
 
 
 def cast_vote(session, actor: Actor, application_id, choice, note: str | None = None) -> Vote:
@@ -124,7 +125,7 @@ def close_vote(session, actor: Actor, group: ExpertGroup, now: dt.datetime | Non
     require_role(actor, Role.office)
     if group.vote_closed_at is not None:
         raise Refused("该组投票已截止")
-    rows = group_tallies(session, group, statuses=workflow.sources("expert_pass"))
+    rows = group_tallies(session, actor, group, statuses=workflow.sources("expert_pass"))
     apps = [app for app, _ in rows]
     tallies = {app.id: t for app, t in rows}
     empty = [app.name for app in apps if tallies[app.id].eligible == 0]
@@ -144,9 +145,9 @@ def close_vote(session, actor: Actor, group: ExpertGroup, now: dt.datetime | Non
     return result
 
 
-def group_tallies(session, group: ExpertGroup, statuses=None) -> list[tuple[Application, Tally]]:
-    """Tallies of every application of a group in a few queries (the office's vote monitor)."""
-    query = select(Application).where(Application.expert_group_id == group.id)
+def group_tallies(session, actor: Actor, group: ExpertGroup, statuses=None) -> list[tuple[Application, Tally]]:
+    """Tallies of every application of a group the actor sees, in a few queries (the office's vote monitor)."""
+    query = select(Application).where(scope(actor), Application.expert_group_id == group.id)
     if statuses:
         query = query.where(Application.status.in_(statuses))
     apps = session.scalars(query.order_by(Application.serial_seq, Application.id)).all()
@@ -173,10 +174,10 @@ def group_tallies(session, group: ExpertGroup, statuses=None) -> list[tuple[Appl
     return rows
 
 
-def vote_monitor(session, group: ExpertGroup) -> list[tuple[Application, Progress]]:
+def vote_monitor(session, actor: Actor, group: ExpertGroup) -> list[tuple[Application, Progress]]:
     """The office's 投票与回避 rows: n of m while the group's vote is open, the tallies once closed."""
     closed = group.vote_closed_at is not None
-    return [(app, Progress.of(t, closed)) for app, t in group_tallies(session, group)]
+    return [(app, Progress.of(t, closed)) for app, t in group_tallies(session, actor, group)]
 
 
 def group_closed(session, app: Application) -> bool:
@@ -186,8 +187,9 @@ def group_closed(session, app: Application) -> bool:
 
 # ---------------------------------------------------------------- the expert's own list
 
-def expert_applications(session, expert: User) -> list[Application]:
-    return session.scalars(select(Application).where(access.application_filter(expert))
+def expert_applications(session, actor: Actor) -> list[Application]:
+    """The expert's 审读投票 list: their rows (their groups' applications in review, less their recusals)."""
+    return session.scalars(select(Application).where(scope(actor))
                            .order_by(Application.category, Application.serial_seq, Application.id)).all()
 
 
