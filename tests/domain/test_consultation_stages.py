@@ -10,7 +10,7 @@ import pytest
 from wxk_admin.domain import workflow
 from wxk_admin.domain.audit import Actor
 from wxk_admin.domain.consultation.common import Refused
-from wxk_admin.domain.consultation.materials import mark_all_materials, mark_material
+from wxk_admin.domain.consultation.materials import PRE_MATERIAL_STATES, mark_all_materials, mark_material, states_before
 from wxk_admin.domain.consultation.notice import record_objection
 from wxk_admin.domain.consultation.secretariat import record_secretariat
 from wxk_admin.domain.consultation.voting import cast_vote
@@ -47,6 +47,15 @@ def _widen(monkeypatch, name: str, extra: Status) -> None:
     """Let transition ``name`` start from ``extra`` too (the table changed, nothing else)."""
     t = workflow.TRANSITIONS[name]
     monkeypatch.setitem(workflow.TRANSITIONS, name, dataclasses.replace(t, sources=t.sources | {extra}))
+
+
+def test_paper_materials_are_kept_from_submission_until_the_table_says_received(monkeypatch):
+    """纸质材料 are marked and listed missing in the states between 提交 and 材料已收齐, as the table walks them."""
+    assert PRE_MATERIAL_STATES == (Status.submitted, Status.unit_confirmed, Status.office_confirmed)
+    # A table that let the office confirm a rejected application would put 已驳回 on that way too.
+    _widen(monkeypatch, "office_confirm", Status.rejected)
+    assert states_before("materials_received") == (Status.submitted, Status.rejected, Status.unit_confirmed,
+                                                   Status.office_confirmed)
 
 
 def test_recording_an_objection_asks_the_transition_table(world, monkeypatch):

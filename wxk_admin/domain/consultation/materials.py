@@ -15,8 +15,23 @@ from ..workflow import TransitionRefused
 from . import common
 from .common import Refused, date_field, int_field, office_name, require_role, visible
 
-# States before the paper materials are complete (the materials list and the missing list).
-PRE_MATERIAL_STATES = (Status.submitted, Status.unit_confirmed, Status.office_confirmed)
+
+def states_before(transition: str) -> tuple[Status, ...]:
+    """The states a submitted application passes through before ``transition``: its sources and, walking
+    ``workflow``'s table backwards, every state leading to them — back to where 提交 puts it (in Status order)."""
+    entry = workflow.target("submit")
+    found, todo = set(), list(workflow.sources(transition))
+    while todo:
+        state = todo.pop()
+        if state not in found:
+            found.add(state)
+            if state != entry:
+                todo += [s for t in workflow.TRANSITIONS.values() if t.target == state for s in t.sources]
+    return tuple(s for s in Status if s in found)
+
+
+# Paper materials are marked, and listed missing, from submission until 材料已收齐.
+PRE_MATERIAL_STATES = states_before("materials_received")
 
 HOLDER_FIELDS = {"unit": ("unit_received_at", "unit_received_by"),
                  "office": ("office_received_at", "office_received_by")}
