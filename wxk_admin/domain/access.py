@@ -123,10 +123,11 @@ ROW_SCOPES = {Application: application_filter, Message: message_filter, User: us
               ExpertGroup: office_records, Notice: office_records}
 
 
-def scoped_row(session, user: User | None, model, raw_id):
+def scoped_row(session, user: User | None, model, raw_id, options=()):
     """The ``model`` row whose id is ``raw_id`` if ``user`` may touch it, else None — also for an id that is
-    no id (text, a number past BIGINT) and for a signed-out or deactivated user."""
+    no id (text, a number past BIGINT) and for a signed-out or deactivated user.  ``options``: loader options
+    (what the caller reads of the row's relations, in the same statement)."""
     pk = id_arg(raw_id)
     if pk is None or user is None or not getattr(user, "is_authenticated", False) or not user.active:
         return None
-    return session.scalars(select(model).where(model.id == pk, ROW_SCOPES[model](user))).first()
+    return session.scalars(select(model).where(model.id == pk, ROW_SCOPES[model](user)).options(*options)).first()

@@ -88,9 +88,9 @@ def _refused(done: Done, exc: Exception, failure: str, show: bool, *, commit: bo
         flash(failure.format(exc), "error")
 
 
-def scoped_or_404(model, raw_id, user=None):
+def scoped_or_404(model, raw_id, user=None, options=()):
     """The ``model`` row of id ``raw_id`` the current user may see (``access.scoped_row``), else abort 404."""
-    row = access.scoped_row(db.session, user if user is not None else current_user, model, raw_id)
+    row = access.scoped_row(db.session, user if user is not None else current_user, model, raw_id, options)
     if row is None:
         abort(404)
     return row
