@@ -12,7 +12,7 @@ from wxk_admin.cli.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, NEXT_STEPS
 from wxk_admin.enums import Role, Status, UnitKind
 from wxk_admin.models import Application, AuditEvent, Cycle, GroupUnit, User, db
 
-from ..support.helpers import Client
+from ..support.helpers import Client, redirect_target
 from ..views.test_menus import EXPECTED_MENU, FOUNDATION_MENU, menu_entries
 
 # SPEC §7: the national association's group members named in the specification.
@@ -102,8 +102,7 @@ def test_demo_loads_a_realistic_console_is_idempotent_and_every_account_logs_in(
     # Every demo account logs in and sees its role's menu (one test: the demo takes a while to load).
     for username, role, _unit, _name in DEMO_ACCOUNTS:
         client = Client(app.test_client())
-        r = client.login(username, DEMO_PASSWORD)
-        assert r.status_code == 302, username
+        assert redirect_target(client.login(username, DEMO_PASSWORD)) == ("/admin/", {}), username
         page = client.get("/admin/", follow_redirects=True)
         html = page.get_data(as_text=True)
         full_name = db.session.scalar(select(User.full_name).where(User.username == username))  # 联络部 in Jiangsu
@@ -129,7 +128,7 @@ def test_create_user_reads_the_password_from_stdin_and_hashes_it(app, world):
                                                       AuditEvent.target_id == account.id)) is not None
     # The new account works through the login page.
     client = Client(app.test_client())
-    assert client.login("nj_admin", STRONG).status_code == 302
+    assert redirect_target(client.login("nj_admin", STRONG)) == ("/admin/", {})
     assert "甲省作家协会" in client.text("/admin/", follow_redirects=True)
 
 
