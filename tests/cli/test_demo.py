@@ -13,7 +13,7 @@ from wxk_admin.forms import ApplicationForm, multidict
 from wxk_admin.models import (Application, AuditEvent, Cycle, ExpertGroup, Message, Notice, Objection, Recusal, User,
                               Vote, db)
 
-from ..support.helpers import Client
+from ..support.helpers import Client, redirect_target
 
 EXPERT_STAGES = {Status.expert_review, Status.expert_passed, Status.expert_failed, Status.secretariat_approved,
                  Status.secretariat_rejected, Status.on_notice, Status.admitted}
@@ -97,7 +97,7 @@ def _form_data(application: Application, app) -> dict:
 
 def _login(app, username: str) -> Client:
     client = Client(app.test_client())
-    assert client.login(username).status_code == 302, username
+    assert redirect_target(client.login(username)) == ("/admin/", {}), username
     return client
 
 
