@@ -24,7 +24,7 @@ from ..errors import render_error
 from ..domain.layout import local_datetime
 from ..models import db
 from ..params import id_arg, id_list, int_arg
-from ..security import current_actor, this_page  # current_actor: also imported from here by views/consultation.py
+from ..security import current_actor, this_page
 from ..web import say
 from ..documents.xlsx import content_disposition, safe_value
 from .safe_filters import SafeFilterConverter

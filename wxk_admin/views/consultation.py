@@ -36,9 +36,9 @@ from ..enums import Category, ContactMethod, RecusalReason, Role, VoteChoice
 from ..extensions import db
 from ..models import CHILD_SECTIONS, Application, ExpertGroup, ExpertProfile, Notice, User
 from ..params import id_arg, int_arg, id_list
-from ..security import request_return_url
+from ..security import current_actor, request_return_url
 from ..web import say, status_label
-from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureBaseView, SecureModelView, current_actor
+from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureBaseView, SecureModelView
 from .downloads import download
 from .outcome import outcome
 
