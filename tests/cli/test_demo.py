@@ -20,8 +20,8 @@ EXPERT_STAGES = {Status.expert_review, Status.expert_passed, Status.expert_faile
 BEFORE_THE_UNIT = {Status.draft, Status.submitted, Status.rejected}
 
 
-def test_demo_tells_one_story_and_every_account_can_take_its_next_step(app, ctx):
-    demo.load(db.session)
+def test_demo_tells_one_story_and_every_account_can_take_its_next_step(app, ctx, profile):
+    demo.load(db.session, profile=profile)  # the deployment's world (wxk demo's)
     db.session.expire_all()
     _assert_invariants()
     _assert_next_steps(app)
