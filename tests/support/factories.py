@@ -52,13 +52,14 @@ def make_app(session, world: World, key: str, unit, applicant, status=Status.sub
 
 
 def earlier_cycle(session, world: World, years_back: int = 1) -> Cycle:
-    """A closed cycle ``years_back`` years before the world's, its windows shifted by as many years."""
+    """A closed cycle of the same association ``years_back`` years before the world's, its windows shifted by as
+    many years."""
     current = world.cycle
-    cycle = Cycle(association="cwa", year=current.year - years_back, name=f"{current.year - years_back}年度",
+    cycle = Cycle(association=current.association, year=current.year - years_back, name=f"{current.year - years_back}年度",
                   fill_start=current.fill_start.replace(year=current.fill_start.year - years_back),
                   fill_end=current.fill_end.replace(year=current.fill_end.year - years_back),
                   materials_deadline=current.materials_deadline.replace(year=current.materials_deadline.year - years_back),
-                  ruleset="cwa-2022", is_current=False)
+                  ruleset=current.ruleset, is_current=False)
     session.add(cycle)
     session.flush()
     return cycle
