@@ -17,8 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .domain.audit import Actor, record
 # The password policy and changes are plain Python (domain.passwords); login, sessions and throttling stay here.
-from .domain.passwords import (MIN_PASSWORD_LENGTH, change_password,  # noqa: F401 (views and cli call auth.*)
-                               password_problems, rotate_session_token, set_password)
+from .domain.passwords import rotate_session_token
 from .extensions import db, login_manager
 from .models import AuditEvent, Message, User, utcnow
 

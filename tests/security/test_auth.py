@@ -5,13 +5,13 @@ asserts the database or the page.
 """
 from __future__ import annotations
 
-import datetime as dt
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
 from wxk_admin import auth
+from wxk_admin.domain import passwords
 from wxk_admin.models import Application, AuditEvent, User, db, utcnow
 
 from ..support.helpers import PASSWORD, Client, redirect_target
@@ -174,7 +174,7 @@ def change_password(client, old, new, repeat=None):
 
 @pytest.mark.parametrize("old,new,repeat,message", [
     ("wrong-old-password", NEW_PASSWORD, None, "原密码不正确"),
-    (PASSWORD, "Ab1-xyz", None, f"密码至少 {auth.MIN_PASSWORD_LENGTH} 位"),
+    (PASSWORD, "Ab1-xyz", None, f"密码至少 {passwords.MIN_PASSWORD_LENGTH} 位"),
     (PASSWORD, "Admin_A", None, "密码至少"),            # short and equal to the user name
     (PASSWORD, "admin_a", None, "密码不能与用户名相同"),
     (PASSWORD, "zuoxie123", None, "密码过于常见，请换一个"),

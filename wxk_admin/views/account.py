@@ -6,6 +6,7 @@ from flask_admin import BaseView, expose
 from flask_login import current_user, login_user, logout_user
 
 from .. import auth
+from ..domain import passwords
 from ..extensions import db, limiter
 from ..models import utcnow
 from ..security import current_actor, safe_return_url
@@ -79,7 +80,7 @@ class AccountView(BaseView):
         if request.method == "POST":
             user = current_user._get_current_object()
             with outcome("密码已修改，请牢记新密码") as done:
-                errors = auth.change_password(db.session, user, request.form.get("old_password", ""),
+                errors = passwords.change_password(db.session, user, request.form.get("old_password", ""),
                                               request.form.get("new_password", ""),
                                               request.form.get("repeat_password", ""), current_actor())
                 if errors:

@@ -12,8 +12,7 @@ from sqlalchemy import func, or_, select, true
 from wtforms import PasswordField
 from wtforms.validators import Optional
 
-from ..domain import access, history
-from .. import auth
+from ..domain import access, history, passwords
 from ..domain.audit import mark_read, record
 from ..enums import Association, AuditAction, AuditTarget, LabelledEnum, Role, Status
 from ..extensions import db
@@ -91,15 +90,15 @@ class UserView(SecureModelView):
         if is_created and not password:
             raise ValueError("新账户必须设置密码")
         if password:
-            problems = auth.password_problems(form.username.data, password)
+            problems = passwords.password_problems(form.username.data, password)
             if problems:
                 raise ValueError("；".join(problems))
             model.set_password(password)
-            auth.rotate_session_token(model)
+            passwords.rotate_session_token(model)
         if is_created:
             model.created_by_id = current_user.id
         elif not model.active:
-            auth.rotate_session_token(model)  # deactivation ends every session
+            passwords.rotate_session_token(model)  # deactivation ends every session
         super().on_model_change(form, model, is_created)
 
     @action("unlock", "解除锁定", "确定解除所选账户的登录锁定？")
@@ -118,7 +117,7 @@ class UserView(SecureModelView):
             users = [u for u in self.scoped_ids(ids) if u.id != current_user.id]
             for user in users:
                 user.active = False
-                auth.rotate_session_token(user)
+                passwords.rotate_session_token(user)
                 record(db.session, current_actor(), "deactivate", user)
             done.say(f"已停用 {len(users)} 个账户")
 
@@ -128,7 +127,7 @@ class UserView(SecureModelView):
             shown = []
             for user in self.scoped_ids(ids):
                 password = secrets.token_urlsafe(9)
-                auth.set_password(db.session, user, password, current_actor(), must_change=True)
+                passwords.set_password(db.session, user, password, current_actor(), must_change=True)
                 shown.append(f"{user.username}：{password}")
             done.say(Markup("已重置密码（仅显示一次，登录后须修改）：<br>{}").format(Markup("<br>").join(shown)))
 
