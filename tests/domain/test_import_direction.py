@@ -19,8 +19,6 @@ import ast
 import functools
 from pathlib import Path
 
-import pytest
-
 PACKAGE_DIR = Path(__file__).resolve().parents[2] / "wxk_admin"
 
 # Top to bottom: a module imports from its own layer and those below it, never above.

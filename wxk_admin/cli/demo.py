@@ -30,7 +30,7 @@ from ..domain.audit import Actor
 from ..domain.checks import refresh
 from ..domain.cip import demo_record_for, load_demo_cip
 from ..enums import (Category, ContactMethod, Eligibility, Gender, OrganisationLevel, OrganisationPost,
-                    ProfessionalTitle, PublisherLevel, RecusalReason, Responsibility, Role, Status, Track, UnitKind,
+                    ProfessionalTitle, PublisherLevel, RecusalReason, Responsibility, Role, Status, Track,
                     VoteChoice)
 from ..models import (Application, Book, CipRecord, Cycle, ExpertProfile, GroupUnit, Notice, Publication,
                      Recommender, User, WebWork)
