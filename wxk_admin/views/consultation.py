@@ -474,11 +474,12 @@ class ExpertReviewView(SecureBaseView):
 
     @expose("/")
     def index(self):
-        apps = expert_applications(db.session, current_actor())
-        votes = {a.id: my_vote(db.session, current_user, a.id) for a in apps}
+        actor = current_actor()
+        apps = expert_applications(db.session, actor)
+        votes = {a.id: my_vote(db.session, actor, a.id) for a in apps}
         closed = {a.id: group_closed(db.session, a) for a in apps}
         return self.render("consultation/expert_list.html", apps=apps, votes=votes, closed=closed,
-                           recusals=expert_recusal_count(db.session, current_user))
+                           recusals=expert_recusal_count(db.session, actor))
 
     def _app_page(self, app_id, form=None, error=None, code=200):
         app = access.visible_application(db.session, current_user, app_id)
@@ -487,7 +488,7 @@ class ExpertReviewView(SecureBaseView):
             return redirect(url_for(".index"))
         sections, tables = expert_sections(app)
         return self.render("consultation/expert_app.html", app=app, view=self, sections=sections, tables=tables,
-                           vote=my_vote(db.session, current_user, app.id),
+                           vote=my_vote(db.session, current_actor(), app.id),
                            closed=group_closed(db.session, app), choices=VoteChoice.choices(),
                            reasons=RecusalReason.choices(), form=form or {}, error=error), code
 

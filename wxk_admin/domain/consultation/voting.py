@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import access, workflow
 from ..audit import Actor, record
 from ...enums import Role, VoteChoice
-from ...models import Application, ExpertGroup, Recusal, User, Vote, utcnow
+from ...models import Application, ExpertGroup, Recusal, Vote, utcnow
 from ...params import id_arg
 from .common import (Refused, group_of_application, is_recused, passes, profile_of, require_role, scope,
                      vote_open)
@@ -51,8 +51,11 @@ def cast_vote(session, actor: Actor, application_id, choice, note: str | None = 
     return vote
 
 
-def my_vote(session, expert: User, application_id) -> Vote | None:
-    """The expert's own vote (the only vote anyone is ever shown)."""
+def my_vote(session, actor: Actor, application_id) -> Vote | None:
+    """The actor's own vote (the only vote anyone is ever shown): an expert's, nobody else has one."""
+    expert = actor.acting_as
+    if expert is None:
+        return None
     return session.scalar(select(Vote).where(Vote.application_id == id_arg(application_id),
                                              Vote.expert_id == expert.id))
 
@@ -193,5 +196,9 @@ def expert_applications(session, actor: Actor) -> list[Application]:
                            .order_by(Application.category, Application.serial_seq, Application.id)).all()
 
 
-def expert_recusal_count(session, expert: User) -> int:
+def expert_recusal_count(session, actor: Actor) -> int:
+    """How many applications the actor (an expert) has recused themself from."""
+    expert = actor.acting_as
+    if expert is None:
+        return 0
     return session.scalar(select(func.count(Recusal.id)).where(Recusal.expert_id == expert.id)) or 0
