@@ -81,7 +81,7 @@ class MaterialsView(SecureBaseView):
     def _render(self, form=None, error=None, code=200):
         status = request.args.get("status")
         cycle, page = cycles.current_cycle(db.session), _page()
-        apps, more = queries.materials_queue(db.session, current_user, cycle, status,
+        apps, more = queries.materials_queue(db.session, current_actor(), cycle, status,
                                              request.args.get("q", "").strip(), page, PAGE_SIZE)
         holder = holder_of(current_user)
         return self.render("consultation/materials.html", cycle=cycle, apps=apps, more=more, page=page,
@@ -249,7 +249,7 @@ class ConsultationView(SecureBaseView):
 
     def _assign_page(self, form=None, error=None, code=200):
         cycle = self._cycle()
-        apps = queries.waiting_for(db.session, current_user, cycle, "assign_experts",
+        apps = queries.waiting_for(db.session, current_actor(), cycle, "assign_experts",
                                    Application.category, Application.serial_seq)
         by_cat: dict[Category, list[Application]] = {}
         for app in apps:
@@ -312,7 +312,7 @@ class ConsultationView(SecureBaseView):
 
     def _secretariat_page(self, form=None, error=None, code=200):
         cycle = self._cycle()
-        apps = queries.waiting_for(db.session, current_user, cycle, "secretariat_approve")
+        apps = queries.waiting_for(db.session, current_actor(), cycle, "secretariat_approve")
         return self.render("consultation/secretariat.html", cycle=cycle, apps=apps, form=form or {}, error=error,
                            tab="secretariat"), code
 
@@ -332,7 +332,7 @@ class ConsultationView(SecureBaseView):
 
     def _notice_page(self, form=None, error=None, code=200):
         cycle = self._cycle()
-        approved = queries.waiting_for(db.session, current_user, cycle, "open_notice")
+        approved = queries.waiting_for(db.session, current_actor(), cycle, "open_notice")
         start = dt.date.today()
         return self.render("consultation/notice.html", cycle=cycle, approved=approved,
                            blocks=queries.notice_blocks(db.session, cycle),

@@ -1,6 +1,7 @@
 """What the 会员发展 pages read (issue 19.2): the queries ``views/consultation.py`` ran itself.
 
-Plain reads taking ``(session, user, …)``; every application goes through ``access.application_filter``.
+Plain reads taking ``(session, actor, …)``; every application goes through the actor's scope (``common.scope``
+→ ``access``).
 """
 from __future__ import annotations
 
@@ -9,24 +10,25 @@ import datetime as dt
 from sqlalchemy import select
 
 from .. import workflow
-from ..access import application_filter
+from ..audit import Actor
 from ...enums import Category, Role, Status
 from ...models import Application, Cycle, ExpertGroup, ExpertProfile, Notice, Objection, User
+from .common import scope
 from .experts import available_experts
 from .materials import PRE_MATERIAL_STATES
 from .notice import notice_rows
 
 
-def materials_queue(session, user: User, cycle: Cycle | None, status: str | None, search: str, page: int,
+def materials_queue(session, actor: Actor, cycle: Cycle | None, status: str | None, search: str, page: int,
                     page_size: int) -> tuple[list[Application], bool]:
     """纸质材料: one page of the applications before 材料已收齐 (the office's default: 已确认并编号), and
     whether another page follows."""
-    query = select(Application).where(application_filter(user), Application.status.in_(PRE_MATERIAL_STATES))
+    query = select(Application).where(scope(actor), Application.status.in_(PRE_MATERIAL_STATES))
     if cycle is not None:
         query = query.where(Application.cycle_id == cycle.id)
     if status in {s.value for s in PRE_MATERIAL_STATES}:
         query = query.where(Application.status == Status(status))
-    elif user.role == Role.office:
+    elif actor.acting_as is not None and actor.acting_as.role == Role.office:
         query = query.where(Application.status == Status.office_confirmed)
     if search:
         query = query.where(Application.name.contains(search) | Application.serial_no.contains(search))
@@ -35,13 +37,13 @@ def materials_queue(session, user: User, cycle: Cycle | None, status: str | None
     return rows[:page_size], len(rows) > page_size
 
 
-def waiting_for(session, user: User, cycle: Cycle | None, transition: str, *order) -> list[Application]:
-    """The cycle's applications ``user`` may see that ``transition`` would take now (its source states in
+def waiting_for(session, actor: Actor, cycle: Cycle | None, transition: str, *order) -> list[Application]:
+    """The cycle's applications the actor may see that ``transition`` would take now (its source states in
     workflow's table), by ``order`` (申请序列号 when none)."""
     if cycle is None:
         return []
     return session.scalars(select(Application).where(
-        application_filter(user), Application.cycle_id == cycle.id,
+        scope(actor), Application.cycle_id == cycle.id,
         Application.status.in_(workflow.sources(transition)))
         .order_by(*(order or (Application.serial_seq,)))).all()
 
