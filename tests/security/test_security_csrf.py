@@ -12,7 +12,7 @@ from wxk_admin.models import AuditEvent, db
 from wxk_admin.errors import CSRF_MESSAGE
 
 from ..support import authz_matrix as M
-from ..support.helpers import Client
+from ..support.helpers import Client, redirect_target
 from ..support.security import diff, fingerprint
 from .test_security_authz import USERS, _build, _mworld, _objects, _params
 
@@ -79,7 +79,7 @@ def test_token_of_another_session_is_refused(app, world):
     # And with its own token the same request works: the refusal above was the token's.
     r = victim.post(f"/admin/applications/transition/?id={app_id}&name=unit_confirm",
                     {"id": app_id, "name": "unit_confirm", "opinion": "x"}, token_from="/admin/account/password/")
-    assert r.status_code == 302
+    assert redirect_target(r) == ("/admin/applications/details/", {"id": [str(app_id)], "url": ["/admin/applications/"]})
     db.session.expire_all()
     assert db.session.get(type(world.apps["a_submitted"]), app_id).status.value == "unit_confirmed"
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "unit_confirm")) is not None
