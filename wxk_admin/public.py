@@ -19,6 +19,7 @@ from .extensions import db, limiter
 from .enums import Status
 from .models import Application, Cycle, Notice
 from .params import id_arg
+from .security import current_actor
 from .views.downloads import download
 from .web import say
 from .documents.xlsx import table_xlsx
@@ -111,10 +112,9 @@ def members_xlsx():
 
 @bp.app_context_processor
 def consultation_helpers():
-    def consultation_panel(app, user=None):
-        user = user if user is not None else current_user
-        if not getattr(user, "is_authenticated", False):
+    def consultation_panel(app):
+        if not current_user.is_authenticated:
             return None
-        return panel_data(db.session, app, user)
+        return panel_data(db.session, current_actor(), app)
 
     return {"consultation_panel": consultation_panel}

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .. import workflow
+from ..audit import Actor
 from ...enums import Category, Role
-from ...models import Application, Objection, User
+from ...models import Application, Objection
 from .common import group_of_application
 from .disqualification import DISQUALIFY_REASONS
 from .onboarding import onboarding_missing_steps
@@ -17,8 +18,11 @@ PANEL_ROLES = frozenset({Role.office, Role.it_admin, Role.unit_admin, Role.super
 OFFICE_SIDE = frozenset({Role.office, Role.it_admin, Role.supervisor})
 
 
-def panel_data(session, app: Application, user: User) -> dict | None:
-    """What the consultation panel of the details page shows; tallies for the office only."""
+def panel_data(session, actor: Actor, app: Application) -> dict | None:
+    """What the consultation panel of the details page shows the actor; tallies for the office only."""
+    user = actor.acting_as
+    if user is None:
+        return None
     role = Role(user.role)
     if role not in PANEL_ROLES:
         return None
