@@ -1,6 +1,6 @@
 """The numbers of the office's (and each unit's) dashboard on the home page.
 
-``dashboard_data(session, user)`` gathers them, scoped by ``access.application_filter`` (a unit admin sees
+``dashboard_data(session, actor)`` gathers them, scoped by ``access.application_filter`` (a unit admin sees
 their unit only).  The home page (``views/index.py``) links each 待办 entry and draws the charts
 (``templates/documents/_charts.html``).
 """
@@ -99,9 +99,11 @@ class Dashboard:
         return [(self.profile.say(label), n) for label, n in self.funnel]
 
 
-def dashboard_data(session, user, today: dt.date | None = None) -> Dashboard | None:
-    """The dashboard for the office and IT (every application) or a unit admin (their unit only)."""
-    if user is None or not getattr(user, "is_authenticated", False):
+def dashboard_data(session, actor: Actor, today: dt.date | None = None) -> Dashboard | None:
+    """The dashboard for the office and IT (every application) or a unit admin (their unit only): the acting
+    account's rights and rows."""
+    user = actor.acting_as
+    if user is None:
         return None
     role = Role(user.role)
     if role not in (Role.office, Role.it_admin, Role.unit_admin):
@@ -165,7 +167,7 @@ def dashboard_data(session, user, today: dt.date | None = None) -> Dashboard | N
         deadlines.append(("公示结束", notice.ends_on))
     deadlines = [(label, day, (day - today).days) for label, day in deadlines]
 
-    waiting = _waiting(session, user, role, cycle, scope, status_rows, today)
+    waiting = _waiting(session, actor, role, cycle, scope, status_rows, today)
     for item in waiting:
         item.label = profile.say(item.label)
     scope_label = user.unit.name if role == Role.unit_admin and user.unit else "全部团体会员及直接申报"
@@ -205,11 +207,11 @@ def _onboarding_incomplete():
                Application.photos_received.is_not(True), Application.dues_paid.is_not(True))
 
 
-def _waiting(session, user, role, cycle, scope, status_rows, today) -> list[Waiting]:
+def _waiting(session, actor, role, cycle, scope, status_rows, today) -> list[Waiting]:
     n = status_rows.get
     if role == Role.unit_admin:
         rows = _action_items(session, scope, role, cycle)
-        missing = missing_after_deadline(session, Actor(user), cycle, today)
+        missing = missing_after_deadline(session, actor, cycle, today)
         rows.append(Waiting("材料截止后仍缺纸质材料", len(missing), page="materials"))
         return rows
     open_groups = session.scalar(select(func.count(ExpertGroup.id)).where(ExpertGroup.cycle_id == cycle.id,

@@ -11,6 +11,7 @@ from ..enums import Role, Status
 from ..domain.dashboard import Waiting, dashboard_data
 from ..extensions import db
 from ..models import Application
+from ..security import current_actor
 
 # What each role acts on next (SPEC §3).
 WAITING = {
@@ -61,7 +62,7 @@ class HomeView(AdminIndexView):
     def index(self):
         if not current_user.is_authenticated:
             return redirect(url_for("account.login_view", next=request.full_path))
-        dash = dashboard_data(db.session, current_user)
+        dash = dashboard_data(db.session, current_actor())
         if dash:  # office, IT, unit admins: the dashboard shows what waits and the counts
             return self.render("admin/home.html", dash=dash,
                                waiting_links=[(item, waiting_url(item)) for item in dash.waiting])
