@@ -21,7 +21,7 @@ from wxk_admin.models import (AuditEvent, CipRecord, ExpertGroup, ExpertGroupMem
 
 from ..support import authz_matrix as M
 from ..support.factories import make_app, make_user, make_world
-from ..support.helpers import Client
+from ..support.helpers import Client, redirect_target
 from ..support.security import diff, fingerprint
 
 USERS = {"applicant": "appl_a", "unit_admin": "admin_a", "office": "office", "expert": "expert", "it_admin": "it",
@@ -243,7 +243,7 @@ def _walk(app, role):
     client = Client(app.test_client())
     client._role, client._csrf = role, None
     if role != "anonymous":
-        assert client.login(USERS[role]).status_code == 302
+        assert redirect_target(client.login(USERS[role])) == ("/admin/", {}), role
     failures = []
     count = 0
     state = None
