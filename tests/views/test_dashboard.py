@@ -4,12 +4,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
 from sqlalchemy import event, func, select
 
 from wxk_admin.enums import Category, Status
 from wxk_admin.models import Application, db
 
 from ..support.consultation import add_app
+from .test_list_performance import _explain, counting, fresh  # noqa: F401 (fresh: a fixture)
 
 BAR = re.compile(r'<g class="bar" data-label="([^"]*)" data-value="(\d+)">')
 
@@ -143,3 +145,24 @@ def test_onboarding_count_is_counted_by_the_database(client, world, profile):
         event.remove(Application, "load", on_load)
     assert links[profile.say("新会员入会手续未办完")] == ("/admin/consultation/onboarding/", 4)
     assert loaded == []
+
+
+def test_charts_by_unit_and_category_read_their_index(fresh, backend):
+    """首页's counts by 推荐单位 and by 门类 (and status) of the current cycle come from one index each, in its
+    order: no table read, no sort (migration 0009; without it, SQLite read each application of the cycle
+    from the table and sorted them — 0.2 s per chart at 100,000 rows with fresh statistics)."""
+    if backend != "sqlite":
+        pytest.skip("SQLite's plan: PostgreSQL aggregates a test-sized table by hash whatever the indexes")
+    application, world, client = fresh
+    client.login("office")
+    with counting(db.engine) as statements:
+        assert 'id="chart-unit"' in client.text("/admin/")
+    charts = [s for s in statements if re.search(r"GROUP BY applications\.(unit_id|category), applications\.status",
+                                                 str(s))]
+    assert len(charts) == 2, statements
+    with db.engine.connect() as conn:
+        for statement in charts:
+            plan = _explain(backend, conn, statement, statement.parameters)
+            assert len(plan) == 1 and re.match(r"SEARCH applications USING COVERING INDEX "
+                                               r"ix_applications_cycle_(unit|category)_status \(cycle_id=\?\)",
+                                               plan[0]), plan

@@ -120,13 +120,14 @@ def dashboard_data(session, actor: Actor, today: dt.date | None = None) -> Dashb
     by_status = [(s, status_rows.get(s, 0)) for s in Status if s != Status.draft]
     total = sum(n for _, n in by_status)
 
-    unit_rows = session.execute(
-        select(GroupUnit.name, Application.status, func.count(Application.id))
-        .select_from(Application).outerjoin(GroupUnit, GroupUnit.id == Application.unit_id)
-        .where(*scope).group_by(GroupUnit.name, Application.status)).all()
+    # By unit id, in the order of ix_applications_cycle_unit_status (no table read, no sort); then the names.
+    unit_rows = session.execute(select(Application.unit_id, Application.status, func.count(Application.id))
+                                .where(*scope).group_by(Application.unit_id, Application.status)).all()
+    unit_ids = {unit_id for unit_id, _, _ in unit_rows if unit_id is not None}
+    names = dict(session.execute(select(GroupUnit.id, GroupUnit.name).where(GroupUnit.id.in_(unit_ids))).all())
     units: dict[str, dict[str, int]] = {}
-    for name, status, n in unit_rows:
-        parts = units.setdefault(name or "直接申报", {})
+    for unit_id, status, n in unit_rows:
+        parts = units.setdefault(names.get(unit_id) or "直接申报", {})
         parts[PHASE_OF[status]] = parts.get(PHASE_OF[status], 0) + n
     by_unit = sorted(units.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
 
