@@ -27,7 +27,7 @@ def _people(world):
     return people
 
 
-def test_notice_list_pdf_grouped_by_category_public_fields_only(client, world):
+def test_notice_list_pdf_grouped_by_category_public_fields_only(client, world, profile):
     people = _people(world)
     open_notice(db.session, office(world), world.cycle, TODAY)
     db.session.commit()
@@ -42,7 +42,7 @@ def test_notice_list_pdf_grouped_by_category_public_fields_only(client, world):
     for person in people:
         assert person.name in text
         assert person.id_number not in text and person.mobile not in text
-    assert "云帆" in text and "乙省作家协会" in text and "中央和国家机关（直接申报）" in text
+    assert "云帆" in text and "乙省作家协会" in text and f"{profile.rules.direct_route}（直接申报）" in text
     assert "未通过丁" not in text and "身份证" not in text
 
 

@@ -54,7 +54,7 @@ def test_notice_not_shown_before_it_starts(client, world):
     assert "将公示" not in client.text("/public/notice/")
 
 
-def test_published_list_and_xlsx(client, world):
+def test_published_list_and_xlsx(client, world, profile):
     s = db.session
     apps = [add_app(s, world, f"新会员{i}", Status.secretariat_approved, unit="b" if i else None) for i in range(2)]
     evil = add_app(s, world, "=HYPERLINK(\"x\")", Status.secretariat_approved, pen_name="+1")
@@ -66,7 +66,8 @@ def test_published_list_and_xlsx(client, world):
     publish(s, office(world), notice)
     s.commit()
     text = client.text("/public/members/")
-    assert "新会员0" in text and "新会员1" in text and "中央和国家机关（直接申报）" in text and "乙省作家协会" in text
+    direct = f"{profile.rules.direct_route}（直接申报）"  # national: 中央和国家机关（直接申报）
+    assert "新会员0" in text and "新会员1" in text and direct in text and "乙省作家协会" in text
     everyone = apps + [evil]
     for value in _private_values(everyone):
         assert value not in text
