@@ -8,7 +8,7 @@ GET anywhere, reading a 站内信 included: 标为已读 is a POST, issue 18.7).
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from flask import url_for
@@ -185,7 +185,7 @@ def _check(app, client, role, rule, method, expected, params, marker, failures, 
     changed = diff(before, after)
     new_audit = [e.action for e in _new_audit(audit_max)]
     where = f"{role:10s} {method:4s} {rule.endpoint} {url} → {status} {location}"
-    to_login = status == 302 and "/admin/account/login/" in location
+    to_login = status == 302 and urlsplit(location).path == "/admin/account/login/"
 
     def fail(why):
         failures.append(f"{where}: expected {expected}: {why}")
