@@ -21,7 +21,7 @@ def test_applicant_ticks_every_level_of_a_journal_and_submits(page, world):
     draft_values = {k: v for k, v in VALID.items() if not k.startswith("publications-0-level_")}
     draft_values.update({"birth_date": "1957-04-18", "id_number": "440106195704187378",  # 天河区 exists from 1985
                          "publications-0-title": "花城里的河", "publications-0-venue": "花城"})
-    application = applying.start_application(db.session, person, world.cycle, Actor(person))
+    application = applying.start_application(db.session, Actor(person), world.cycle)
     rows: dict = {}
     for key, value in draft_values.items():
         section, _, rest = key.partition("-0-")

@@ -17,16 +17,16 @@ def test_only_the_applicant_owns_their_application_and_a_deactivated_account_own
     admin, owner, other = world.users["admin_a"], world.users["appl_a"], world.users["appl_b"]
 
     assert access.visible_application(db.session, admin, application.id) is application  # the admin sees it,
-    assert applying.own_application(db.session, admin, application.id) is None  # it is not theirs
-    assert applying.own_application(db.session, other, application.id) is None
-    assert applying.own_application(db.session, owner, str(application.id)) is application
+    assert applying.own_application(db.session, Actor(admin), application.id) is None  # it is not theirs
+    assert applying.own_application(db.session, Actor(other), application.id) is None
+    assert applying.own_application(db.session, Actor(owner), str(application.id)) is application
     with pytest.raises(applying.NotYours):
         applying.save_draft(db.session, application, {"name": "篡改"}, Actor(admin))
     db.session.rollback()
 
     owner.active = False
     db.session.commit()
-    assert applying.own_application(db.session, owner, application.id) is None
+    assert applying.own_application(db.session, Actor(owner), application.id) is None
     with pytest.raises(applying.NotYours):
         applying.save_draft(db.session, application, {"name": "篡改"}, Actor(owner))
     with pytest.raises(applying.NotYours):

@@ -551,7 +551,7 @@ def test_same_person_submitting_in_two_units_at_once_only_one_goes_through(app, 
     ids = []
     for username, unit in (("twin_a", world.unit_a), ("twin_b", world.unit_b)):
         person = make_user(db.session, username, Role.applicant, unit, full_name="张晓河")
-        draft = applying.start_application(db.session, person, world.cycle, Actor(person))
+        draft = applying.start_application(db.session, Actor(person), world.cycle)
         applying.save_draft(db.session, draft, VALID, Actor(person))
         db.session.commit()
         ids.append((draft.id, person.id))

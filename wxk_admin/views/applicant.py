@@ -41,11 +41,11 @@ class ApplicantView(SecureBaseView):
 
     def _application(self, *, required: bool = False) -> Application | None:
         """The application addressed: ``?id=`` / form ``application_id`` only if it is the user's own."""
-        user = current_user._get_current_object()
         wanted = request.values.get("id") or request.form.get("application_id")
         if wanted:
             return scoped_or_404(Application, wanted)  # an applicant's scope: their own applications
-        application = applying.application_in_cycle(db.session, user, cycles.cycle_for(db.session, user))
+        application = applying.application_in_cycle(db.session, current_actor(),
+                                                    cycles.cycle_for(db.session, current_user))
         if application is None and required:
             abort(404)
         return application
@@ -56,11 +56,12 @@ class ApplicantView(SecureBaseView):
         cycle = cycles.cycle_for(db.session, user)
         application = self._application()
         status_text, step_text = applying.next_step(application, cycle, today())
-        messages = home.recent_messages(db.session, user)
+        actor = current_actor()
+        messages = home.recent_messages(db.session, actor)
         previous = None
         if application is None and cycle is not None:
-            previous = applying.previous_application(db.session, user, cycle)
-        others = home.own_applications(db.session, user)
+            previous = applying.previous_application(db.session, actor, cycle)
+        others = home.own_applications(db.session, actor)
         return self.render("applicant/home.html", cycle=cycle, application=application, status_text=status_text,
                            step_text=step_text, messages=messages, previous=previous, history=_history(application),
                            all_applications=others, may_download=_may_download(application),
@@ -95,7 +96,7 @@ class ApplicantView(SecureBaseView):
         # A refused submission keeps the draft it saved first (keep_on).
         with outcome(flash_refusal=False, keep_on=(SubmitRefused,)) as done:
             if application is None:
-                application = applying.start_application(db.session, user, cycle, actor)
+                application = applying.start_application(db.session, actor, cycle)
             if submitting:
                 applying.save_and_submit(db.session, application, cleaned, actor, today=today(),
                                          expected_version=request.form.get("version") or None)
@@ -141,9 +142,10 @@ class ApplicantView(SecureBaseView):
     def copy_previous_view(self):
         user = current_user._get_current_object()
         cycle = cycles.cycle_for(db.session, user)
-        source = applying.previous_application(db.session, user, cycle) if cycle is not None else None
+        actor = current_actor()
+        source = applying.previous_application(db.session, actor, cycle) if cycle is not None else None
         with outcome() as done:
-            application = applying.copy_previous(db.session, user, cycle, current_actor())
+            application = applying.copy_previous(db.session, actor, cycle)
             done.say(f"已从 {source.cycle.year} 年度的申请复制内容，请核对、修改后提交")
         if done.refused:
             return redirect(url_for(".index"))

@@ -32,46 +32,50 @@ def _is_applicant(user: User | None) -> bool:
     return user is not None and Role(user.role) == Role.applicant
 
 
-def _mine(user: User | None):
-    """The WHERE clause of ``user``'s own applications: ``access``'s scope of an applicant account.  Any other
-    account owns none, although it may see some (a unit admin sees the unit's)."""
+def mine(actor: Actor):
+    """The WHERE clause of the acting account's own applications: ``access``'s scope of an applicant account.
+    Any other account owns none, although it may see some (a unit admin sees the unit's)."""
+    user = actor.acting_as
     return access.application_filter(user) if _is_applicant(user) else false()
 
 
-def own_application(session, user: User | None, application_id) -> Application | None:
-    """The application with this id if it is ``user``'s own (never anyone else's)."""
+def own_application(session, actor: Actor, application_id) -> Application | None:
+    """The application with this id if it is the acting account's own (never anyone else's)."""
+    user = actor.acting_as
     return access.visible_application(session, user, application_id) if _is_applicant(user) else None
 
 
 def require_own(session, application: Application, actor: Actor) -> None:
     """Refuse unless ``application`` is the acting account's own (a unit admin switched into a proxy account
     acts as the proxy, as in ``workflow.apply``)."""
-    if own_application(session, actor.acting_as, application.id) is None:
+    if own_application(session, actor, application.id) is None:
         raise NotYours()
 
 
-def application_in_cycle(session, user: User, cycle: Cycle | None) -> Application | None:
+def application_in_cycle(session, actor: Actor, cycle: Cycle | None) -> Application | None:
+    """The acting applicant's application of ``cycle`` (the newest, should there be several)."""
     if cycle is None:
         return None
-    return session.scalars(select(Application).where(_mine(user), Application.cycle_id == cycle.id)
+    return session.scalars(select(Application).where(mine(actor), Application.cycle_id == cycle.id)
                            .order_by(Application.id.desc())).first()
 
 
-def previous_application(session, user: User, cycle: Cycle) -> Application | None:
+def previous_application(session, actor: Actor, cycle: Cycle) -> Application | None:
     """The applicant's latest application of an earlier cycle (for 复制上一年度申请)."""
     return session.scalars(
         select(Application).join(Cycle, Cycle.id == Application.cycle_id)
-        .where(_mine(user), Application.cycle_id != cycle.id, Cycle.year <= cycle.year)
+        .where(mine(actor), Application.cycle_id != cycle.id, Cycle.year <= cycle.year)
         .order_by(Cycle.year.desc(), Application.id.desc())).first()
 
 
-def start_application(session, user: User, cycle: Cycle, actor: Actor) -> Application:
-    """A new draft in ``cycle`` for ``user`` (one per applicant per cycle)."""
-    if user.role != Role.applicant:
+def start_application(session, actor: Actor, cycle: Cycle) -> Application:
+    """A new draft in ``cycle`` for the acting account (one per applicant per cycle)."""
+    user = actor.acting_as
+    if not _is_applicant(user):
         raise TransitionRefused("只有申请者账户可以填写入会申请")
     if cycle is None:
         raise TransitionRefused("当前没有开放的申请年度")
-    existing = application_in_cycle(session, user, cycle)
+    existing = application_in_cycle(session, actor, cycle)
     if existing is not None:
         return existing
     application = Application(cycle_id=cycle.id, unit_id=user.unit_id, applicant_id=user.id, status=Status.draft,
@@ -83,15 +87,15 @@ def start_application(session, user: User, cycle: Cycle, actor: Actor) -> Applic
     return application
 
 
-def copy_previous(session, applicant: User, cycle: Cycle, actor: Actor | None = None) -> Application:
-    """复制上一年度申请: a new draft in ``cycle`` prefilled from the latest earlier application."""
-    actor = actor or Actor(applicant)
-    if application_in_cycle(session, applicant, cycle) is not None:
+def copy_previous(session, actor: Actor, cycle: Cycle) -> Application:
+    """复制上一年度申请: a new draft in ``cycle`` prefilled from the acting applicant's latest earlier
+    application."""
+    if application_in_cycle(session, actor, cycle) is not None:
         raise TransitionRefused("本年度已有入会申请，无需复制")
-    source = previous_application(session, applicant, cycle)
+    source = previous_application(session, actor, cycle)
     if source is None:
         raise TransitionRefused("没有可复制的上一年度申请")
-    application = start_application(session, applicant, cycle, actor)
+    application = start_application(session, actor, cycle)
     save_sections(session, application, application_values(source), actor, action="copy_previous",
                   reason=f"复制自{source.cycle.name}的申请")
     return application

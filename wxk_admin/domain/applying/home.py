@@ -6,10 +6,12 @@ import datetime as dt
 from sqlalchemy import select
 
 from ... import profiles
+from .. import access
+from ..audit import Actor
 from ..cycles import md, window_text
 from ...enums import Status
-from ...models import Application, AuditEvent, Cycle, Message, User
-from .drafts import EDITABLE_STATES
+from ...models import Application, AuditEvent, Cycle, Message
+from .drafts import EDITABLE_STATES, mine
 
 # From office confirmation on, the applicant downloads the form and the materials checklist.
 DOWNLOAD_STATES = frozenset({Status.office_confirmed, Status.materials_received, Status.expert_review,
@@ -56,15 +58,15 @@ def next_step(application: Application | None, cycle: Cycle | None, today: dt.da
     return label, profile.say(text)
 
 
-def recent_messages(session, user: User, limit: int = 5) -> list[Message]:
-    """The user's newest 站内信."""
-    return session.scalars(select(Message).where(Message.recipient_id == user.id)
+def recent_messages(session, actor: Actor, limit: int = 5) -> list[Message]:
+    """The acting account's newest 站内信."""
+    return session.scalars(select(Message).where(access.message_filter(actor.acting_as))
                            .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)).all()
 
 
-def own_applications(session, user: User) -> list[Application]:
-    """Every application of the user, newest first (each cycle's)."""
-    return session.scalars(select(Application).where(Application.applicant_id == user.id)
+def own_applications(session, actor: Actor) -> list[Application]:
+    """Every application of the acting applicant, newest first (each cycle's)."""
+    return session.scalars(select(Application).where(mine(actor))
                            .order_by(Application.id.desc())).all()
 
 
