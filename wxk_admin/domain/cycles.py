@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from .audit import Actor, jsonable, record
-from ..models import Cycle, User
+from ..models import Cycle
 from .workflow import TransitionRefused
 
 
@@ -26,9 +26,10 @@ def newest_first(session) -> list[Cycle]:
     return session.scalars(select(Cycle).order_by(Cycle.year.desc(), Cycle.id.desc())).all()
 
 
-def cycle_for(session, user: User) -> Cycle | None:
-    """The cycle ``user`` fills in: their unit's association's current one, else any current one."""
-    association = user.unit.association if user.unit is not None else None
+def cycle_for(session, actor: Actor) -> Cycle | None:
+    """The cycle the acting account fills in: its unit's association's current one, else any current one."""
+    user = actor.acting_as
+    association = user.unit.association if user is not None and user.unit is not None else None
     return current_cycle(session, association) or current_cycle(session)
 
 

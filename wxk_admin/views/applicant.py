@@ -44,19 +44,18 @@ class ApplicantView(SecureBaseView):
         wanted = request.values.get("id") or request.form.get("application_id")
         if wanted:
             return scoped_or_404(Application, wanted)  # an applicant's scope: their own applications
-        application = applying.application_in_cycle(db.session, current_actor(),
-                                                    cycles.cycle_for(db.session, current_user))
+        actor = current_actor()
+        application = applying.application_in_cycle(db.session, actor, cycles.cycle_for(db.session, actor))
         if application is None and required:
             abort(404)
         return application
 
     @expose("/")
     def index(self):
-        user = current_user._get_current_object()
-        cycle = cycles.cycle_for(db.session, user)
+        actor = current_actor()
+        cycle = cycles.cycle_for(db.session, actor)
         application = self._application()
         status_text, step_text = applying.next_step(application, cycle, today())
-        actor = current_actor()
         messages = home.recent_messages(db.session, actor)
         previous = None
         if application is None and cycle is not None:
@@ -73,7 +72,8 @@ class ApplicantView(SecureBaseView):
     @expose("/form/", methods=("GET", "POST"))
     def form_view(self):
         user = current_user._get_current_object()
-        cycle = cycles.cycle_for(db.session, user)
+        actor = current_actor()
+        cycle = cycles.cycle_for(db.session, actor)
         application = self._application()
         if application is not None and application.status not in applying.EDITABLE_STATES:
             if request.method == "POST":
@@ -91,7 +91,6 @@ class ApplicantView(SecureBaseView):
 
         form = ApplicationForm.from_request(request.form)
         cleaned = applying.clean(form.raw())
-        actor = current_actor()
         submitting = request.form.get("action") == "submit"
         # A refused submission keeps the draft it saved first (keep_on).
         with outcome(flash_refusal=False, keep_on=(SubmitRefused,)) as done:
@@ -140,9 +139,8 @@ class ApplicantView(SecureBaseView):
 
     @expose("/copy-previous/", methods=("POST",))
     def copy_previous_view(self):
-        user = current_user._get_current_object()
-        cycle = cycles.cycle_for(db.session, user)
         actor = current_actor()
+        cycle = cycles.cycle_for(db.session, actor)
         source = applying.previous_application(db.session, actor, cycle) if cycle is not None else None
         with outcome() as done:
             application = applying.copy_previous(db.session, actor, cycle)
@@ -221,7 +219,7 @@ class ProxyAccountView(SecureBaseView):
     @expose("/")
     def index(self):
         proxies = applying.proxy_accounts(db.session, current_actor())
-        cycle = cycles.cycle_for(db.session, current_user)
+        cycle = cycles.cycle_for(db.session, current_actor())
         return self.render("proxy/list.html", proxies=proxies, acts=actions.BY_NAME,
                            apps=proxies_of.proxy_applications(db.session, proxies, cycle))
 
