@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import event, inspect, update
 
+from . import access
 from ..enums import AuditAction
 from ..models import AuditEvent, Message, User, utcnow
 
@@ -101,10 +102,11 @@ def send_message(session, recipient: User | int, subject: str, body: str, *, app
     return msg
 
 
-def mark_read(session, recipient: User, ids) -> int:
-    """标为已读: ``recipient``'s own unread 站内信 among ``ids``; returns how many were marked."""
+def mark_read(session, actor: Actor, ids) -> int:
+    """标为已读: the acting account's own unread 站内信 among ``ids`` (``access``'s message scope); returns how
+    many were marked."""
     result = session.execute(update(Message)
-                             .where(Message.recipient_id == recipient.id, Message.id.in_(list(ids)),
+                             .where(access.message_filter(actor.acting_as), Message.id.in_(list(ids)),
                                     Message.read_at.is_(None))
                              .values(read_at=utcnow()))
     return result.rowcount

@@ -247,7 +247,7 @@ class InboxView(SecureModelView):
 
     def _mark_read(self, ids) -> None:
         with outcome() as done:
-            marked = mark_read(db.session, current_user, [m.id for m in self.scoped_ids(ids)])
+            marked = mark_read(db.session, current_actor(), [m.id for m in self.scoped_ids(ids)])
             done.say(f"已标为已读：{marked} 条" if marked else "所选站内信均已读", "success" if marked else "info")
         forget_unread_count()
 
