@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 
 from wxk_admin import create_app
 from wxk_admin.domain import integrity
+from wxk_admin.domain.audit import Actor
 from wxk_admin.enums import Responsibility, Role, Status
 from wxk_admin.models import Application, Book, Publication, User, db
 
@@ -146,7 +147,7 @@ def test_keys_follow_an_edit(world, twins):
     db.session.commit()
     flagged = set(db.session.scalars(select(Application.id).where(integrity.duplicate_exists())))
     assert twins["other_title"].id in flagged
-    assert {d.other.id for d in integrity.duplicates(db.session, world.users["office"], twins["other_title"])} == \
+    assert {d.other.id for d in integrity.duplicates(db.session, Actor(world.users["office"]), twins["other_title"])} == \
         {twins["isbn_a"].id, twins["isbn_b"].id}
 
 

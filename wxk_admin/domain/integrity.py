@@ -24,6 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
 
 from .access import application_filter
+from .audit import Actor
 from .cip_sources import format_cip_no, try_cip_no, try_isbn
 from ..enums import Status
 from ..models import Application, Book, Cycle, GroupUnit, Publication
@@ -153,8 +154,9 @@ def _what(part: int, title: str, first, second) -> tuple[str, str]:
     return "发表作品", f"《{title}》 {first or ''} {second or ''}".strip()
 
 
-def duplicates(session, viewer, application: Application) -> list[Duplicate]:
-    """The works of ``application`` declared by another person, each naming the other application."""
+def duplicates(session, actor: Actor, application: Application) -> list[Duplicate]:
+    """The works of ``application`` declared by another person, each naming the other application (only if it
+    is in the actor's rows)."""
     found = [(*_what(part, title, first, second), title, other_id) for part, _position, title, first, second, other_id
              in session.execute(_TWINS, {"application_id": application.id})]
     # The same book by ISBN and by CIP number is one flag, not two.
@@ -163,7 +165,7 @@ def duplicates(session, viewer, application: Application) -> list[Duplicate]:
         if (kind, title, other_id) not in seen or kind != "出版专集":
             seen.add((kind, title, other_id))
             unique.append((kind, what, title, other_id))
-    others = _counterparts(session, viewer, {other_id for *_, other_id in unique})
+    others = _counterparts(session, actor.acting_as, {other_id for *_, other_id in unique})
     return [Duplicate(kind, what, title, others[other_id]) for kind, what, title, other_id in unique]
 
 
@@ -213,8 +215,8 @@ def _earlier_where(viewer, earlier, cycle, id_number, year) -> ColumnElement[boo
                 _scoped(viewer, earlier))
 
 
-def earlier_applications(session, viewer, application: Application) -> list[Earlier]:
-    """The same 身份证号's applications of earlier cycles that ``viewer`` may see, newest first."""
+def earlier_applications(session, actor: Actor, application: Application) -> list[Earlier]:
+    """The same 身份证号's applications of earlier cycles in the actor's rows, newest first."""
     if not application.id_number:
         return []
     # The same person's few applications by the 身份证号 index; the earlier years kept and ordered here: with
@@ -224,7 +226,7 @@ def earlier_applications(session, viewer, application: Application) -> list[Earl
         select(Application.id, Cycle.year, Cycle.name, GroupUnit.name, Application.status)
         .join(Cycle, Cycle.id == Application.cycle_id).outerjoin(GroupUnit, GroupUnit.id == Application.unit_id)
         .where(Application.id_number == application.id_number, Application.status != Status.draft,
-               _scoped(viewer, Application)))
+               _scoped(actor.acting_as, Application)))
     this_year = application.cycle.year
     return [Earlier(app_id, year, cycle, unit or "直接申报", Status(status).label,
                     OUTCOMES.get(Status(status), UNFINISHED))
