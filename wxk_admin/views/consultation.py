@@ -81,9 +81,10 @@ class MaterialsView(SecureBaseView):
     def _render(self, form=None, error=None, code=200):
         status = request.args.get("status")
         cycle, page = cycles.current_cycle(db.session), _page()
-        apps, more = queries.materials_queue(db.session, current_actor(), cycle, status,
+        actor = current_actor()
+        apps, more = queries.materials_queue(db.session, actor, cycle, status,
                                              request.args.get("q", "").strip(), page, PAGE_SIZE)
-        holder = holder_of(current_user)
+        holder = holder_of(actor)
         return self.render("consultation/materials.html", cycle=cycle, apps=apps, more=more, page=page,
                            holder=holder, status=status, states=PRE_MATERIAL_STATES, form=form or {},
                            error=error, today=dt.date.today(), q=request.args.get("q", "")), code

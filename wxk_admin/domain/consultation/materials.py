@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .. import workflow
 from ..audit import Actor, record
 from ...enums import Role, Status
-from ...models import Application, Cycle, MaterialItem, User
+from ...models import Application, Cycle, MaterialItem
 from ...params import id_arg
 from ..workflow import TransitionRefused
 from . import common
@@ -37,8 +37,9 @@ HOLDER_FIELDS = {"unit": ("unit_received_at", "unit_received_by"),
                  "office": ("office_received_at", "office_received_by")}
 
 
-def holder_of(user: User) -> str:
-    """Which column pair a user marks: the unit what it received, the office what reached it."""
+def holder_of(actor: Actor) -> str:
+    """Which column pair the acting account marks: the unit what it received, the office what reached it."""
+    user = actor.acting_as
     if user is not None and Role(user.role) == Role.unit_admin:
         return "unit"
     if user is not None and Role(user.role) == Role.office:
@@ -48,7 +49,7 @@ def holder_of(user: User) -> str:
 
 def mark_material(session, actor: Actor, item_id, *, received: bool, on=None, by: str | None = None) -> MaterialItem:
     """Mark one checklist item received (date, by whom) or missing again, for the actor's side."""
-    holder = holder_of(actor.acting_as)
+    holder = holder_of(actor)
     pk = id_arg(item_id)  # past BIGINT too: no item, and the database could not bind it
     item = session.get(MaterialItem, pk) if pk is not None else None
     if item is None:
@@ -75,7 +76,7 @@ def mark_material(session, actor: Actor, item_id, *, received: bool, on=None, by
 
 def mark_all_materials(session, actor: Actor, application_id, *, on=None, by: str | None = None) -> int:
     """Mark every not-yet-marked item of one application received on the actor's side."""
-    holder = holder_of(actor.acting_as)
+    holder = holder_of(actor)
     app = visible(session, actor, application_id)
     at_field, _ = HOLDER_FIELDS[holder]
     count = 0
