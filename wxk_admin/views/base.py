@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin import babel as admin_babel
 from flask_admin.contrib.sqla import ModelView
-from flask_login import current_user
+from flask_login import current_user, user_logged_in, user_logged_out
 from markupsafe import Markup, escape
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import false
@@ -36,6 +36,21 @@ def role_of(user) -> Role | None:
     return Role(user.role) if user is not None and user.is_authenticated else None
 
 
+def current_role() -> Role | None:
+    """The signed-in user's role, worked out once per request: Flask-Admin's menu asks every view's
+    ``is_accessible`` (two dozen per page), each of which read ``current_user`` and built the enum again."""
+    if "wxk_role" not in g:
+        g.wxk_role = role_of(current_user)
+    return g.wxk_role
+
+
+@user_logged_in.connect
+@user_logged_out.connect
+def _forget_role(*_args, **_kwargs):
+    """A login, logout or switch into a proxy account within a request changes the role."""
+    g.pop("wxk_role", None)
+
+
 # Why a role is refused, where a plain 「无权访问」 would leave the user lost.
 REFUSAL_MESSAGES = {
     Role.expert: "专家请在「审读投票」中审读分配给本组的申请；申请列表、申请详情、申请表下载和导出不向专家开放。",
@@ -48,14 +63,14 @@ class RoleGate:
     roles: frozenset[Role] = frozenset()
 
     def is_accessible(self) -> bool:
-        return current_user.is_authenticated and role_of(current_user) in self.roles
+        return current_role() in self.roles
 
     def inaccessible_callback(self, name, **kwargs):
         if not current_user.is_authenticated:
             return redirect(url_for("account.login_view", next=request.full_path))
         record(db.session, current_actor(), "access_denied", ("Endpoint", None), reason=request.path[:500])
         db.session.commit()
-        message = REFUSAL_MESSAGES.get(role_of(current_user))
+        message = REFUSAL_MESSAGES.get(current_role())
         if message:
             return render_error(403, message)
         abort(403)
@@ -189,8 +204,7 @@ class SecureModelView(RoleGate, ModelView):
     # ------------------------------------------------------------ permissions per role
 
     def _allowed(self, what: str) -> bool:
-        role = role_of(current_user)
-        return role is not None and what in self.permissions.get(role, frozenset())
+        return what in self.permissions.get(current_role(), ())
 
     @property
     def can_create(self):
@@ -209,7 +223,7 @@ class SecureModelView(RoleGate, ModelView):
         return self._allowed(EXPORT)
 
     def is_accessible(self) -> bool:
-        return super().is_accessible() and bool(self.permissions.get(role_of(current_user)))
+        return super().is_accessible() and bool(self.permissions.get(current_role()))
 
     def is_action_allowed(self, name):
         if name == "delete" and not self.can_delete:
