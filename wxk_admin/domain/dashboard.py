@@ -238,3 +238,33 @@ def _waiting(session, actor, role, cycle, scope, status_rows, today) -> list[Wai
         Waiting("新会员入会手续未办完", onboarding, page="onboarding"),
     ]
 
+
+# ---------------------------------------------------------------- the home of a role without a dashboard
+
+# What each role acts on next (SPEC §3): the applications in this state, newest first.
+NEXT_FOR_ROLE = {
+    Role.unit_admin: (Status.submitted, "待审核的入会申请"),
+    Role.office: (Status.unit_confirmed, "团体会员已确认、待会员处确认"),
+    Role.expert: (Status.expert_review, "待审读投票的申请"),
+    Role.it_admin: (Status.submitted, "待团体会员审核的申请（全平台）"),
+    Role.applicant: (Status.rejected, "被驳回、待修改的申请"),
+    Role.supervisor: (Status.on_notice, "公示中的申请"),  # 纪检监察 watch; nothing waits for them
+}
+
+
+def next_for(session, actor: Actor, limit: int = 10) -> tuple[str, int, list[Application]]:
+    """(title, how many, the newest ``limit``) of what waits for the actor's role, within its rows."""
+    user = actor.acting_as
+    status, title = NEXT_FOR_ROLE[Role(user.role)]
+    query = select(Application).where(access.application_filter(user), Application.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(Application.submitted_at.desc()).limit(limit)).all()
+    return title, total, list(rows)
+
+
+def counts_by_status(session, actor: Actor) -> list[tuple[Status, int]]:
+    """Each state that has applications within the actor's rows, in the workflow's order, with its count."""
+    found = dict(session.execute(select(Application.status, func.count())
+                                 .where(access.application_filter(actor.acting_as))
+                                 .group_by(Application.status)).all())
+    return [(s, found[s]) for s in Status if found.get(s)]
