@@ -7,11 +7,16 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from wxk_admin import profiles
+from wxk_admin.domain.consultation.experts import available_experts
 from wxk_admin.enums import Role
-from wxk_admin.models import Application, Cycle, GroupUnit, User, db
+from wxk_admin.models import Application, Cycle, ExpertProfile, GroupUnit, User, db
 
 from .test_demo import _assert_invariants, _assert_next_steps
 from ..views.test_profiles_walk import profile_app
+
+
+PROFILE = profiles.load("jiangsu")
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +53,10 @@ def test_jiangsu_demo_is_jiangsus_world(app, ctx):
         ("《江苏省作家协会入会申请表》（一式两份，双面打印），另附2张两寸证件照", 2),
         ("代表性文学作品（一式一份）；翻译作品另附原文复印件不少于20页", 1),
         ("职称、获奖及作品影响情况（一式一份）", 1))}
+    # 专家库 in Jiangsu's words (文学评论, 编剧), each a 门类 the draw finds experts for
+    experts = db.session.scalars(select(ExpertProfile)).all()
+    assert experts and all(e.categories.split(",") == [label for _, label in PROFILE.categories] for e in experts)
+    assert all(available_experts(db.session, code) for code, _ in PROFILE.categories)
     db.session.expire_all()
     _assert_invariants()
     _assert_next_steps(app)

@@ -193,14 +193,15 @@ def ensure_cycle(session, today: dt.date, profile) -> Cycle:
     return cycle
 
 
-def ensure_expert_profiles(session, users, today: dt.date) -> None:
-    """专家库: the demo experts read every 门类, for a three-year term that covers today."""
+def ensure_expert_profiles(session, users, today: dt.date, profile) -> None:
+    """专家库: the demo experts read every 门类 of the association (in its words), for a three-year term that
+    covers today."""
     for username, role, _unit, _name in DEMO_ACCOUNTS:
         user = users.get(username)
         if role != Role.expert or user is None:
             continue
         if session.scalar(select(ExpertProfile).where(ExpertProfile.user_id == user.id)) is None:
-            session.add(ExpertProfile(user_id=user.id, categories=",".join(c.label for c in Category),
+            session.add(ExpertProfile(user_id=user.id, categories=",".join(label for _, label in profile.categories),
                                       term_start=today - dt.timedelta(days=365),
                                       term_end=today + dt.timedelta(days=2 * 365), work_unit="某文学研究所"))
     session.flush()
@@ -659,7 +660,7 @@ def load(session, today: dt.date | None = None, applications: int = 240, profile
     units = ensure_units(session, profile)
     cycle = ensure_cycle(session, today, profile)
     users = ensure_accounts(session, units, profile)
-    ensure_expert_profiles(session, users, today)  # 专家库 (issue 8)
+    ensure_expert_profiles(session, users, today, profile)  # 专家库 (issue 8)
     existing = session.scalar(select(func.count(Application.id)).where(Application.cycle_id == cycle.id))
     created = 0
     if not existing:

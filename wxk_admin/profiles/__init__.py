@@ -274,6 +274,11 @@ def load(name_or_path: str | None) -> Profile:
     return profile
 
 
+def category_named(label: str) -> str | None:
+    """The 门类 code an association's own word names (江苏: 文学评论 is ``criticism``), from the loaded profiles."""
+    return next((code for profile in _LOADED.values() for code, own in profile.categories if own == label), None)
+
+
 def of(code: str | None) -> Profile:
     """The profile of an association code (a cycle's or a unit's ``association``); built-ins load on demand."""
     code = code or DEFAULT

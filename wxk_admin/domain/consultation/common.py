@@ -69,14 +69,15 @@ def date_field(value, label: str) -> dt.date:
 
 
 def category_of(value) -> Category | None:
-    """A 门类 from its code or Chinese label, else None."""
+    """A 门类 from its code, its Chinese label or an association's own word for it (协会配置), else None."""
     if isinstance(value, Category):
         return value
     text = str(value or "").strip()
     for cat in Category:
         if text in (cat.value, cat.label):
             return cat
-    return None
+    code = profiles.category_named(text)
+    return Category(code) if code else None
 
 
 def group_of_application(session, app: Application) -> ExpertGroup | None:
