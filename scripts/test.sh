@@ -24,7 +24,8 @@ fi
 # The whole suite as three runs, two at a time (the machine has two cores; each run is one process):
 #   national profile on SQLite with the browser journeys, national on PostgreSQL, Jiangsu's profile on SQLite
 #   with its browser journeys.  The Jiangsu run leaves out what reads no profile (migrations, the wheel, the
-#   import contract, the PostgreSQL-only production run).  Any run failing — or collecting no test (exit 5) —
+#   import contract, the PostgreSQL-only production run) and the tests that build both profiles' deployments
+#   themselves (test_profiles_*: the national run has run them on both already).  Any run failing — or collecting no test (exit 5) —
 #   fails the command.
 logs=$(mktemp -d)
 runs=(national-sqlite national-postgresql jiangsu-sqlite)
@@ -35,7 +36,9 @@ start() {
                            -m "not browser" ;;
     jiangsu-sqlite) WXK_ASSOCIATION=jiangsu WXK_TEST_BACKENDS=sqlite .venv/bin/pytest -p no:cacheprovider \
                       --ignore=tests/migrations --ignore=tests/cli/test_packaging.py \
-                      --ignore=tests/cli/test_production.py --ignore=tests/domain/test_import_direction.py ;;
+                      --ignore=tests/cli/test_production.py --ignore=tests/domain/test_import_direction.py \
+                      --ignore=tests/views/test_profiles_walk.py --ignore=tests/views/test_profiles_process.py \
+                      --ignore=tests/browser/test_profiles_browser.py --ignore=tests/cli/test_profiles_demo.py ;;
   esac > "$logs/$1.log" 2>&1
 }
 # A line a minute with each run's progress, since a run's output is shown when it ends.
