@@ -28,6 +28,25 @@ CSP = ("default-src 'self'; script-src 'self' 'nonce-{n}'; style-src 'self' 'non
        "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
 
 
+# A static file's URL depends only on the file, its ``v=`` version and where the site is mounted: built once
+# per process (per app), not on each of the ~16 links of every page's head and tail.
+_STATIC_URLS_MAX = 512  # the templates link a few dozen files; a bound in case a caller passes anything else
+
+
+def static_url(endpoint: str, **kwargs) -> str:
+    """``url_for`` of a static endpoint (``static``, ``admin.static`` …), remembered per mount point."""
+    if any(key.startswith("_") for key in kwargs):  # _external and the like depend on the request
+        return url_for(endpoint, **kwargs)
+    urls = current_app.extensions.setdefault("wxk_static_urls", {})
+    key = (request.script_root, endpoint, tuple(sorted(kwargs.items())))
+    url = urls.get(key)
+    if url is None:
+        if len(urls) >= _STATIC_URLS_MAX:
+            urls.clear()
+        url = urls[key] = url_for(endpoint, **kwargs)
+    return url
+
+
 @bp.route("/")
 def root():
     return redirect(url_for("admin.index"))

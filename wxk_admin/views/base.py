@@ -25,7 +25,7 @@ from ..domain.layout import local_datetime
 from ..models import db
 from ..params import id_arg, id_list, int_arg
 from ..security import current_actor, this_page
-from ..web import say
+from ..web import say, static_url
 from ..documents.xlsx import content_disposition, safe_value
 from .safe_filters import SafeFilterConverter
 
@@ -76,7 +76,17 @@ class RoleGate:
         abort(403)
 
 
-class SecureBaseView(RoleGate, BaseView):
+class StaticUrls:
+    """Flask-Admin builds every URL of its pages through ``get_url`` (its hook for that): the static files'
+    ones come from ``web.static_url``, built once per process."""
+
+    def get_url(self, endpoint: str, **kwargs) -> str:
+        if endpoint == "static" or endpoint.endswith(".static"):
+            return static_url(endpoint, **kwargs)
+        return super().get_url(endpoint, **kwargs)
+
+
+class SecureBaseView(RoleGate, StaticUrls, BaseView):
     """A custom (non-model) page restricted to ``roles``."""
 
 
@@ -136,7 +146,7 @@ MAX_PAGE = 10 ** 6  # list pages from the URL: beyond any real list, well within
 MAX_SEARCH = 200   # characters of a list search: more is no search anyone types
 
 
-class SecureModelView(RoleGate, ModelView):
+class SecureModelView(RoleGate, StaticUrls, ModelView):
     """Base of every model view.
 
     Subclasses declare ``roles`` (who may open it), ``permissions`` (role →
