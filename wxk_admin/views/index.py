@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..domain.dashboard import Waiting, counts_by_status, dashboard_data, next_for
 from ..extensions import db
 from ..security import current_actor
+from .base import StaticUrls
 
 # The stage pages a dashboard 待办 entry opens (``Waiting.page``).
 STAGE_PAGES = {"materials": "materials.index", "assign": "consultation.assign_view",
@@ -26,7 +27,7 @@ def waiting_url(item: Waiting) -> str:
         for i, (column, value) in enumerate(item.criteria.items())})
 
 
-class HomeView(AdminIndexView):
+class HomeView(StaticUrls, AdminIndexView):
     @expose("/")
     def index(self):
         if not current_user.is_authenticated:
