@@ -25,16 +25,20 @@ fi
 #   national profile on SQLite with the browser journeys, national on PostgreSQL, Jiangsu's profile on SQLite
 #   with its browser journeys.  The Jiangsu run leaves out what reads no profile (migrations, the wheel, the
 #   import contract, the PostgreSQL-only production run) and the tests that build both profiles' deployments
-#   themselves (test_profiles_*: the national run has run them on both already).  Any run failing — or collecting no test (exit 5) —
+#   themselves (test_profiles_*: the national run has run them on both already).  The once-only walks
+#   (authorisation, secrecy, CSRF, CSP: every endpoint × role) walk in full in the national SQLite run; the other
+#   two sample (WXK_TEST_WALKS=sample, tests/conftest.py).  Any run failing — or collecting no test (exit 5) —
 #   fails the command.
 logs=$(mktemp -d)
 runs=(national-sqlite national-postgresql jiangsu-sqlite)
 start() {
   case $1 in
     national-sqlite) WXK_ASSOCIATION=cwa WXK_TEST_BACKENDS=sqlite .venv/bin/pytest -p no:cacheprovider ;;
-    national-postgresql) WXK_ASSOCIATION=cwa WXK_TEST_BACKENDS=postgresql .venv/bin/pytest -p no:cacheprovider \
+    national-postgresql) WXK_ASSOCIATION=cwa WXK_TEST_BACKENDS=postgresql WXK_TEST_WALKS=sample \
+                           .venv/bin/pytest -p no:cacheprovider \
                            -m "not browser" ;;
-    jiangsu-sqlite) WXK_ASSOCIATION=jiangsu WXK_TEST_BACKENDS=sqlite .venv/bin/pytest -p no:cacheprovider \
+    jiangsu-sqlite) WXK_ASSOCIATION=jiangsu WXK_TEST_BACKENDS=sqlite WXK_TEST_WALKS=sample \
+                      .venv/bin/pytest -p no:cacheprovider \
                       --ignore=tests/migrations --ignore=tests/cli/test_packaging.py \
                       --ignore=tests/cli/test_production.py --ignore=tests/domain/test_import_direction.py \
                       --ignore=tests/views/test_profiles_walk.py --ignore=tests/views/test_profiles_process.py \

@@ -28,6 +28,22 @@ from .support.helpers import Client
 from .support.browser import watch_for_violations
 
 BACKENDS = [b.strip() for b in os.environ.get("WXK_TEST_BACKENDS", "sqlite").split(",") if b.strip()]
+# The walks that prove something independent of the database and the association (every endpoint × role for
+# authorisation, secrecy, CSRF, CSP; every hostile value for redirects) run in full once: on the first backend of
+# the run that does them (scripts/test.sh: the national SQLite run). The other runs say WXK_TEST_WALKS=sample:
+# the once-only walks skip there and the redirect walk takes one value per endpoint.
+WALKS = os.environ.get("WXK_TEST_WALKS", "full")
+
+
+def walks_in_full(backend: str) -> bool:
+    """Whether this process walks in full on ``backend`` (see WALKS)."""
+    return WALKS == "full" and backend == BACKENDS[0]
+
+
+def walk_once(backend: str, what: str) -> None:
+    """Skip ``what`` unless this process walks in full on ``backend``."""
+    if not walks_in_full(backend):
+        pytest.skip(f"{what} runs once, in the run that walks in full (WXK_TEST_WALKS=full, first backend)")
 
 
 def pytest_configure(config):

@@ -227,11 +227,10 @@ def _check(app, client, role, rule, method, expected, params, marker, failures, 
 @pytest.mark.parametrize("role", M.ROLES)
 def test_authorisation_matrix(app, ctx, backend, role):
     # Access decisions are Python + SQL WHERE clauses shared by both backends; the full walk
-    # (~150 requests per role) runs once, on the first backend of WXK_TEST_BACKENDS.
-    from ..conftest import BACKENDS
+    # (~150 requests per role) runs once.
+    from ..conftest import walk_once
 
-    if backend != BACKENDS[0]:
-        pytest.skip(f"the matrix walk runs once, on {BACKENDS[0]}")
+    walk_once(backend, "the matrix walk")
     _walk(app, role)
 
 
