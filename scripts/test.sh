@@ -22,13 +22,14 @@ if [ $# -gt 0 ] || [ -n "${WXK_TEST_BACKENDS:-}" ]; then
 fi
 
 # The whole suite as three runs, two at a time (the machine has two cores; each run is one process):
-#   national profile on SQLite with the browser journeys, national on PostgreSQL, Jiangsu's profile on SQLite
-#   with its browser journeys.  The Jiangsu run leaves out what reads no profile (migrations, the wheel, the
-#   import contract, the PostgreSQL-only production run) and the tests that build both profiles' deployments
-#   themselves (test_profiles_*: the national run has run them on both already).  The once-only walks
-#   (authorisation, secrecy, CSRF, CSP: every endpoint × role) walk in full in the national SQLite run; the other
-#   two sample (WXK_TEST_WALKS=sample, tests/conftest.py).  Any run failing — or collecting no test (exit 5) —
-#   fails the command.
+#   the national profile on SQLite with the browser journeys, the national profile on PostgreSQL, Jiangsu's
+#   profile on SQLite.  The journeys run on Jiangsu's deployment too: tests/browser/test_profiles_browser.py
+#   drives them on both profiles in the first run.  The Jiangsu run leaves out what reads no profile
+#   (migrations, the wheel, the import contract, the PostgreSQL-only production run) and the tests that build
+#   both profiles' deployments themselves (test_profiles_*: the first run has run them on both); the PostgreSQL
+#   run leaves out the wheel (no database in it).  The once-only walks (authorisation, secrecy, CSRF, CSP:
+#   every endpoint × role) walk in full in the first run; the other two sample (WXK_TEST_WALKS=sample,
+#   tests/conftest.py).  Any run failing — or collecting no test (exit 5) — fails the command.
 logs=$(mktemp -d)
 runs=(national-sqlite national-postgresql jiangsu-sqlite)
 start() {
@@ -36,9 +37,9 @@ start() {
     national-sqlite) WXK_ASSOCIATION=cwa WXK_TEST_BACKENDS=sqlite .venv/bin/pytest -p no:cacheprovider ;;
     national-postgresql) WXK_ASSOCIATION=cwa WXK_TEST_BACKENDS=postgresql WXK_TEST_WALKS=sample \
                            .venv/bin/pytest -p no:cacheprovider \
-                           -m "not browser" ;;
+                           -m "not browser" --ignore=tests/cli/test_packaging.py ;;
     jiangsu-sqlite) WXK_ASSOCIATION=jiangsu WXK_TEST_BACKENDS=sqlite WXK_TEST_WALKS=sample \
-                      .venv/bin/pytest -p no:cacheprovider \
+                      .venv/bin/pytest -p no:cacheprovider -m "not browser" \
                       --ignore=tests/migrations --ignore=tests/cli/test_packaging.py \
                       --ignore=tests/cli/test_production.py --ignore=tests/domain/test_import_direction.py \
                       --ignore=tests/views/test_profiles_walk.py --ignore=tests/views/test_profiles_process.py \
