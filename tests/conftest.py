@@ -11,6 +11,7 @@ with its reason, on another profile.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 import uuid
@@ -19,7 +20,9 @@ import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, exc, text
 
+from wxk_admin import auth as auth_module
 from wxk_admin import create_app
+from wxk_admin import models as models_module
 from wxk_admin.extensions import limiter
 from wxk_admin.models import db
 
@@ -145,6 +148,28 @@ def _clean_database(request):
                     conn.execute(text(f'DELETE FROM "{table}"'))
         if limiter.enabled:
             limiter.reset()
+
+
+# scrypt is slow on purpose (~0.1 s of CPU a check) and the suite signs in thousands of times with a handful of
+# (hash, password) pairs: each pair is checked by the real scrypt once per process, then answered from memory.
+REAL_PASSWORD_CHECK = models_module.check_password_hash
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _password_checks_once_per_pair():
+    remembered = functools.lru_cache(maxsize=4096)(REAL_PASSWORD_CHECK)
+    patch = pytest.MonkeyPatch()
+    patch.setattr(models_module, "check_password_hash", remembered)
+    patch.setattr(auth_module, "check_password_hash", remembered)
+    yield
+    patch.undo()
+
+
+@pytest.fixture
+def real_password_checks(monkeypatch):
+    """For a test about the cost of a check itself (e.g. the same time for known and unknown names)."""
+    monkeypatch.setattr(models_module, "check_password_hash", REAL_PASSWORD_CHECK)
+    monkeypatch.setattr(auth_module, "check_password_hash", REAL_PASSWORD_CHECK)
 
 
 @pytest.fixture
