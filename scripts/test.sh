@@ -23,8 +23,7 @@ fi
 
 # The whole suite as three runs, two at a time (the machine has two cores; each run is one process):
 #   the national profile on SQLite with the browser journeys, the national profile on PostgreSQL, Jiangsu's
-#   profile on SQLite.  The journeys run on Jiangsu's deployment too: tests/browser/test_profiles_browser.py
-#   drives them on both profiles in the first run.  The Jiangsu run leaves out what reads no profile
+#   profile on SQLite with the browser journeys.  The Jiangsu run leaves out what reads no profile
 #   (migrations, the wheel, the import contract, the PostgreSQL-only production run) and the tests that build
 #   both profiles' deployments themselves (test_profiles_*: the first run has run them on both); the PostgreSQL
 #   run leaves out the wheel (no database in it).  The once-only walks (authorisation, secrecy, CSRF, CSP:
@@ -39,7 +38,7 @@ start() {
                            .venv/bin/pytest -p no:cacheprovider \
                            -m "not browser" --ignore=tests/cli/test_packaging.py ;;
     jiangsu-sqlite) WXK_ASSOCIATION=jiangsu WXK_TEST_BACKENDS=sqlite WXK_TEST_WALKS=sample \
-                      .venv/bin/pytest -p no:cacheprovider -m "not browser" \
+                      .venv/bin/pytest -p no:cacheprovider \
                       --ignore=tests/migrations --ignore=tests/cli/test_packaging.py \
                       --ignore=tests/cli/test_production.py --ignore=tests/domain/test_import_direction.py \
                       --ignore=tests/views/test_profiles_walk.py --ignore=tests/views/test_profiles_process.py \
