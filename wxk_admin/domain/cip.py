@@ -6,6 +6,7 @@
 * ``refresh_flag(session, application)`` — stores the outcome: ``Book.cip_status``
   and ``Application.cip_flagged`` (no commit; called by ``checks.refresh``);
 * ``submission_problems(session, application)`` — the books that block submission;
+* ``check_record(session, typed)`` — a record IT types by hand, normalised or refused;
 * ``import_rows(session, rows, actor, confirm=...)`` — IT's import of CIP records
   (per-row report; with bad rows nothing is imported unless confirmed, then only the
   good rows);
@@ -28,6 +29,7 @@ from sqlalchemy import func, select
 from . import cip_sources
 from .audit import Actor, record
 from .cip_sources import format_cip_no, try_cip_no, try_isbn
+from .errors import Refused
 from ..enums import Responsibility
 from ..models import Application, Book, CipRecord
 
@@ -309,6 +311,33 @@ def summary(application: Application) -> dict:
         status = book.cip_status or "未核验"
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+# ---------------------------------------------------------------- one record typed by IT
+
+
+def check_record(session, typed: CipRecord) -> None:
+    """Normalise a record IT typed (CIP number and ISBN in any printed form, 中图分类号 in capitals) or refuse it,
+    every reason at once: a malformed number, neither number, no 正书名, a CIP number another record has."""
+    problems = []
+    for key, normalise in (("cip_no", try_cip_no), ("isbn", try_isbn)):
+        value, reason = normalise(getattr(typed, key))
+        if reason:
+            problems.append(reason)
+        setattr(typed, key, value)
+    if not typed.cip_no and not typed.isbn and not problems:
+        problems.append("ISBN 和 CIP 核字号至少填写一项")
+    if not (typed.title or "").strip():
+        problems.append("缺少正书名")
+    if typed.cip_no:
+        with session.no_autoflush:  # a new record is itself pending in the session
+            clash = session.scalars(select(CipRecord).where(CipRecord.cip_no == typed.cip_no)).first()
+        if clash is not None and clash is not typed:
+            problems.append(f"CIP 核字号 {format_cip_no(typed.cip_no)} 已存在")
+    if problems:
+        raise Refused("；".join(problems))
+    if typed.clc:
+        typed.clc = typed.clc.strip().upper()
 
 
 # ---------------------------------------------------------------- import (IT)

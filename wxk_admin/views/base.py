@@ -19,6 +19,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import false
 
 from ..domain.audit import changed_fields, record
+from ..domain.errors import Refused
 from ..enums import STATUS_BADGE, LabelledEnum, Role, Status
 from ..errors import render_error
 from ..domain.layout import local_datetime
@@ -326,8 +327,9 @@ class SecureModelView(RoleGate, StaticUrls, ModelView):
             record(db.session, current_actor(), "delete", model, before={"repr": str(model)[:200]})
 
     def handle_view_exception(self, exc):
-        # Model hooks refuse bad input with ValueError (Chinese message); audit rows with PermissionError.
-        if isinstance(exc, (PermissionError, ValueError)):
+        # Model hooks refuse bad input with ValueError or the domain's Refused (Chinese message); audit rows with
+        # PermissionError.
+        if isinstance(exc, (PermissionError, ValueError, Refused)):
             flash(str(exc), "error")
             return True
         return super().handle_view_exception(exc)

@@ -6,7 +6,6 @@ from flask_admin import expose
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
-from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
@@ -51,7 +50,7 @@ class CipRecordView(SecureModelView):
     form_excluded_columns = ("source", "fetched_at")
     form_columns = ("cip_no", "isbn", "title", "subtitle", "parallel_title", "first_author", "other_authors",
                     "responsibility_mode", "edition", "pub_place", "publisher", "pub_date", "clc", "subjects")
-    # Typed in any printed form (longer than the canonical column); normalised in on_model_change.
+    # Typed in any printed form (longer than the canonical column); normalised by cip.check_record.
     form_extra_fields = {
         "cip_no": StringField("CIP 核字号", validators=[Optional(), Length(max=60)],
                               description="如 中国版本图书馆CIP数据核字(2016)第189798号、(2016)第189798号 或 2016189798"),
@@ -64,25 +63,7 @@ class CipRecordView(SecureModelView):
         return access.every_row(user)
 
     def on_model_change(self, form, model, is_created):
-        problems = []
-        for key, normalise in (("cip_no", cip_sources.try_cip_no), ("isbn", cip_sources.try_isbn)):
-            value, reason = normalise(getattr(model, key))
-            if reason:
-                problems.append(reason)
-            setattr(model, key, value)
-        if not model.cip_no and not model.isbn and not problems:
-            problems.append("ISBN 和 CIP 核字号至少填写一项")
-        if not (model.title or "").strip():
-            problems.append("缺少正书名")
-        if model.cip_no:
-            with db.session.no_autoflush:  # the new record itself is pending in the session
-                clash = db.session.scalars(select(CipRecord).where(CipRecord.cip_no == model.cip_no)).first()
-            if clash is not None and clash is not model:
-                problems.append(f"CIP 核字号 {cip_sources.format_cip_no(model.cip_no)} 已存在")
-        if problems:
-            raise ValueError("；".join(problems))
-        if model.clc:
-            model.clc = model.clc.strip().upper()
+        cip.check_record(db.session, model)  # normalised, or refused with every reason (flashed)
         if is_created:
             model.source = "local"
         model.fetched_at = utcnow()

@@ -8,11 +8,12 @@ from flask_admin import expose
 from flask_admin.actions import action
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import or_, select
 from wtforms import PasswordField
 from wtforms.validators import Optional
 
 from ..domain import access, history, passwords
+from ..domain.applying import accounts
 from ..domain.audit import mark_read, record
 from ..enums import Association, AuditAction, AuditTarget, LabelledEnum, Role, Status
 from ..extensions import db
@@ -79,13 +80,7 @@ class UserView(SecureModelView):
         return access.user_filter(user)
 
     def on_model_change(self, form, model, is_created):
-        # Login ignores case in user names: so must uniqueness (the column's constraint does not).
-        with db.session.no_autoflush:
-            clash = db.session.scalar(select(User.id).where(
-                func.lower(User.username) == (model.username or "").lower(),
-                User.id != model.id if model.id is not None else true()))
-        if clash:
-            raise ValueError(f"用户名已存在：{model.username}")
+        accounts.refuse_taken_username(db.session, model.username, user_id=model.id)
         password = form.new_password.data
         if is_created and not password:
             raise ValueError("新账户必须设置密码")

@@ -1,4 +1,4 @@
-"""Applicant accounts: usernames and self-registration (注册)."""
+"""Accounts: user names (unique whatever the case) and applicants' self-registration (注册)."""
 from __future__ import annotations
 
 import re
@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from .. import passwords
 from ..audit import Actor, record
+from ..errors import Refused
 from ...enums import Role, UnitKind
 from ...models import GroupUnit, User
 from ...params import id_arg
@@ -15,12 +16,27 @@ from .fields import MOBILE_RE, normalise_mobile
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{3,64}$")
 
 
+def _taken(session, username: str, user_id=None) -> bool:
+    """Whether another account than ``user_id`` has ``username`` — in any case: login ignores case in user names,
+    so must uniqueness (the column's constraint does not)."""
+    query = select(User.id).where(func.lower(User.username) == (username or "").lower())
+    if user_id is not None:
+        query = query.where(User.id != user_id)
+    with session.no_autoflush:  # an account being created is itself pending in the session
+        return session.scalar(query) is not None
+
+
 def username_problems(session, username: str) -> list[str]:
     """Why ``username`` cannot be a new account's (its form, or taken — whatever the case)."""
     if not USERNAME_RE.match(username or ""):
         return ["用户名为 3–64 位字母、数字或 _ . @ -"]
-    taken = session.scalar(select(User.id).where(func.lower(User.username) == username.lower()))
-    return ["该用户名已被使用"] if taken else []
+    return ["该用户名已被使用"] if _taken(session, username) else []
+
+
+def refuse_taken_username(session, username: str, *, user_id=None) -> None:
+    """Refuse ``username`` when another account than ``user_id`` (None: a new one) has it, in any case."""
+    if _taken(session, username, user_id):
+        raise Refused(f"用户名已存在：{username}")
 
 
 def registration_problems(session, *, username: str, password: str, password2: str | None, full_name: str,
