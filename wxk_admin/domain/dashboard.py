@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 
-from . import access
+from . import access, workflow
 from .audit import Actor
 from .. import actions, profiles
 from .consultation.materials import missing_after_deadline
@@ -241,22 +241,34 @@ def _waiting(session, actor, role, cycle, scope, status_rows, today) -> list[Wai
 
 # ---------------------------------------------------------------- the home of a role without a dashboard
 
-# What each role acts on next (SPEC §3): the applications in this state, newest first.
+def waiting_states(role: Role) -> tuple[Status, ...]:
+    """The states in which applications wait for ``role`` (in Status order), read from ``workflow``'s table: those
+    another role's step leads to and a step of ``role``'s own goes on from — its refusals and 取消资格 (``danger``,
+    the latter from any live state) aside, and on the unit route (the office's first review of 直接申报 is a
+    dashboard entry of its own).  The applicant's 草稿 waits for nobody: no other role's step leads there."""
+    steps = [t for t in workflow.TRANSITIONS.values() if t.route != "direct"]
+    handed = {t.target for t in steps if role not in t.roles}
+    own = {s for t in steps if role in t.roles and not t.danger for s in t.sources}
+    return tuple(s for s in Status if s in handed and s in own)
+
+
+# What each role acts on next (SPEC §3): the applications in these states, newest first.  A role that takes no
+# step of the table watches the state another role's step puts applications in.
 NEXT_FOR_ROLE = {
-    Role.unit_admin: (Status.submitted, "待审核的入会申请"),
-    Role.office: (Status.unit_confirmed, "团体会员已确认、待会员处确认"),
-    Role.expert: (Status.expert_review, "待审读投票的申请"),
-    Role.it_admin: (Status.submitted, "待团体会员审核的申请（全平台）"),
-    Role.applicant: (Status.rejected, "被驳回、待修改的申请"),
-    Role.supervisor: (Status.on_notice, "公示中的申请"),  # 纪检监察 watch; nothing waits for them
+    Role.unit_admin: (waiting_states(Role.unit_admin), "待审核的入会申请"),
+    Role.office: (waiting_states(Role.office), "团体会员已确认、待会员处确认"),
+    Role.applicant: (waiting_states(Role.applicant), "被驳回、待修改的申请"),
+    Role.expert: ((workflow.target("assign_experts"),), "待审读投票的申请"),  # they vote on what is assigned
+    Role.it_admin: (waiting_states(Role.unit_admin), "待团体会员审核的申请（全平台）"),  # the units' queue
+    Role.supervisor: ((workflow.target("open_notice"),), "公示中的申请"),  # 纪检监察 watch; nothing waits for them
 }
 
 
 def next_for(session, actor: Actor, limit: int = 10) -> tuple[str, int, list[Application]]:
     """(title, how many, the newest ``limit``) of what waits for the actor's role, within its rows."""
     user = actor.acting_as
-    status, title = NEXT_FOR_ROLE[Role(user.role)]
-    query = select(Application).where(access.application_filter(user), Application.status == status)
+    states, title = NEXT_FOR_ROLE[Role(user.role)]
+    query = select(Application).where(access.application_filter(user), Application.status.in_(states))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(Application.submitted_at.desc()).limit(limit)).all()
     return title, total, list(rows)
