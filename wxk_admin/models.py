@@ -272,6 +272,11 @@ class Application(TimestampMixin, db.Model):
         Index("ix_applications_cycle_category_list", "cycle_id", "category", "submitted_at", "id", "status"),
         Index("ix_applications_unit_category_list", "unit_id", "category", "submitted_at", "id", "status"),
         Index("ix_applications_unit_cycle_list", "unit_id", "cycle_id", "submitted_at", "id", "status"),
+        # A unit admin's scope is 推荐单位: two filters make the unit's pairs (migration 0010; unit + 状态 + 年度
+        # is ix_applications_cycle_unit_status below).
+        Index("ix_applications_unit_status_category_list", "unit_id", "status", "category", "submitted_at", "id"),
+        Index("ix_applications_unit_cycle_category_list", "unit_id", "cycle_id", "category", "submitted_at", "id",
+              "status"),
         # 首页's counts of the current cycle by unit and status, by 门类 and status: each read from its index
         # alone, in its order (migration 0009; at 100,000 rows with fresh statistics SQLite otherwise scanned
         # the table or another index, ~200 ms each).

@@ -207,8 +207,10 @@ def test_lean_rows_print_what_the_views_formatters_print(app, client, many):
 COMMON = {"status": lambda w: "submitted", "category": lambda w: "novel",
           "unit_id": lambda w: str(w.unit_a.id), "cycle_id": lambda w: str(w.cycle.id)}
 OFFICE_FILTERS = [(a,) for a in COMMON] + [(a, b) for i, a in enumerate(COMMON) for b in list(COMMON)[i + 1:]]
-# A unit admin's scope is 推荐单位 already: one more filter makes the pair (a third is tested row by row).
-UNIT_FILTERS = [("status",), ("category",), ("cycle_id",)]
+# A unit admin's scope is 推荐单位 already: one filter makes a pair, two make the unit's own pairs (its
+# 状态 + 门类 list of the year is the common one).
+UNIT_FILTERS = [("status",), ("category",), ("cycle_id",),
+                ("status", "category"), ("status", "cycle_id"), ("category", "cycle_id")]
 
 
 def _explain(backend, conn, statement, parameters) -> list[str]:
