@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from .. import profiles
 from .access import withheld_fields
 from ..enums import EXPERT_STAGE_ACTIONS, AuditAction, LabelledEnum, Role
-from ..models import CHILD_SECTIONS, Application, AuditEvent, Cycle, db
+from ..models import CHILD_SECTIONS, Application, AuditEvent, db
 
 # The secret stage (SPEC §4; 002 第三条(三)2 无记名投票): who recused or voted is for the office, IT and the
 # supervisor only (events, never a choice).
@@ -84,9 +84,9 @@ def mask_id_number(value: str) -> str:
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
-def visible_events(session, application_id: int, role: Role) -> list[AuditEvent | NeutralEvent]:
+def visible_events(session, application: Application, role: Role) -> list[AuditEvent | NeutralEvent]:
     """The application's 操作记录 as ``role`` may read it, oldest first (objections neutral outside SEES_OBJECTIONS)."""
-    query = (select(AuditEvent).where(AuditEvent.application_id == application_id)
+    query = (select(AuditEvent).where(AuditEvent.application_id == application.id)
              .options(selectinload(AuditEvent.actor), selectinload(AuditEvent.on_behalf_of))
              .order_by(AuditEvent.created_at, AuditEvent.id))
     if role not in SEES_EXPERT_STAGE:
@@ -94,9 +94,7 @@ def visible_events(session, application_id: int, role: Role) -> list[AuditEvent 
     events = session.scalars(query)
     if role in SEES_OBJECTIONS:
         return list(events)
-    association = session.scalar(select(Cycle.association).join(Application, Application.cycle_id == Cycle.id)
-                                 .where(Application.id == application_id))
-    say = profiles.of(association).say  # 会员处核查中 as the association names its office
+    say = profiles.of(application.cycle.association).say  # 会员处核查中 as the association names its office
     return [_neutral(e, say) if e.action in OBJECTION_ACTIONS else e for e in events]
 
 

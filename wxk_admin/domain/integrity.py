@@ -154,9 +154,8 @@ def _what(part: int, title: str, first, second) -> tuple[str, str]:
     return "发表作品", f"《{title}》 {first or ''} {second or ''}".strip()
 
 
-def duplicates(session, actor: Actor, application: Application) -> list[Duplicate]:
-    """The works of ``application`` declared by another person, each naming the other application (only if it
-    is in the actor's rows)."""
+def _unique_twins(session, application: Application) -> list[tuple[str, str, str, int]]:
+    """(kind, what, title, other application's id) of each work of ``application`` another person declared."""
     found = [(*_what(part, title, first, second), title, other_id) for part, _position, title, first, second, other_id
              in session.execute(_TWINS, {"application_id": application.id})]
     # The same book by ISBN and by CIP number is one flag, not two.
@@ -165,19 +164,13 @@ def duplicates(session, actor: Actor, application: Application) -> list[Duplicat
         if (kind, title, other_id) not in seen or kind != "出版专集":
             seen.add((kind, title, other_id))
             unique.append((kind, what, title, other_id))
-    others = _counterparts(session, actor.acting_as, {other_id for *_, other_id in unique})
-    return [Duplicate(kind, what, title, others[other_id]) for kind, what, title, other_id in unique]
+    return unique
 
 
-def _counterparts(session, viewer, ids: set[int]) -> dict[int, Counterpart]:
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Application.id, Application.name, Cycle.year, GroupUnit.name)
-        .join(Cycle, Cycle.id == Application.cycle_id).outerjoin(GroupUnit, GroupUnit.id == Application.unit_id)
-        .where(Application.id.in_(ids), application_filter(viewer)))
-    visible = {row[0]: Counterpart(True, row[0], row[1], row[2], row[3] or "直接申报") for row in rows}
-    return {i: visible.get(i) or Counterpart(False) for i in ids}
+def duplicates(session, actor: Actor, application: Application) -> list[Duplicate]:
+    """The works of ``application`` declared by another person, each naming the other application (only if it
+    is in the actor's rows)."""
+    return panel(session, actor, application).duplicates
 
 
 # ---------------------------------------------------------------- earlier applications
@@ -217,21 +210,45 @@ def _earlier_where(viewer, earlier, cycle, id_number, year) -> ColumnElement[boo
 
 def earlier_applications(session, actor: Actor, application: Application) -> list[Earlier]:
     """The same 身份证号's applications of earlier cycles in the actor's rows, newest first."""
-    if not application.id_number:
-        return []
-    # The same person's few applications by the 身份证号 index; the earlier years kept and ordered here: with
-    # "year <" and ORDER BY year in the statement, SQLite started from the cycles and read every application
-    # of the earlier years (13 ms at 100,000 rows).  No other application in the query: the scope as it is.
-    rows = session.execute(
-        select(Application.id, Cycle.year, Cycle.name, GroupUnit.name, Application.status)
-        .join(Cycle, Cycle.id == Application.cycle_id).outerjoin(GroupUnit, GroupUnit.id == Application.unit_id)
-        .where(Application.id_number == application.id_number, Application.status != Status.draft,
-               _scoped(actor.acting_as, Application)))
+    return panel(session, actor, application).earlier
+
+
+# The other applications the panel names — the twins' and the same 身份证号's — in one statement built once per
+# process; a request adds only the actor's scope.  The same person's few applications come by the 身份证号
+# index and the earlier years are kept and ordered here: with "year <" and ORDER BY year in the statement,
+# SQLite started from the cycles and read every application of the earlier years (13 ms at 100,000 rows).
+# No other application in the query: the scope applies to these rows as it is.
+_NAMED = (select(Application.id, Application.name, Application.id_number, Application.status, Cycle.year,
+                 Cycle.name.label("cycle"), GroupUnit.name.label("unit"))
+          .join(Cycle, Cycle.id == Application.cycle_id).outerjoin(GroupUnit, GroupUnit.id == Application.unit_id)
+          .where(or_(Application.id.in_(bindparam("ids", expanding=True)),
+                     and_(Application.id_number == bindparam("id_number"), Application.status != Status.draft))))
+
+
+@dataclass
+class Panel:
+    duplicates: list[Duplicate]
+    earlier: list[Earlier]
+
+
+def panel(session, actor: Actor, application: Application) -> Panel:
+    """重复申报与往年申请 of ``application`` as the actor may read them: the twins, then the applications named
+    (a counterpart with its name only if it is in the actor's rows; earlier ones only within them)."""
+    twins = _unique_twins(session, application)
+    ids = {other_id for *_, other_id in twins}
+    rows = []
+    if ids or application.id_number:
+        rows = session.execute(_NAMED.where(application_filter(actor.acting_as)),
+                               {"ids": sorted(ids), "id_number": application.id_number}).all()
+    named = {row.id: Counterpart(True, row.id, row.name, row.year, row.unit or "直接申报")
+             for row in rows if row.id in ids}
     this_year = application.cycle.year
-    return [Earlier(app_id, year, cycle, unit or "直接申报", Status(status).label,
-                    OUTCOMES.get(Status(status), UNFINISHED))
-            for app_id, year, cycle, unit, status in sorted(rows, key=lambda r: (r.year, r.id), reverse=True)
-            if year < this_year]
+    earlier = [Earlier(row.id, row.year, row.cycle, row.unit or "直接申报", Status(row.status).label,
+                       OUTCOMES.get(Status(row.status), UNFINISHED))
+               for row in sorted(rows, key=lambda r: (r.year, r.id), reverse=True)
+               if application.id_number and row.id_number == application.id_number and row.year < this_year]
+    return Panel([Duplicate(kind, what, title, named.get(other_id) or Counterpart(False))
+                  for kind, what, title, other_id in twins], earlier)
 
 
 def earlier_exists(viewer, outer=Application) -> ColumnElement[bool]:

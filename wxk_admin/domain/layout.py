@@ -181,21 +181,31 @@ def _sections_with_rows():
                     for name, _title in CHILD_SECTIONS))
 
 
-def _skip_empty_sections(application: Application) -> None:
+@cache
+def _section_rows(name: str):
+    """SELECT the rows of one repeating section of ``:application_id``, in the relationship's order; built once
+    (the relationship's own lazy load costs ~0.1 ms more of Python each time)."""
+    model = getattr(Application, name).property.mapper.class_
+    return select(model).where(model.application_id == bindparam("application_id")).order_by(model.position)
+
+
+def _load_sections(application: Application) -> None:
     """One statement says which repeating sections have rows; the empty ones are set empty without a query
-    each (an application fills three or four of its eight sections: the details page read all eight)."""
+    each (an application fills three or four of its eight sections: the details page read all eight), the
+    others read by a statement built once."""
     state = sa_inspect(application)
     if state.session is None or not any(name in state.unloaded for name, _title in CHILD_SECTIONS):
         return
     has_rows = state.session.execute(_sections_with_rows(), {"application_id": application.id}).one()
     for (name, _title), present in zip(CHILD_SECTIONS, has_rows):
-        if not present and name in state.unloaded:
-            set_committed_value(application, name, [])
+        if name in state.unloaded:
+            rows = state.session.scalars(_section_rows(name), {"application_id": application.id}) if present else ()
+            set_committed_value(application, name, list(rows))
 
 
 def child_sections(application: Application) -> list[tuple[str, list[str], list[list]]]:
     """(title, column labels, rows of display values) for every repeating section."""
-    _skip_empty_sections(application)
+    _load_sections(application)
     out = []
     for relationship, title in CHILD_SECTIONS:
         model = getattr(Application, relationship).property.mapper.class_

@@ -65,9 +65,7 @@ def _name_cell(view, context, model, name):
 
 def integrity_panel(application):
     """重复申报与往年申请 on the details page (issue 15.2, 15.3), as the current user may read them."""
-    actor = current_actor()
-    return {"duplicates": integrity.duplicates(db.session, actor, application),
-            "earlier": integrity.earlier_applications(db.session, actor, application)}
+    return integrity.panel(db.session, current_actor(), application)
 
 
 def _current_role() -> Role | None:

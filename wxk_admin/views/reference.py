@@ -203,7 +203,7 @@ def application_history(application) -> list[tuple[AuditEvent, list[history.Chan
     """The details page's 操作记录 for the current user, each event with its spelled-out changes."""
     role, profile = Role(current_user.role), current_app.extensions["wxk_profile"]
     return [(event, history.changes(event, role, profile) if event.action in history.FIELD_EDITS else [])
-            for event in history.visible_events(db.session, application.id, role)]
+            for event in history.visible_events(db.session, application, role)]
 
 
 class InboxView(SecureModelView):

@@ -18,6 +18,23 @@ PANEL_ROLES = frozenset({Role.office, Role.it_admin, Role.unit_admin, Role.super
 OFFICE_SIDE = frozenset({Role.office, Role.it_admin, Role.supervisor})
 
 
+def _reachable(states) -> frozenset:
+    """``states`` and every state the workflow's transitions lead to from them."""
+    found, todo = set(states), list(states)
+    while todo:
+        state = todo.pop()
+        for t in workflow.TRANSITIONS.values():
+            if state in t.sources and t.target not in found:
+                found.add(t.target)
+                todo.append(t.target)
+    return frozenset(found)
+
+
+# Objections are taken while the notice is open (notice.record_objection): an application that never reached
+# it has none, and its panel asks no statement for them.
+MAY_HAVE_OBJECTIONS = _reachable(workflow.sources("uphold_objection"))
+
+
 def panel_data(session, actor: Actor, app: Application) -> dict | None:
     """What the consultation panel of the details page shows the actor; tallies for the office only."""
     user = actor.acting_as
@@ -37,8 +54,9 @@ def panel_data(session, actor: Actor, app: Application) -> dict | None:
         # Counts only once the group's vote is closed; while open, how many have voted (n of m).
         data["progress"] = progress(session, app) if group else None
         data["tally"] = data["progress"].tally if data["progress"] else None
-        data["objections"] = session.scalars(select(Objection).where(Objection.application_id == app.id)
-                                             .order_by(Objection.id)).all()
+        if app.status in MAY_HAVE_OBJECTIONS:
+            data["objections"] = session.scalars(select(Objection).where(Objection.application_id == app.id)
+                                                 .order_by(Objection.id)).all()
         if app.status == workflow.target("admit"):
             data["onboarding"] = onboarding_missing_steps(app)
     return data

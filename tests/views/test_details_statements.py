@@ -1,0 +1,36 @@
+"""Issue 19.6: the details page — the page staff open most — reads an application in a bounded number of
+statements, whatever the role: the signed-in user, the application, which repeating sections have rows and
+those rows, the twins and the applications the integrity panel names, the 操作记录.  A new lazy load or a
+per-panel query shows here first."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from wxk_admin.models import db
+
+
+def statements_of(client, url) -> list[str]:
+    client.text(url)  # warm-up: the user's first request of the session sets its idle clock
+    db.session.expire_all()  # the page loads its rows itself (the test's session is the requests' session)
+    seen = []
+    listener = lambda conn, cursor, statement, *rest: seen.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        page = client.text(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return page, seen
+
+
+@pytest.mark.parametrize("username", ["office", "admin_a", "it", "supervisor"])
+def test_details_page_reads_a_submitted_application_in_at_most_nine_statements(client, world, username):
+    app = world.apps["a_submitted"]
+    filled = sum(1 for name in ("books", "publications", "web_works", "film_works", "awards", "reprints",
+                                "recommenders", "materials") if getattr(app, name))
+    client.login(username)
+    page, seen = statements_of(client, f"/admin/applications/details/?id={app.id}")
+    assert app.name in page and "操作记录" in page and "重复申报与往年申请" in page
+    # user, application, which sections have rows, each filled section, twins, named applications, 操作记录
+    assert filled == 3
+    assert len(seen) <= 9, "\n".join(seen)
