@@ -29,6 +29,9 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.run import add_references, database_url, login, make_app  # noqa: E402
 
 
+USER_AGENT = "wxk-throughput"
+
+
 def served_app():
     """gunicorn's entry (``benchmarks.throughput:served_app()``): the benchmark app on WXK_BENCH_URL."""
     app = make_app(os.environ["WXK_BENCH_URL"])
@@ -57,17 +60,19 @@ def hammer(port: int, path: str, cookie: str | None, clients: int, seconds: floa
     """Requests answered 200 by ``clients`` threads in ``seconds``."""
     done = [0] * clients
     stop = time.monotonic() + seconds
-    headers = {"Cookie": cookie} if cookie else {}
 
     def client(i):
+        jar = cookie  # each client keeps its session cookie as a browser does (last_seen moves once a minute)
         while time.monotonic() < stop:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", path, headers=headers)
+            conn.request("GET", path, headers={"User-Agent": USER_AGENT, **({"Cookie": jar} if jar else {})})
             response = conn.getresponse()
             response.read()
             conn.close()
             if response.status != 200:
                 raise SystemExit(f"{path}: HTTP {response.status}")
+            if jar and response.getheader("Set-Cookie"):
+                jar = response.getheader("Set-Cookie").split(";", 1)[0]
             done[i] += 1
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
@@ -98,7 +103,13 @@ def main() -> None:
         count = db.session.scalar(select(func.count()).select_from(visible.subquery()))
         some_id = db.session.scalar(visible.order_by(Application.id).offset(count // 2).limit(1))
     signed_in = app.test_client()
+    # The load generator sends this browser's name too: a session signed in from another one is marked
+    # not fresh (Flask-Login's session protection) and re-sent on every answer.
+    signed_in.environ_base["HTTP_USER_AGENT"] = USER_AGENT
     login(signed_in, "bench_office")
+    # The cookie as a browser holds it after its first page (the session then has its CSRF token): this load
+    # generator keeps no cookies, and a session without one would be re-signed and re-sent on every answer.
+    signed_in.get(f"/admin/applications/details/?id={some_id}")
     session = signed_in.get_cookie(app.config["SESSION_COOKIE_NAME"])
     cookie = f"{session.key}={session.value}"
     with app.app_context():
