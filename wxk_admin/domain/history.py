@@ -6,9 +6,10 @@ change to ``books-0-title`` reads 「出版专集第1行 书名」 without a dic
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from .. import profiles
@@ -84,14 +85,21 @@ def mask_id_number(value: str) -> str:
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
-def visible_events(session, application: Application, role: Role) -> list[AuditEvent | NeutralEvent]:
-    """The application's 操作记录 as ``role`` may read it, oldest first (objections neutral outside SEES_OBJECTIONS)."""
-    query = (select(AuditEvent).where(AuditEvent.application_id == application.id)
+@cache
+def _events(expert_stage: bool):
+    """SELECT the events of ``:application_id`` oldest first, the expert stage's only if ``expert_stage``; built
+    once per process (the details page built it on every request)."""
+    query = (select(AuditEvent).where(AuditEvent.application_id == bindparam("application_id"))
              .options(selectinload(AuditEvent.actor), selectinload(AuditEvent.on_behalf_of))
              .order_by(AuditEvent.created_at, AuditEvent.id))
-    if role not in SEES_EXPERT_STAGE:
+    if not expert_stage:
         query = query.where(AuditEvent.action.not_in([a.value for a in EXPERT_STAGE_ACTIONS]))
-    events = session.scalars(query)
+    return query
+
+
+def visible_events(session, application: Application, role: Role) -> list[AuditEvent | NeutralEvent]:
+    """The application's 操作记录 as ``role`` may read it, oldest first (objections neutral outside SEES_OBJECTIONS)."""
+    events = session.scalars(_events(role in SEES_EXPERT_STAGE), {"application_id": application.id})
     if role in SEES_OBJECTIONS:
         return list(events)
     say = profiles.of(application.cycle.association).say  # 会员处核查中 as the association names its office

@@ -203,15 +203,25 @@ def _load_sections(application: Application) -> None:
             set_committed_value(application, name, list(rows))
 
 
+@cache
+def child_headings() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(title, column labels) of every repeating section, in order."""
+    return tuple((title, tuple(c.info["label"] for c in labelled_columns(_child_model(name))))
+                 for name, title in CHILD_SECTIONS)
+
+
+def _child_model(relationship: str):
+    return getattr(Application, relationship).property.mapper.class_
+
+
 def child_sections(application: Application) -> list[tuple[str, list[str], list[list]]]:
     """(title, column labels, rows of display values) for every repeating section."""
     _load_sections(application)
     out = []
-    for relationship, title in CHILD_SECTIONS:
-        model = getattr(Application, relationship).property.mapper.class_
-        columns = labelled_columns(model)
+    for (relationship, _), (title, labels) in zip(CHILD_SECTIONS, child_headings()):
+        columns = labelled_columns(_child_model(relationship))
         rows = [[display(getattr(item, c.key)) for c in columns] for item in getattr(application, relationship)]
-        out.append((title, [c.info["label"] for c in columns], rows))
+        out.append((title, list(labels), rows))
     return out
 
 

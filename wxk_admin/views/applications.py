@@ -83,6 +83,13 @@ def _readable_sections(role, profile) -> tuple:
                  for title, keys, beside in (*layout.details_sections(), ("其他信息", layout.other_fields(), False)))
 
 
+@cache
+def _child_headings(profile) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(title, column labels) of each repeating section in the association's words, once per process."""
+    return tuple((profile.say(title), tuple(profile.say(label) for label in labels))
+                 for title, labels in layout.child_headings())
+
+
 def _values(application, fields) -> list[tuple[str, object]]:
     # vocabulary values in the association's words (联络部已确认); what people typed stays as typed
     return [(label, say(value) if isinstance(value, LabelledEnum) else layout.display(value))
@@ -233,7 +240,14 @@ class ApplicationView(ExportMixin, SecureModelView):
                            sections=[(title, _values(application, fields), beside)
                                      for title, fields, beside in sections],
                            others=_values(application, others),
-                           children=layout.child_sections(application))
+                           children=self._children(application))
+
+    @staticmethod
+    def _children(application: Application) -> list[tuple[str, tuple[str, ...], list[list]]]:
+        # 申报材料清单 is shown once, with what was received, in the consultation panel.
+        return [(title, labels, rows) for (title, labels), (raw_title, _, rows)
+                in zip(_child_headings(current_app.extensions["wxk_profile"]), layout.child_sections(application))
+                if raw_title != "申报材料清单"]
 
     def _buttons(self, application: Application, return_url: str) -> list[tuple[actions.Action, str]]:
         """The details page's buttons: the row actions of ``actions.py`` this user may use on it now."""
