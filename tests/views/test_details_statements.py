@@ -9,7 +9,7 @@ from sqlalchemy import event
 
 from wxk_admin.domain import workflow
 from wxk_admin.domain.audit import Actor
-from wxk_admin.models import db
+from wxk_admin.models import CHILD_SECTIONS, db
 
 
 def statements_of(client, url) -> list[str]:
@@ -47,3 +47,19 @@ def test_history_by_other_accounts_costs_no_statement_of_its_own(client, world):
     page, seen = statements_of(client, f"/admin/applications/details/?id={app.id}")
     assert 'data-action="unit_confirm"' in page and "admin_a" in page
     assert len(seen) <= 9, "\n".join(seen)
+
+
+def test_an_application_in_expert_review_reads_its_group_with_its_members(client, world):
+    """The office's panel: the group and its members in one statement, then the recusals and the votes."""
+    from ..support.consultation import experts_in_a_group, in_review
+
+    *_, group = experts_in_a_group(db.session, world, ("e1", "专家甲"), ("e2", "专家乙"), ("e3", "专家丙"))
+    app = in_review(db.session, world, "reviewed", group)
+    db.session.commit()
+    client.login("office")
+    page, seen = statements_of(client, f"/admin/applications/details/?id={app.id}")
+    assert "专家投票：组员 3 人，回避 0，应投 3；已投票 0/3" in page
+    # user, application, sections probe, three filled sections, twins, named, group + members, recusals,
+    # votes, 操作记录
+    assert sum(1 for name, _ in CHILD_SECTIONS if getattr(app, name)) == 3
+    assert len(seen) <= 12, "\n".join(seen)
