@@ -1,9 +1,9 @@
 """The details page against stock Flask-Admin's details and the bare page, in CPU time (issue 19.6).
 
-    .venv/bin/python benchmarks/details.py [--sizes 10000,100000] [--repeats 60] [--profile]
+    .venv/bin/python benchmarks/details.py [--sizes 10000,100000] [--repeats 60] [--profile] [--backends sqlite,postgresql]
 
 Uses the databases and the two references of ``run.py`` (build them there first: its build also brings an
-existing database to the newest migration).  Each request's CPU time
+existing database to the newest migration; PostgreSQL's after ``source scripts/pg.sh``).  Each request's CPU time
 of this process — the app and SQLite run in it — so that other work on a shared machine does not count,
 as wall time (``run.py``) does; the variants requested in turn, median of ``--repeats``.  Also
 prints the statements each variant runs; ``--profile`` adds the product's top functions (cProfile).
@@ -47,13 +47,13 @@ def statements(app, client, url) -> int:
     return len(seen)
 
 
-def measure(size: int, repeats: int, profile: bool) -> dict:
+def measure(backend: str, size: int, repeats: int, profile: bool) -> dict:
     from sqlalchemy import func, select
 
     from wxk_admin.enums import Status
     from wxk_admin.models import Application, db
 
-    app = make_app(database_url("sqlite", size))
+    app = make_app(database_url(backend, size))
     add_references(app)
     with app.app_context():
         visible = select(Application.id).where(Application.status != Status.draft)
@@ -92,17 +92,19 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--repeats", type=int, default=60)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--backends", default="sqlite")
     args = parser.parse_args()
-    print("| rows | product (ms CPU) | stock | stock+login | bare | product/stock | product/(stock+login) | "
+    print("| backend | rows | product (ms CPU) | stock | stock+login | bare | product/stock | product/(stock+login) | "
           "product/bare | statements product / stock / stock+login / bare | 首页 (ms CPU, statements) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
-    for size in (int(s) for s in args.sizes.split(",")):
-        r = measure(size, args.repeats, args.profile)
-        n = r["statements"]
-        print(f"| {size:,} | {r['product']} | {r['stock']} | {r['stock+login']} | {r['bare']} | "
-              f"{r['product'] / r['stock']:.2f} | {r['product'] / r['stock+login']:.2f} | {r['product'] / r['bare']:.2f} | "
-              f"{n['product']} / {n['stock']} / {n['stock+login']} / {n['bare']} | {r['home']} ({n['home']}) |",
-              flush=True)
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
+    for backend in args.backends.split(","):
+        for size in (int(s) for s in args.sizes.split(",")):
+            r = measure(backend, size, args.repeats, args.profile)
+            n = r["statements"]
+            print(f"| {backend} | {size:,} | {r['product']} | {r['stock']} | {r['stock+login']} | {r['bare']} | "
+                  f"{r['product'] / r['stock']:.2f} | {r['product'] / r['stock+login']:.2f} | "
+                  f"{r['product'] / r['bare']:.2f} | {n['product']} / {n['stock']} / {n['stock+login']} / {n['bare']} | "
+                  f"{r['home']} ({n['home']}) |", flush=True)
 
 
 if __name__ == "__main__":
