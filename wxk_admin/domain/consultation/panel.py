@@ -2,7 +2,7 @@
 the office only."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from .. import workflow
@@ -34,6 +34,7 @@ def _reachable(states) -> frozenset:
 # Objections are taken while the notice is open (notice.record_objection): an application that never reached
 # it has none, and its panel asks no statement for them.
 MAY_HAVE_OBJECTIONS = _reachable(workflow.sources("uphold_objection"))
+_OBJECTIONS = select(Objection).where(Objection.application_id == bindparam("application_id")).order_by(Objection.id)
 
 
 def panel_data(session, actor: Actor, app: Application) -> dict | None:
@@ -58,8 +59,7 @@ def panel_data(session, actor: Actor, app: Application) -> dict | None:
         data["progress"] = progress(session, app) if group else None
         data["tally"] = data["progress"].tally if data["progress"] else None
         if app.status in MAY_HAVE_OBJECTIONS:
-            data["objections"] = session.scalars(select(Objection).where(Objection.application_id == app.id)
-                                                 .order_by(Objection.id)).all()
+            data["objections"] = session.scalars(_OBJECTIONS, {"application_id": app.id}).all()
         if app.status == workflow.target("admit"):
             data["onboarding"] = onboarding_missing_steps(app)
     return data
