@@ -11,8 +11,11 @@ from wxk_admin.domain import workflow
 from wxk_admin.domain.audit import Actor
 from wxk_admin.models import CHILD_SECTIONS, db
 
+from ..support.consultation import experts_in_a_group, in_review
 
-def statements_of(client, url) -> list[str]:
+
+def statements_of(client, url) -> tuple[str, list[str]]:
+    """The page and the statements it ran."""
     client.text(url)  # warm-up: the user's first request of the session sets its idle clock
     db.session.expunge_all()  # the page loads its rows itself, as in a fresh session (the test's is the requests')
     seen = []
@@ -28,8 +31,7 @@ def statements_of(client, url) -> list[str]:
 @pytest.mark.parametrize("username", ["office", "admin_a", "it", "supervisor"])
 def test_details_page_reads_a_submitted_application_in_at_most_nine_statements(client, world, username):
     app = world.apps["a_submitted"]
-    filled = sum(1 for name in ("books", "publications", "web_works", "film_works", "awards", "reprints",
-                                "recommenders", "materials") if getattr(app, name))
+    filled = sum(1 for name, _ in CHILD_SECTIONS if getattr(app, name))
     client.login(username)
     page, seen = statements_of(client, f"/admin/applications/details/?id={app.id}")
     assert app.name in page and "操作记录" in page and "重复申报与往年申请" in page
@@ -51,8 +53,6 @@ def test_history_by_other_accounts_costs_no_statement_of_its_own(client, world):
 
 def test_an_application_in_expert_review_reads_its_group_with_its_members(client, world):
     """The office's panel: the group and its members in one statement, then the recusals and the votes."""
-    from ..support.consultation import experts_in_a_group, in_review
-
     *_, group = experts_in_a_group(db.session, world, ("e1", "专家甲"), ("e2", "专家乙"), ("e3", "专家丙"))
     app = in_review(db.session, world, "reviewed", group)
     db.session.commit()
