@@ -26,7 +26,7 @@ def test_every_transition_only_from_its_sources_and_roles(world, name):
             app.status = status
             user = world.users[username]
             expected = status in t.sources and role in t.roles
-            assert (workflow.refusal(t, app, user) is None) == expected, (name, status, role)
+            assert (workflow.refusal(t, app, Actor(user)) is None) == expected, (name, status, role)
     db.session.rollback()
 
 
@@ -45,14 +45,27 @@ def test_out_of_scope_application_does_not_exist_for_the_caller(world):
         workflow.apply(db.session, app, "unit_confirm", Actor(world.users["admin_a"]))
 
 
+def test_rights_are_the_accounts_the_actor_acts_as(world):
+    """A unit admin switched into an applicant's proxy account acts with the proxy's rights (SPEC: 代为操作),
+    not their own: the buttons and the steps are the applicant's."""
+    app = world.apps["a_submitted"]
+    admin, proxy = world.users["admin_a"], world.users["appl_a"]
+    assert workflow.can(app, "unit_confirm", Actor(admin))
+    assert not workflow.can(app, "unit_confirm", Actor(admin, on_behalf_of=proxy))
+    assert workflow.refusal(workflow.TRANSITIONS["unit_confirm"], app, Actor(admin, on_behalf_of=proxy)) == \
+        "您的角色无权执行「确认信息」"
+    assert "unit_confirm" not in {t.name for t in workflow.allowed(app, Actor(admin, on_behalf_of=proxy))}
+    assert workflow.refusal(workflow.TRANSITIONS["unit_confirm"], app, Actor(None)) is not None
+
+
 def test_disqualify_from_any_live_state(world):
     """Seed 002 第五条 5: 有抄袭、剽窃、弄虚作假以及请托、行贿行为的申请者，取消其申请资格。"""
     app = world.apps["a_submitted"]
     for status in workflow.LIVE_STATES:
         app.status = status
-        assert workflow.refusal(workflow.TRANSITIONS["disqualify"], app, world.users["office"]) is None
+        assert workflow.refusal(workflow.TRANSITIONS["disqualify"], app, Actor(world.users["office"])) is None
     app.status = Status.admitted
-    assert workflow.refusal(workflow.TRANSITIONS["disqualify"], app, world.users["office"]) is not None
+    assert workflow.refusal(workflow.TRANSITIONS["disqualify"], app, Actor(world.users["office"])) is not None
     db.session.rollback()
 
 

@@ -150,7 +150,7 @@ def test_details_buttons_are_the_declared_row_actions(app, walk, client):
         expected = {a.button_id for a in actions.of_scope("row")
                     if (a.transition is None and a.allows(role))
                     or (a.transition is not None and a.transition.generic
-                        and workflow.refusal(a.transition, application, db.session.get(User, _user(role).id)) is None)}
+                        and workflow.refusal(a.transition, application, Actor(db.session.get(User, _user(role).id))) is None)}
         assert _ids(bar) == expected, role
         for a in actions.of_scope("row"):
             if a.button_id in expected:

@@ -125,8 +125,10 @@ def _route_matches(transition: Transition, application: Application) -> bool:
     return True
 
 
-def refusal(transition: Transition, application: Application, user: User) -> str | None:
-    """Why ``user`` may not apply ``transition`` to ``application`` now (None when allowed)."""
+def refusal(transition: Transition, application: Application, actor: Actor) -> str | None:
+    """Why ``actor`` may not apply ``transition`` to ``application`` now (None when allowed).  The rights are
+    those of the account the actor acts as (an admin switched into a proxy account has the proxy's)."""
+    user = actor.acting_as
     if user is None or Role(user.role) not in transition.roles:
         return f"您的角色无权执行「{transition.label}」"
     if not _route_matches(transition, application):
@@ -136,14 +138,14 @@ def refusal(transition: Transition, application: Application, user: User) -> str
     return None
 
 
-def allowed(application: Application, user: User) -> list[Transition]:
-    """The transitions ``user`` may apply to ``application`` now — the buttons to show."""
-    return [t for t in TRANSITIONS.values() if refusal(t, application, user) is None]
+def allowed(application: Application, actor: Actor) -> list[Transition]:
+    """The transitions ``actor`` may apply to ``application`` now — the buttons to show."""
+    return [t for t in TRANSITIONS.values() if refusal(t, application, actor) is None]
 
 
-def can(application: Application, name: str, user: User) -> bool:
-    """Whether ``user`` may apply transition ``name`` to ``application`` now (role, route and state)."""
-    return refusal(TRANSITIONS[name], application, user) is None
+def can(application: Application, name: str, actor: Actor) -> bool:
+    """Whether ``actor`` may apply transition ``name`` to ``application`` now (role, route and state)."""
+    return refusal(TRANSITIONS[name], application, actor) is None
 
 
 def sources(name: str) -> frozenset[Status]:
@@ -232,7 +234,7 @@ def apply(session, application: Application, name: str, actor: Actor, *, opinion
                                                           application_filter(user)))
     if visible is None:
         raise TransitionRefused("申请不存在或无权访问")
-    why = refusal(transition, application, user)
+    why = refusal(transition, application, actor)
     if why:
         raise TransitionRefused(why)
     if expected_version is not None and str(expected_version).strip() != "":

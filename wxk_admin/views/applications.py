@@ -1,7 +1,7 @@
 """申请入会管理 — the application list and details for reviewers (unit admins, office, experts, IT).
 
 The details page carries the guide's five buttons (确认信息、驳回申请、修改信息、下载申请表、返回申请列表);
-which workflow buttons appear comes from ``workflow.allowed``; every transition goes
+which workflow buttons appear comes from ``workflow.refusal`` (the actor's rights, route and state); every transition goes
 through ``workflow.apply``.
 """
 from __future__ import annotations
@@ -251,12 +251,12 @@ class ApplicationView(ExportMixin, SecureModelView):
 
     def _buttons(self, application: Application, return_url: str) -> list[tuple[actions.Action, str]]:
         """The details page's buttons: the row actions of ``actions.py`` this user may use on it now."""
-        role = _current_role()
+        role, actor = _current_role(), current_actor()
         out = []
         for a in actions.of_scope("row"):
             t = a.transition
             if t is not None:
-                if not t.generic or workflow.refusal(t, application, current_user) is not None:
+                if not t.generic or workflow.refusal(t, application, actor) is not None:
                     continue
                 url = url_for(a.endpoint, id=application.id, name=t.name, url=return_url)
             elif not a.allows(role) or (a.name == "edit" and not self.may_edit(application)):
@@ -277,7 +277,7 @@ class ApplicationView(ExportMixin, SecureModelView):
             abort(404)
         return_url = request_return_url(self.get_url(".index_view"))
         details_url = self.get_url(".details_view", id=application.id, url=return_url)
-        why = workflow.refusal(transition, application, current_user)
+        why = workflow.refusal(transition, application, current_actor())
         if why:
             flash(why, "error")
             return redirect(details_url)

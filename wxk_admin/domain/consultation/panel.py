@@ -51,7 +51,7 @@ def panel_data(session, actor: Actor, app: Application) -> dict | None:
     data = {"materials": app.materials, "group": group,
             "group_label": Category(group.category).label + "咨询组" if group else None,
             "tally": None, "progress": None, "objections": [], "onboarding": None,
-            "can_disqualify": workflow.can(app, "disqualify", user),
+            "can_disqualify": workflow.can(app, "disqualify", actor),
             "disqualify_reasons": DISQUALIFY_REASONS,
             "is_office": role in OFFICE_SIDE}
     if data["is_office"]:
