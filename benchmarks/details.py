@@ -1,12 +1,13 @@
 """The details page against stock Flask-Admin's details and the bare page, in CPU time (issue 19.6).
 
-    .venv/bin/python benchmarks/details.py [--sizes 10000,100000] [--repeats 60] [--profile] [--backends sqlite,postgresql]
+    .venv/bin/python benchmarks/details.py [--sizes 10000,100000] [--repeats 60] [--profile] [--backends sqlite,postgresql] [--ablate]
 
 Uses the databases and the two references of ``run.py`` (build them there first: its build also brings an
 existing database to the newest migration; PostgreSQL's after ``source scripts/pg.sh``).  Each request's CPU time
 of this process — the app and SQLite run in it — so that other work on a shared machine does not count,
 as wall time (``run.py``) does; the variants requested in turn, median of ``--repeats``.  Also
-prints the statements each variant runs; ``--profile`` adds the product's top functions (cProfile).
+prints the statements each variant runs; ``--profile`` adds the product's top functions (cProfile);
+``--ablate`` measures the page with its panels, repeating sections and menu switched off in turn instead.
 
 ``stock+login`` is stock's page requested by the product's signed-in client: the same session cookie, user
 loader (one statement with the 站内信 count), idle-time check and CSRF set-up that every product page pays —
@@ -87,13 +88,62 @@ def measure(backend: str, size: int, repeats: int, profile: bool) -> dict:
     return result
 
 
+def ablate(backend: str, size: int, repeats: int) -> None:
+    """Where the product's page goes beyond stock's: the page measured with its parts switched off one after
+    another (cumulative), each against stock+login in the same loop.  Only for measuring — the page so cut is
+    not a page anyone gets."""
+    from wxk_admin.enums import Status
+    from wxk_admin.models import Application, db
+    from wxk_admin.views import applications
+    from sqlalchemy import func, select
+
+    app = make_app(database_url(backend, size))
+    add_references(app)
+    with app.app_context():
+        visible = select(Application.id).where(Application.status != Status.draft)
+        count = db.session.scalar(select(func.count()).select_from(visible.subquery()))
+        some_id = db.session.scalar(visible.order_by(Application.id).offset(count // 2).limit(1))
+    client = app.test_client()
+    login(client, "bench_office")
+    page, stock = f"/admin/applications/details/?id={some_id}", f"/stock/applications/details/?id={some_id}"
+    admin, views = app.extensions["admin"][0], app.jinja_env.globals
+    cuts = [("the whole page", lambda: None),
+            ("− 重复申报 / 往年申请 panel", lambda: views.__setitem__("integrity_panel", lambda _app: None)),
+            ("− 操作记录", lambda: views.__setitem__("application_history", lambda _app: [])),
+            ("− 会员发展 (consultation) panel", lambda: app.template_context_processors[None].append(
+                lambda: {"consultation_panel": lambda *_a, **_k: None})),
+            ("− repeating sections", lambda: setattr(applications.ApplicationView, "_children",
+                                                     staticmethod(lambda _app: []))),
+            ("− Flask-Admin's menu", lambda: setattr(admin, "_menu", []))]
+    print(f"| {backend} {size:,}: page without … | product (ms CPU) | stock+login | ratio |")
+    print("|---|---:|---:|---:|")
+    for label, cut in cuts:
+        cut()
+        for _ in range(3):
+            client.get(page), client.get(stock)
+        mine, theirs = [], []
+        for _ in range(repeats):
+            for url, samples in ((page, mine), (stock, theirs)):
+                start = time.process_time()
+                client.get(url).get_data()
+                samples.append(time.process_time() - start)
+        p, s = statistics.median(mine) * 1000, statistics.median(theirs) * 1000
+        print(f"| {label} | {p:.2f} | {s:.2f} | {p / s:.2f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--repeats", type=int, default=60)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--backends", default="sqlite")
+    parser.add_argument("--ablate", action="store_true", help="the page with its parts switched off in turn")
     args = parser.parse_args()
+    if args.ablate:
+        for backend in args.backends.split(","):
+            for size in (int(s) for s in args.sizes.split(",")):
+                ablate(backend, size, args.repeats)
+        return
     print("| backend | rows | product (ms CPU) | stock | stock+login | bare | product/stock | product/(stock+login) | "
           "product/bare | statements product / stock / stock+login / bare | 首页 (ms CPU, statements) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|")
