@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.run import add_references, database_url, login, make_app  # noqa: E402
+from benchmarks.run import add_references, database_url, login, make_app, middle_application  # noqa: E402
 
 
 def statements(app, client, url) -> int:
@@ -48,20 +48,17 @@ def statements(app, client, url) -> int:
     return len(seen)
 
 
-def measure(backend: str, size: int, repeats: int, profile: bool) -> dict:
-    from sqlalchemy import func, select
-
-    from wxk_admin.enums import Status
-    from wxk_admin.models import Application, db
-
+def signed_in(backend: str, size: int):
+    """The benchmark app on the ``size`` database, the middle row's id and a client signed in as the office."""
     app = make_app(database_url(backend, size))
     add_references(app)
-    with app.app_context():
-        visible = select(Application.id).where(Application.status != Status.draft)
-        count = db.session.scalar(select(func.count()).select_from(visible.subquery()))
-        some_id = db.session.scalar(visible.order_by(Application.id).offset(count // 2).limit(1))
-    product = app.test_client()
-    login(product, "bench_office")
+    client = app.test_client()
+    login(client, "bench_office")
+    return app, middle_application(app), client
+
+
+def measure(backend: str, size: int, repeats: int, profile: bool) -> dict:
+    app, some_id, product = signed_in(backend, size)
     variants = {"product": (product, f"/admin/applications/details/?id={some_id}"),
                 "stock": (app.test_client(), f"/stock/applications/details/?id={some_id}"),
                 "stock+login": (product, f"/stock/applications/details/?id={some_id}"),
@@ -92,19 +89,9 @@ def ablate(backend: str, size: int, repeats: int) -> None:
     """Where the product's page goes beyond stock's: the page measured with its parts switched off one after
     another (cumulative), each against stock+login in the same loop.  Only for measuring — the page so cut is
     not a page anyone gets."""
-    from wxk_admin.enums import Status
-    from wxk_admin.models import Application, db
     from wxk_admin.views import applications
-    from sqlalchemy import func, select
 
-    app = make_app(database_url(backend, size))
-    add_references(app)
-    with app.app_context():
-        visible = select(Application.id).where(Application.status != Status.draft)
-        count = db.session.scalar(select(func.count()).select_from(visible.subquery()))
-        some_id = db.session.scalar(visible.order_by(Application.id).offset(count // 2).limit(1))
-    client = app.test_client()
-    login(client, "bench_office")
+    app, some_id, client = signed_in(backend, size)
     page, stock = f"/admin/applications/details/?id={some_id}", f"/stock/applications/details/?id={some_id}"
     admin, views = app.extensions["admin"][0], app.jinja_env.globals
     cuts = [("the whole page", lambda: None),

@@ -235,6 +235,19 @@ def stock_filter_args(view) -> dict:
 # ---------------------------------------------------------------- measuring
 
 
+def middle_application(app) -> int:
+    """The id of the visible application in the middle of the data (the details pages' row)."""
+    from sqlalchemy import func, select
+
+    from wxk_admin.enums import Status
+    from wxk_admin.models import Application, db
+
+    with app.app_context():
+        visible = select(Application.id).where(Application.status != Status.draft)
+        count = db.session.scalar(select(func.count()).select_from(visible.subquery()))
+        return db.session.scalar(visible.order_by(Application.id).offset(count // 2).limit(1))
+
+
 def login(client, username: str) -> None:
     from tests.support.helpers import Client
 
@@ -278,12 +291,12 @@ def measure_pages(url: str, size: int, repeats: int) -> dict:
     view = next(v for v in app.extensions["admin"][0]._views if v.endpoint == "applications")
     cap = view.list_count_cap
     results: dict[str, dict] = {"product": {}, "bare": {}, "stock": {}}
+    some_id = middle_application(app)
     visible_rows = select(Application.id).where(Application.status != Status.draft)
     with app.app_context():
         visible = db.session.scalar(select(func.count()).select_from(visible_rows.subquery()))
         empty_unit = db.session.scalar(select(GroupUnit.id).where(GroupUnit.code == EMPTY_UNIT))
         unit_id = db.session.scalar(select(User.unit_id).where(User.username == "bench_unit"))
-        some_id = db.session.scalar(visible_rows.order_by(Application.id).offset(visible // 2).limit(1))
         # The middle of the data, reached as the pager leads there: its 下一页 link carries the
         # (submitted_at, id) cursor of the row before the page.
         middle = visible // 20 // 2

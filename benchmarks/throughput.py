@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import add_references, database_url, login, make_app  # noqa: E402
+from benchmarks.run import add_references, database_url, login, make_app, middle_application  # noqa: E402
 
 
 USER_AGENT = "wxk-throughput"
@@ -84,10 +84,7 @@ def hammer(port: int, path: str, cookie: str | None, clients: int, seconds: floa
 
 
 def main() -> None:
-    from sqlalchemy import func, select
-
-    from wxk_admin.enums import Status
-    from wxk_admin.models import Application, db
+    from wxk_admin.models import db
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=10000)
@@ -98,10 +95,7 @@ def main() -> None:
     args = parser.parse_args()
     url = database_url("sqlite", args.size)
     app = make_app(url)
-    with app.app_context():
-        visible = select(Application.id).where(Application.status != Status.draft)
-        count = db.session.scalar(select(func.count()).select_from(visible.subquery()))
-        some_id = db.session.scalar(visible.order_by(Application.id).offset(count // 2).limit(1))
+    some_id = middle_application(app)
     signed_in = app.test_client()
     # The load generator sends this browser's name too: a session signed in from another one is marked
     # not fresh (Flask-Login's session protection) and re-sent on every answer.

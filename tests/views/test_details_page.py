@@ -6,6 +6,7 @@ import re
 
 from wxk_admin.models import CipRecord, db
 
+from ..support.statements import counting
 from ..support.visible import reader_text
 
 
@@ -62,8 +63,6 @@ def test_the_manual_organisation_condition_is_explained_in_staff_words():
 def test_empty_repeating_sections_cost_no_statement_each(client, world):
     """Issue 19.6: the details page reads only the repeating sections that have rows (one statement tells
     which are empty); an empty one still shows, with （无）."""
-    from sqlalchemy import event
-
     from wxk_admin.models import CHILD_SECTIONS, Application
 
     app = world.apps["a_submitted"]
@@ -74,13 +73,8 @@ def test_empty_repeating_sections_cost_no_statement_each(client, world):
     client.login("office")
     client.text(url)  # warm-up
     db.session.expire_all()  # the page loads its rows itself (the test's session is the requests' session)
-    statements = []
-    listener = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with counting(db.engine) as statements:
         page = client.text(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     # The statements that read one section's rows (FROM that table alone, not an EXISTS probe).
     read = {match.group(1) for s in statements if "EXISTS" not in s
             and (match := re.match(r"\s*SELECT\s.*?\sFROM (\w+)\s+WHERE", s, re.S)) and match.group(1) in tables}

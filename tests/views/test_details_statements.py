@@ -5,26 +5,21 @@ per-panel query shows here first."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from wxk_admin.domain import workflow
 from wxk_admin.domain.audit import Actor
 from wxk_admin.models import CHILD_SECTIONS, db
 
 from ..support.consultation import experts_in_a_group, in_review
+from ..support.statements import counting
 
 
 def statements_of(client, url) -> tuple[str, list[str]]:
     """The page and the statements it ran."""
     client.text(url)  # warm-up: the user's first request of the session sets its idle clock
     db.session.expunge_all()  # the page loads its rows itself, as in a fresh session (the test's is the requests')
-    seen = []
-    listener = lambda conn, cursor, statement, *rest: seen.append(statement)  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with counting(db.engine) as seen:
         page = client.text(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     return page, seen
 
 

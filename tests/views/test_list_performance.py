@@ -1,37 +1,16 @@
 """Issue 7 point 4: a fixed number of statements per list page, whatever the page size (no N+1)."""
 from __future__ import annotations
 
-import contextlib
 import re
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from wxk_admin.enums import Category, Status
 from wxk_admin.cli.generate import generate
 from wxk_admin.models import Application, Objection, db
 
-
-class Statement(str):
-    """An executed SQL statement (the text) with its parameters."""
-
-    parameters: object = None
-
-
-@contextlib.contextmanager
-def counting(engine):
-    statements: list[Statement] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        executed = Statement(statement)
-        executed.parameters = parameters
-        statements.append(executed)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+from ..support.statements import counting
 
 
 @pytest.fixture
