@@ -104,9 +104,10 @@ def deployment(tmp_path_factory):
         # 3. Redis for the shared login throttle.
         redis_port = free_port()
         rlog = tmp / "redis.log"
-        redis = subprocess.Popen([redis_server, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                                  "--appendonly", "no", "--daemonize", "no"],
-                                 stdout=rlog.open("w"), stderr=subprocess.STDOUT)
+        with rlog.open("w") as out:  # the server writes to its own copy of the file descriptor
+            redis = subprocess.Popen([redis_server, "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--daemonize", "no"],
+                                     stdout=out, stderr=subprocess.STDOUT)
         procs.append(redis)
         import redis as redis_py
 
@@ -125,9 +126,10 @@ def deployment(tmp_path_factory):
         for n in range(2):
             port = free_port()
             log = tmp / f"gunicorn{n}.log"
-            proc = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind",
-                                     f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
-                                    stdout=log.open("w"), stderr=subprocess.STDOUT)
+            with log.open("w") as out:
+                proc = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--bind",
+                                         f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env,
+                                        stdout=out, stderr=subprocess.STDOUT)
             procs.append(proc)
             base = f"http://127.0.0.1:{port}"
             _wait_http(base + "/admin/account/login/", proc, log)

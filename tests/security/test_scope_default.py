@@ -50,7 +50,9 @@ def fresh(app, database_url):
         db.session.remove()
     client = Client(fresh_app.test_client())
     client.login("it")
-    return client, unit_id
+    yield client, unit_id
+    with fresh_app.app_context():
+        db.engine.dispose()  # its pooled connections closed now, not by the garbage collector in a later test
 
 
 def test_declared_scope_shows_the_rows(fresh):
