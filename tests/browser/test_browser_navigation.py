@@ -4,6 +4,7 @@ list, 导出选中 with 姓名 ticked first."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -96,7 +97,7 @@ def test_unit_admin_journey_waiting_edit_back_export(page, world):
     assert first.get_attribute("value") == "name" and first.is_checked()
     with page.expect_download() as download_info:
         page.click("#export-submit")
-    ws = load_workbook(io.BytesIO(open(download_info.value.path(), "rb").read())).active
+    ws = load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes())).active
     rows = [[c for c in row] for row in ws.iter_rows(values_only=True)]
     header = next(r for r in rows if "姓名" in r)
     assert header[0] == "姓名" and "甲待审1" in [r[0] for r in rows]

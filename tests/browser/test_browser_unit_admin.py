@@ -1,5 +1,6 @@
 """Issue 9 §10 in a real browser: the unit admin confirms, edits (修改信息), downloads the form and exports selected."""
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -30,7 +31,7 @@ def test_unit_admin_confirms_edits_and_downloads(page, world):
         page.click("#btn-download")
     download = download_info.value
     assert download.suggested_filename == "甲一入会申请表.xlsx"
-    ws = load_workbook(io.BytesIO(open(download.path(), "rb").read())).active
+    ws = load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
     cells = {str(c.value) for row in ws.iter_rows() for c in row if c.value is not None}
     assert "浏览器改名" in cells and ID in cells
 
@@ -66,7 +67,7 @@ def test_unit_admin_exports_selected_rows(page, world):
     assert "已勾选 2 条申请" in page.locator("#export-summary").inner_text()
     with page.expect_download() as download_info:
         page.click("#export-submit")
-    ws = load_workbook(io.BytesIO(open(download_info.value.path(), "rb").read())).active
+    ws = load_workbook(io.BytesIO(Path(download_info.value.path()).read_bytes())).active
     text = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
     # the six columns of the 申请信息汇总表 are pre-ticked; 移动电话 identifies the rows
     assert "移动电话" in text and "申请序列号" in text

@@ -3,6 +3,7 @@ the batch PDF of selected applications from the list; the confirmed applicant do
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -21,7 +22,7 @@ def _download(page, selector):
     with page.expect_download() as info:
         page.click(selector)
     download = info.value
-    return download.suggested_filename, open(download.path(), "rb").read()
+    return download.suggested_filename, Path(download.path()).read_bytes()
 
 
 def test_unit_admin_and_applicant_download_both_forms(page, world):
@@ -45,7 +46,7 @@ def test_unit_admin_and_applicant_download_both_forms(page, world):
     page.click("#batch-menu")
     with page.expect_download() as info:
         page.click("a:has-text('批量下载申请表')")
-    data = open(info.value.path(), "rb").read()
+    data = Path(info.value.path()).read_bytes()
     text = compact(pdf_text(data))
     assert "姓名：欧阳长篇" in text and "姓名：甲一" in text and page_count(data) >= 4
     browser_logout(page)
