@@ -8,9 +8,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from ..domain.applying.accounts import refuse_taken_username
 from ..domain.audit import Actor, record
+from ..domain.errors import Refused
 from ..domain.passwords import password_problems
 from ..enums import Role
 from ..extensions import db
@@ -42,8 +44,10 @@ def demo_command():
 def create_user_command(username, role, unit_code, full_name):
     """Create an account; the password is read from stdin (or prompted twice on a terminal)."""
     # Login matches user names without regard to case: so does the uniqueness check.
-    if db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower())):
-        raise click.ClickException(f"用户名已存在：{username}")
+    try:
+        refuse_taken_username(db.session, username.strip())
+    except Refused as refused:
+        raise click.ClickException(str(refused)) from None
     unit = None
     if unit_code:
         unit = db.session.scalar(select(GroupUnit).where(GroupUnit.code == unit_code))
