@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache, partial
 
-from flask import abort, current_app, flash, has_request_context, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_login import current_user
 from markupsafe import Markup
@@ -25,7 +25,7 @@ from ..forms import ApplicationForm, counted_characters
 from ..models import Application, GroupUnit
 from ..security import current_actor, request_return_url
 from ..web import say, status_label
-from .base import EDIT, EXPORT, READ, SecureModelView, list_link, status_badge
+from .base import EDIT, EXPORT, READ, SecureModelView, current_role, list_link, status_badge
 from .documents import batch_forms_response
 from .downloads import download
 from .exports import ExportMixin
@@ -66,10 +66,6 @@ def _name_cell(view, context, model, name):
 def integrity_panel(application):
     """重复申报与往年申请 on the details page (issue 15.2, 15.3), as the current user may read them."""
     return integrity.panel(db.session, current_actor(), application)
-
-
-def _current_role() -> Role | None:
-    return Role(current_user.role) if has_request_context() and current_user.is_authenticated else None
 
 
 @cache
@@ -149,7 +145,7 @@ class ApplicationView(ExportMixin, SecureModelView):
     @property
     def _list_columns(self):
         columns = self.__dict__.get("_all_list_columns") or []
-        role = _current_role()
+        role = current_role()
         hidden = {layout.list_name(c) for c in layout.list_columns() if not layout.visible_to(c, role)}
         return [c for c in columns if c[0] not in hidden]
 
@@ -161,7 +157,7 @@ class ApplicationView(ExportMixin, SecureModelView):
     def _search_fields(self):
         """The search columns, less those the current role may not read (no lookup by phone or ID number)."""
         fields = self.__dict__.get("_all_search_fields")
-        withheld = access.withheld_fields(_current_role())
+        withheld = access.withheld_fields(current_role())
         if not withheld or fields is None:
             return fields  # the stored list itself: Flask-Admin's init_search appends to it
         return [(column, path) for column, path in fields if column.key not in withheld]
@@ -193,7 +189,7 @@ class ApplicationView(ExportMixin, SecureModelView):
     # ------------------------------------------------------------ 修改信息
 
     def may_edit(self, application: Application) -> bool:
-        role = Role(current_user.role)
+        role = current_role()
         return self.can_edit and application.status in EDITABLE_STATES.get(role, set())
 
     @expose("/edit/", methods=("GET", "POST"))
@@ -234,7 +230,7 @@ class ApplicationView(ExportMixin, SecureModelView):
         # 推荐单位 and 年度 come in the application's statement (two lazy loads fewer).
         application = scoped_or_404(Application, request.args.get("id"), options=DETAILS_LOADS)
         return_url = request_return_url(self.get_url(".index_view"))
-        *sections, (_, others, _) = _readable_sections(_current_role(), current_app.extensions["wxk_profile"])
+        *sections, (_, others, _) = _readable_sections(current_role(), current_app.extensions["wxk_profile"])
         return self.render(self.details_template, app=application, return_url=return_url,
                            buttons=self._buttons(application, return_url), may_edit=self.may_edit(application),
                            sections=[(title, _values(application, fields), beside)
@@ -251,7 +247,7 @@ class ApplicationView(ExportMixin, SecureModelView):
 
     def _buttons(self, application: Application, return_url: str) -> list[tuple[actions.Action, str]]:
         """The details page's buttons: the row actions of ``actions.py`` this user may use on it now."""
-        role, actor = _current_role(), current_actor()
+        role, actor = current_role(), current_actor()
         out = []
         for a in actions.of_scope("row"):
             t = a.transition
@@ -312,7 +308,7 @@ class ApplicationView(ExportMixin, SecureModelView):
     @expose("/download/")
     def download_view(self):
         """下载申请表 — {姓名}入会申请表.xlsx."""
-        if not actions.allowed("download_form", _current_role()):  # 身份证号 and contact data: not 纪检监察
+        if not actions.allowed("download_form", current_role()):  # 身份证号 and contact data: not 纪检监察
             abort(403)
         application = scoped_or_404(Application, request.args.get("id"))
         return download(build_application_form(application), form_filename(application))
@@ -341,13 +337,13 @@ class ApplicationView(ExportMixin, SecureModelView):
             self._actions_data[a.name] = (partial(getattr(self, a.handler), action=a), a.text, a.confirm)
 
     def is_action_allowed(self, name):
-        return actions.allowed(name, _current_role())
+        return actions.allowed(name, current_role())
 
     @expose("/bulk/", methods=("POST",))
     def bulk_view(self):
         name = request.form.get("name", "")
         transition = workflow.TRANSITIONS.get(name)
-        if transition is None or not transition.bulk or Role(current_user.role) not in transition.roles:
+        if transition is None or not transition.bulk or current_role() not in transition.roles:
             abort(403)
         with outcome():
             result = workflow.apply_many(db.session, request.form.getlist("rowid"), name, current_actor(),

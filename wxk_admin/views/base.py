@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, has_request_context, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_admin import babel as admin_babel
 from flask_admin.contrib.sqla import ModelView
@@ -39,7 +39,10 @@ def role_of(user) -> Role | None:
 
 def current_role() -> Role | None:
     """The signed-in user's role, worked out once per request: Flask-Admin's menu asks every view's
-    ``is_accessible`` (two dozen per page), each of which read ``current_user`` and built the enum again."""
+    ``is_accessible`` (two dozen per page), each of which read ``current_user`` and built the enum again.
+    None outside a request (Flask-Admin reads a view's columns once when it registers it)."""
+    if not has_request_context():
+        return None
     if "wxk_role" not in g:
         g.wxk_role = role_of(current_user)
     return g.wxk_role

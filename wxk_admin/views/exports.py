@@ -42,7 +42,7 @@ from ..enums import Role
 from ..extensions import db
 from ..models import Cycle, GroupUnit
 from ..security import current_actor, request_return_url, this_page
-from .base import _gettext
+from .base import _gettext, current_role
 from .downloads import download
 from .filters import ChoiceEqual, UnitEqual
 
@@ -72,7 +72,7 @@ class ExportMixin:
         return url_name() if url_name else super().get_filter_arg(index, flt)
 
     def _office_like(self) -> bool:
-        return current_user.is_authenticated and Role(current_user.role) in (Role.office, Role.it_admin)
+        return current_role() in (Role.office, Role.it_admin)
 
     def _get_filter_groups(self):
         """Filter groups with options read now (units, cycles, styles change while the app runs)."""
@@ -81,7 +81,7 @@ class ExportMixin:
         groups: OrderedDict[str, list] = OrderedDict()
         for index, flt in enumerate(self._filters):
             roles = getattr(flt, "roles", None)  # declared next to the model (layout.filter_declarations)
-            if roles and not (current_user.is_authenticated and Role(current_user.role) in roles):
+            if roles and current_role() not in roles:
                 continue
             options = flt.get_options(self)
             groups.setdefault(str(flt.name), []).append({
@@ -497,7 +497,7 @@ class ExportMixin:
 
     def _title_parts(self, view_args) -> tuple[str, str]:
         unit_name, cycle_name = "全部团体会员单位", "全部年度"
-        if Role(current_user.role) == Role.unit_admin and current_user.unit_id:
+        if current_role() == Role.unit_admin and current_user.unit_id:
             unit = db.session.get(GroupUnit, current_user.unit_id)
             unit_name = unit.name if unit else unit_name
         for index, _name, value in view_args.filters or []:

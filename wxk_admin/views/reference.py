@@ -21,7 +21,7 @@ from ..models import AuditEvent, Cycle, GroupUnit, Message, User
 from ..rules import RULESETS
 from ..security import current_actor, request_return_url
 from ..web import forget_unread_count, say
-from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureModelView
+from .base import CREATE, DELETE, EDIT, EXPORT, READ, SecureModelView, current_role
 from .outcome import outcome
 
 ALL = frozenset({READ, CREATE, EDIT, DELETE, EXPORT})
@@ -129,7 +129,7 @@ class UserView(SecureModelView):
 
 def _changes_table(view, context, model, name) -> Markup:
     """修改内容: each changed field by its label, before → after (IT reads 身份证号 in full)."""
-    rows = history.changes(model, Role(current_user.role), current_app.extensions["wxk_profile"])
+    rows = history.changes(model, current_role(), current_app.extensions["wxk_profile"])
     if not rows:
         return Markup("")
     body = Markup("").join(Markup("<tr><td>{}</td><td>{}</td><td>{}</td></tr>").format(c.label, c.before, c.after)
@@ -201,7 +201,7 @@ class AuditEventView(SecureModelView):
 
 def application_history(application) -> list[tuple[AuditEvent, list[history.Change]]]:
     """The details page's 操作记录 for the current user, each event with its spelled-out changes."""
-    role, profile = Role(current_user.role), current_app.extensions["wxk_profile"]
+    role, profile = current_role(), current_app.extensions["wxk_profile"]
     return [(event, history.changes(event, role, profile) if event.action in history.FIELD_EDITS else [])
             for event in history.visible_events(db.session, application, role)]
 
