@@ -151,3 +151,12 @@ def test_two_reviewers_at_once_exactly_one_wins(app, world, backend):
     outcomes = race(app, act(users[0], "unit_confirm", "确认"), act(users[1], "unit_reject", "材料不全"))
     assert sorted(outcomes) == sorted(["won", workflow.CONFLICT_MESSAGE])
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.application_id == app_id)) == 1
+
+
+def test_states_reachable_from_the_notice():
+    """From 公示中 an application can only be admitted or disqualified (an upheld objection disqualifies): the
+    consultation panel asks for objections in these states alone."""
+    reached = workflow.reachable_from({Status.on_notice})
+    assert reached == {Status.on_notice, Status.admitted, Status.disqualified}
+    assert workflow.reachable_from({Status.expert_review}) >= reached | {Status.expert_review}
+    assert Status.submitted not in workflow.reachable_from({Status.expert_review})

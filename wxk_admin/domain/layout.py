@@ -112,11 +112,16 @@ def required_by_track(model=Application) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _child_model(relationship: str):
+    """The model of a repeating section (``CHILD_SECTIONS``' relationship name)."""
+    return getattr(Application, relationship).property.mapper.class_
+
+
 def form_child_sections() -> list[tuple[str, type]]:
     """(relationship, row class) of the repeating sections the applicant fills in."""
     out = []
     for relationship, _title in CHILD_SECTIONS:
-        model = getattr(Application, relationship).property.mapper.class_
+        model = _child_model(relationship)
         if getattr(model, "in_form", True):
             out.append((relationship, model))
     return out
@@ -176,8 +181,7 @@ def field_rows(application: Application, keys) -> list[tuple[str, object]]:
 @cache
 def _sections_with_rows():
     """SELECT, for one application (``:application_id``), whether each repeating section has rows."""
-    return select(*(exists().where(getattr(Application, name).property.mapper.class_.application_id
-                                   == bindparam("application_id"))
+    return select(*(exists().where(_child_model(name).application_id == bindparam("application_id"))
                     for name, _title in CHILD_SECTIONS))
 
 
@@ -185,7 +189,7 @@ def _sections_with_rows():
 def _section_rows(name: str):
     """SELECT the rows of one repeating section of ``:application_id``, in the relationship's order; built once
     (the relationship's own lazy load costs ~0.1 ms more of Python each time)."""
-    model = getattr(Application, name).property.mapper.class_
+    model = _child_model(name)
     return select(model).where(model.application_id == bindparam("application_id")).order_by(model.position)
 
 
@@ -208,10 +212,6 @@ def child_headings() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(title, column labels) of every repeating section, in order."""
     return tuple((title, tuple(c.info["label"] for c in labelled_columns(_child_model(name))))
                  for name, title in CHILD_SECTIONS)
-
-
-def _child_model(relationship: str):
-    return getattr(Application, relationship).property.mapper.class_
 
 
 def child_sections(application: Application) -> list[tuple[str, list[str], list[list]]]:

@@ -158,6 +158,18 @@ def target(name: str) -> Status:
     return TRANSITIONS[name].target
 
 
+def reachable_from(states) -> frozenset[Status]:
+    """``states`` and every state the transitions lead to from them, step by step."""
+    found, todo = set(states), list(states)
+    while todo:
+        state = todo.pop()
+        for t in TRANSITIONS.values():
+            if state in t.sources and t.target not in found:
+                found.add(t.target)
+                todo.append(t.target)
+    return frozenset(found)
+
+
 @dataclass
 class Outcome:
     application: Application

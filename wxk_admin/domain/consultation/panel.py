@@ -19,21 +19,9 @@ PANEL_ROLES = frozenset({Role.office, Role.it_admin, Role.unit_admin, Role.super
 OFFICE_SIDE = frozenset({Role.office, Role.it_admin, Role.supervisor})
 
 
-def _reachable(states) -> frozenset:
-    """``states`` and every state the workflow's transitions lead to from them."""
-    found, todo = set(states), list(states)
-    while todo:
-        state = todo.pop()
-        for t in workflow.TRANSITIONS.values():
-            if state in t.sources and t.target not in found:
-                found.add(t.target)
-                todo.append(t.target)
-    return frozenset(found)
-
-
 # Objections are taken while the notice is open (notice.record_objection): an application that never reached
 # it has none, and its panel asks no statement for them.
-MAY_HAVE_OBJECTIONS = _reachable(workflow.sources("uphold_objection"))
+MAY_HAVE_OBJECTIONS = workflow.reachable_from(workflow.sources("uphold_objection"))
 _OBJECTIONS = select(Objection).where(Objection.application_id == bindparam("application_id")).order_by(Objection.id)
 
 
