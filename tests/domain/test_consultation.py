@@ -25,7 +25,8 @@ from wxk_admin.domain.consultation.voting import cast_vote, close_vote, tally, v
 from wxk_admin.domain.consultation.secretariat import record_secretariat
 from wxk_admin.domain.consultation.notice import (UPHELD_OPINION, check_objection, close_notice, decide_objection,
                                                   open_notice, record_objection)
-from wxk_admin.domain.consultation.onboarding import onboarding_rows
+from wxk_admin.domain.consultation.onboarding import (onboarding_incomplete, onboarding_missing_steps,
+                                                     onboarding_rows)
 from wxk_admin.enums import Category, ContactMethod, RecusalReason, Status, VoteChoice
 from wxk_admin.models import Application, ExpertGroup, Message, Notice, Objection, Recusal, Vote, db
 
@@ -529,6 +530,28 @@ def test_objection_not_upheld_then_admitted(world):
 
 
 # ================================================================ 8. onboarding
+
+
+def test_onboarding_incomplete_in_sql_says_what_the_missing_steps_say(world):
+    """The dashboard counts and the 未办完 page filters by the SQL condition; the page lists the steps by
+    onboarding_missing_steps — for each of the 16 combinations of done steps (a box never ticked is NULL) the two
+    agree."""
+    import itertools
+
+    s = db.session
+    apps = {}
+    for done in itertools.product((False, True), repeat=4):
+        notified, form, photos, dues = done
+        apps[done] = add_app(s, world, f"新会员{''.join('1' if d else '0' for d in done)}", Status.admitted,
+                             notified_at=dt.datetime(2027, 8, 1) if notified else None,
+                             registration_form_done=form or None, photos_received=photos if photos else None,
+                             dues_paid=dues)
+    s.commit()
+    incomplete = set(s.scalars(select(Application.id).where(Application.id.in_([a.id for a in apps.values()]),
+                                                            onboarding_incomplete())))
+    assert incomplete == {a.id for done, a in apps.items() if not all(done)}
+    assert {a.id for a in apps.values() if onboarding_missing_steps(a)} == incomplete
+    assert len(incomplete) == 15
 
 
 def test_onboarding_contact_and_checklist(client, world):
